@@ -1,0 +1,277 @@
+"""What chapter cells call: one ``Book`` per edition turns data into figures, tables and prose numbers.
+
+    b = Book("kk")                 # setup cell of every chapter
+    n = b.numbers("ch2")           # named facts: `{python} n.registered_total`
+    b.chart("d02_scope")           # a diagram from its dataset, with source line and gap notes
+    b.table("t01_registered_ngos", rows="region", cols="legal_form")
+"""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pandas as pd
+
+from . import data, facts, figures, fmt, i18n, stats
+from .fmt import Formatted
+from .stats import Label, Quantity
+from .tables import Table
+
+LEVEL_COLOURS = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
+
+
+def _display(*objs) -> None:
+    from IPython.display import display
+
+    display(*objs)
+
+
+class Markdown:
+    """Markdown output that both engines place into the page as is."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+class Book:
+    """The presentation of the report in one language."""
+
+    def __init__(self, lang: str):
+        if lang not in data.LANGS:
+            raise ValueError(f"unknown language '{lang}': use one of {', '.join(data.LANGS)}")
+        self.lang = lang
+
+    # --- words and numbers -----------------------------------------------------------------------
+    def label(self, scheme: str, id_: str, *, short: bool = False) -> Formatted:
+        labels = data.labels(scheme, self.lang, short=short)
+        if id_ not in labels:
+            raise KeyError(f"no {self.lang} label for id '{id_}' of scheme '{scheme}' in data/labels.csv")
+        return Formatted(labels[id_])
+
+    def format(self, obj, decimals: int | None = None) -> Formatted:
+        """A Quantity, Label, (Label, Quantity) pair or list of them, as the edition prints it."""
+        if isinstance(obj, Quantity):
+            d = obj.decimals if decimals is None else decimals
+            return Formatted(fmt.quantity(obj.value, obj.unit, self.lang, d))
+        if isinstance(obj, Label):
+            return self.label(obj.scheme, obj.id)
+        if isinstance(obj, tuple):
+            name, q = obj
+            return Formatted(f"{self.format(name)} ({self.format(q)})")
+        if isinstance(obj, list):
+            return Formatted(", ".join(self.format(x) for x in obj))
+        if isinstance(obj, (int, float)):
+            return Formatted(fmt.number(obj, self.lang, decimals))
+        return Formatted(str(obj))
+
+    def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
+        """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
+        return self.format(stats.value(dataset, **key), decimals)
+
+    def numbers(self, chapter: str) -> SimpleNamespace:
+        """The chapter's named facts, formatted: ``n.registered_total``."""
+        return SimpleNamespace(**{name: self.format(func()) for name, func in facts.of(chapter).items()})
+
+    # --- figures ---------------------------------------------------------------------------------
+    def _labels_for(self, column: str, ids, short: bool = True) -> list[str]:
+        labels = data.labels(column, self.lang, short=short)
+        missing = [i for i in ids if i not in labels]
+        if missing:
+            raise KeyError(f"no {self.lang} label for {missing} (scheme '{column}') in data/labels.csv")
+        return [labels[i] for i in ids]
+
+    def source(self, dataset: str) -> Markdown:
+        return Markdown(f"::: {{.source}}\n{i18n.source_line(data.source_of(dataset), self.lang)}\n:::\n")
+
+    def chart(self, dataset: str, kind: str | None = None, *, where: dict | None = None,
+              order: list[str] | None = None, exclude: list[str] | None = None, rows: str | None = None,
+              answers: str | None = None) -> None:
+        """Draw a dataset as its diagram and show the source line (and what the source does not give).
+
+        Printed derived rows (totals, combined shares) are left out when the selection has observations.
+        """
+        frame = stats.resolved(dataset)
+        if where:
+            frame = stats.select(frame, **where)
+        if "status" in frame and (frame["status"] != "derived").any():
+            frame = frame[frame["status"] != "derived"]
+        if exclude:
+            frame = frame[~frame[[d for d in frame.attrs["dimensions"] if d not in (where or {})]].isin(exclude).any(axis=1)]
+        dims = [d for d in frame.attrs["dimensions"] if not where or d not in where]
+        csv = _csv(frame)
+        kind = kind or _guess_kind(frame, dims)
+        if kind == "gap":
+            chart = figures.gap_panel(i18n.word("not_published", self.lang), alt=i18n.word("not_published", self.lang), csv=csv)
+            _display(chart, self.source(dataset))
+            return
+        missing_note = None
+        if kind == "map":
+            chart = self._map(frame, csv)
+        elif kind == "stacked":
+            rows = rows or dims[0]
+            answers = answers or dims[1]
+            chart, missing_note = self._stacked(frame, rows, answers, order, csv)
+        elif kind == "timeline":
+            dim = dims[0]
+            frame = frame.sort_values("value", kind="stable")
+            texts = self._labels_for(dim, list(frame[dim]), short=False)
+            years = [int(v) for v in frame["value"]]
+            alt = "; ".join(f"{y}: {t}" for y, t in zip(years, texts))
+            chart = figures.timeline(years, texts, alt=alt, csv=csv)
+        else:
+            dim = dims[0]
+            if order:
+                frame = frame.set_index(dim).loc[order].reset_index()
+            ids = list(frame[dim])
+            labels = self._labels_for(dim, ids)
+            values = [None if pd.isna(v) else float(v) for v in frame["value"]]
+            unit = frame["unit"].dropna().iloc[0] if frame["unit"].notna().any() else "percent"
+            alt = "; ".join(f"{l}: {fmt.quantity(v, unit, self.lang) if v is not None else '–'}"
+                            for l, v in zip(labels, values))
+            chart = figures.bars(labels, values, self.lang, unit=unit, sort=order is None, alt=alt, csv=csv)
+            absent = [l for l, v in zip(labels, values) if v is None]
+            if absent:
+                missing_note = absent
+        out = [chart, self.source(dataset)]
+        if missing_note:
+            out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
+                                f"{', '.join(missing_note)}.\n:::\n"))
+        _display(*out)
+
+    def _stacked(self, frame, rows, answers, order, csv):
+        row_ids = list(dict.fromkeys(frame[rows]))
+        answer_ids = order or list(dict.fromkeys(frame[answers]))
+        shares, absent = [], []
+        for r in row_ids:
+            line = []
+            for a in answer_ids:
+                cell = frame[(frame[rows] == r) & (frame[answers] == a)]["value"]
+                v = None if cell.empty or pd.isna(cell.iloc[0]) else float(cell.iloc[0])
+                line.append(v)
+            shares.append(line)
+        row_labels = self._labels_for(rows, row_ids)
+        answer_labels = self._labels_for(answers, answer_ids)
+        for r, line in zip(row_labels, shares):
+            absent += [f"{r} – {a}" for a, v in zip(answer_labels, line) if v is None]
+        alt = " | ".join(f"{r}: " + "; ".join(f"{a} {fmt.percent(v, self.lang)}" for a, v in zip(answer_labels, line)
+                                             if v is not None) for r, line in zip(row_labels, shares))
+        chart = figures.stacked(row_labels, answer_labels, shares, self.lang, alt=alt, csv=csv)
+        return chart, absent or None
+
+    def _map(self, frame, csv):
+        regions = data.regions()
+        names = data.labels("region", self.lang, short=True)
+        by_region = frame.set_index("region")
+        tiles, fills, texts = [], [], []
+        if "level" in frame.columns:
+            levels = list(dict.fromkeys(frame["level"].dropna()))
+            level_labels = data.labels(_level_scheme(frame), self.lang)
+            colours = dict(zip(levels, _spread(LEVEL_COLOURS, len(levels))))
+            legend = [(colours[l], level_labels.get(l, l)) for l in levels]
+        else:
+            values = frame["value"].dropna()
+            lo, hi = float(values.min()), float(values.max())
+            legend = []
+        for _, reg in regions.iterrows():
+            rid = reg["region"]
+            tiles.append((int(reg["tile_row"]), int(reg["tile_col"]), names[rid]))
+            row = by_region.loc[rid] if rid in by_region.index else None
+            if "level" in frame.columns:
+                level = None if row is None or pd.isna(row["level"]) else row["level"]
+                fills.append(colours.get(level, figures.MISSING))
+                texts.append("")
+            else:
+                v = None if row is None or pd.isna(row["value"]) else float(row["value"])
+                if v is None:
+                    fills.append(figures.MISSING)
+                    texts.append("–")
+                else:
+                    step = 0 if hi == lo else int(round(3 * (v - lo) / (hi - lo)))
+                    fills.append(["#c6dbef", "#6baed6", "#2171b5", "#08306b"][step])
+                    texts.append(fmt.number(v, self.lang))
+        if "level" not in frame.columns:
+            legend = [("#c6dbef", fmt.number(lo, self.lang)), ("#08306b", fmt.number(hi, self.lang)),
+                      (figures.MISSING, i18n.word("no_data", self.lang))]
+        elif (frame["level"].isna()).any() or len(frame) < len(regions):
+            legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
+        alt = "; ".join(f"{t[2]}: {x or (legend[[c for c, _ in legend].index(f)][1] if f in [c for c, _ in legend] else '')}"
+                        for t, f, x in zip(tiles, fills, texts))
+        return figures.tile_map(tiles, fills, texts, legend, alt=alt, csv=csv)
+
+    # --- tables ----------------------------------------------------------------------------------
+    def table(self, dataset: str, rows: str, cols: str | None = None, *, where: dict | None = None,
+              value_header: str | None = None, sort_rows: bool = True, decimals: int | None = None) -> None:
+        """A table of a dataset: ``rows`` x ``cols`` dimensions (or one value column), totals last."""
+        frame = stats.resolved(dataset)
+        if where:
+            frame = stats.select(frame, **where)
+        row_ids = list(dict.fromkeys(frame[rows]))
+        derived_rows = set(frame[frame["status"] == "derived"][rows]) if cols else set()
+        totals = [r for r in row_ids if r in derived_rows and (frame[frame[rows] == r]["status"] == "derived").all()]
+        body = [r for r in row_ids if r not in totals]
+        labels = data.labels(rows, self.lang)
+        if sort_rows:
+            body.sort(key=lambda r: labels.get(r, r))
+        ordered = body + totals
+        if cols:
+            col_ids = list(dict.fromkeys(frame[cols]))
+            header = [""] + [data.labels(cols, self.lang, short=True).get(c, c) for c in col_ids]
+            table_rows = []
+            for r in ordered:
+                line = [labels.get(r, r)]
+                for c in col_ids:
+                    cell = frame[(frame[rows] == r) & (frame[cols] == c)]
+                    line.append(self._cell(cell, decimals))
+                table_rows.append(line)
+        else:
+            unit = frame["unit"].iloc[0]
+            header = ["", value_header or ("%" if unit == "percent" else "")]
+            table_rows = [[labels.get(r, r), self._cell(frame[frame[rows] == r], decimals, bare=True)] for r in ordered]
+        align = ["l"] + ["r"] * (len(header) - 1)
+        _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
+
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
+        if cell.empty or pd.isna(cell["value"].iloc[0]):
+            return "–"
+        v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
+        if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
+            return fmt.number(v, self.lang, decimals)
+        return fmt.quantity(v, unit, self.lang, decimals)
+
+
+def _level_scheme(frame: pd.DataFrame) -> str:
+    return frame.attrs.get("level_scheme") or _scheme_from_descriptor(frame.attrs["dataset"])
+
+
+def _scheme_from_descriptor(dataset: str) -> str:
+    for f in data.resource(dataset)["schema"]["fields"]:
+        if f["name"] == "level":
+            return f.get("x-scheme", "level")
+    return "level"
+
+
+def _spread(colours: list[str], n: int) -> list[str]:
+    if n <= 1:
+        return colours[:1]
+    return [colours[round(i * (len(colours) - 1) / (n - 1))] for i in range(n)]
+
+
+def _guess_kind(frame: pd.DataFrame, dims: list[str]) -> str:
+    if "region" in dims or "level" in frame.columns:
+        return "map"
+    if "value" in frame.columns and frame["value"].isna().all():
+        return "gap"
+    if "unit" in frame.columns and (frame["unit"] == "year").all():
+        return "timeline"
+    return "stacked" if len(dims) >= 2 else "bars"
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    cols = [c for c in frame.columns if c != "printed"]
+    frame[cols].to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()

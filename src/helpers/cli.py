@@ -1,0 +1,123 @@
+"""The ``report`` command: build the book, check the data, list the gaps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import paths
+
+EPILOG = "Examples: report build; report build --lang kk --to html; report check; report gaps"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _root(args) -> Path:
+    return Path(args.root).resolve() if args.root else paths.project_root()
+
+
+def cmd_check(args) -> int:
+    from .validate import check
+
+    root = _root(args)
+    problems = check(paths.data_dir(root))
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if problems:
+        print(f"report check: {len(problems)} problem(s) in data/", file=sys.stderr)
+        return 1
+    print("report check: data/ is valid")
+    return 0
+
+
+def cmd_gaps(args) -> int:
+    import os
+
+    from . import data
+
+    os.environ.setdefault("REPORT_ROOT", str(_root(args)))
+    register = data.gaps()
+    if args.format == "csv":
+        register.to_csv(sys.stdout, index=False)
+    else:
+        for _, row in register.iterrows():
+            printed = f"{row['printed_kind']} {row['printed_number']}" if row["printed_number"] else row["printed_kind"]
+            print(f"{row['dataset']:<40} {printed:<12} {row['key']}")
+        print(f"{len(register)} missing value(s) in {register['dataset'].nunique()} dataset(s)")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .build import BuildError
+
+    root = _root(args)
+    langs, formats = _split(args.lang), _split(args.to)
+    for fmt in formats:
+        if fmt not in ("html", "pdf"):
+            print(f"error: unknown format '{fmt}': use --to html,pdf", file=sys.stderr)
+            return 2
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return 2
+    start = time.perf_counter()
+    try:
+        if args.engine == "quarto":
+            from .build import quarto
+
+            quarto.build(root, langs, formats)
+            return 0
+        print("check data/ ...", flush=True)
+        if cmd_check(args) != 0:
+            print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
+            return 1
+        from .build import builtin
+
+        opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
+                               timeout=args.timeout, output=Path(args.output).resolve() if args.output else None)
+        for lang in langs:
+            res = builtin.build_edition(root, lang, opts, progress=lambda m: print(m, flush=True))
+            for w in sorted(set(res.warnings)):
+                print(f"warning: {w}", file=sys.stderr)
+            print(f"[{lang}] done: {len(res.outputs)} files in output/{lang} "
+                  f"({res.executed} chapter(s) executed, {res.cached} cached)", flush=True)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        print("the previous output, if any, is unchanged", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the previous output is unchanged", file=sys.stderr)
+        return 130
+    print(f"built in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="report", description="Build and check the NGO sector report.",
+                                     epilog=EPILOG)
+    parser.add_argument("--root", help="project folder (default: the one holding _quarto.yml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the editions (HTML site and PDF)")
+    b.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    b.add_argument("--to", default="html,pdf", help="formats, comma separated (default html,pdf)")
+    b.add_argument("--engine", choices=("builtin", "quarto"), default="builtin")
+    b.add_argument("--no-cache", action="store_true", help="execute every chapter again")
+    b.add_argument("--strict", action="store_true", help="final print: fail on gaps panels, broken references")
+    b.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
+    b.add_argument("--output", help="output folder (default output/)")
+    b.set_defaults(func=cmd_build)
+    c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules")
+    c.set_defaults(func=cmd_check)
+    g = sub.add_parser("gaps", help="list every value the sources do not give")
+    g.add_argument("--format", choices=("text", "csv"), default="text")
+    g.set_defaults(func=cmd_gaps)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Charts in one house style. Each function returns a ``Chart``: SVG for both formats, alt text, the data.
+
+Charts know languages only through the labels and number formats they are given by ``book``.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from . import fmt  # noqa: E402
+
+PALETTE = ["#1f5a8a", "#5b9bd5", "#a9c9e8", "#f0b45a", "#c8553d", "#7f7f7f", "#4c956c", "#b5a1d6"]
+ACCENT = PALETTE[0]
+MISSING = "#d9d9d9"
+WIDTH_IN = 6.3
+
+STYLE = {
+    "font.family": "DejaVu Sans",  # bundled with matplotlib; covers Ә Ғ Қ Ң Ө Ұ Ү Һ І
+    "font.size": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#555555",
+    "axes.titlesize": 9,
+    "svg.hashsalt": "ngo-report-2019",  # stable ids: two builds give the same SVG
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+}
+
+
+@dataclass
+class Chart:
+    """A rendered figure with what a reader and a reviewer need besides the picture."""
+
+    svg: str
+    alt: str
+    csv: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        meta = {"image/svg+xml": {"alt": self.alt}, "ngo-report": {"csv": self.csv, "notes": self.notes}}
+        return {"image/svg+xml": self.svg, "text/plain": self.alt}, meta
+
+
+def _render(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _wrap(label: str, width: int = 38) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str = "percent",
+         sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """Horizontal bars, largest on top; a category without a published value shows a grey stub."""
+    with plt.rc_context(STYLE):
+        items = list(zip(labels, values))
+        if sort:
+            items.sort(key=lambda kv: -1 if kv[1] is None else kv[1], reverse=True)
+        height = 0.9 + 0.32 * len(items)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+        known = [v for _, v in items if v is not None]
+        top = max(known) if known else 1.0
+        for i, (label, v) in enumerate(items):
+            y = len(items) - 1 - i
+            if v is None:
+                ax.barh(y, top * 0.02, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
+                ax.text(top * 0.03, y, "–", va="center", fontsize=8, color="#666666")
+            else:
+                ax.barh(y, v, color=ACCENT)
+                ax.text(v + top * 0.01, y, fmt.quantity(v, unit, lang), va="center", fontsize=8)
+        ax.set_yticks(range(len(items)), [_wrap(l) for l, _ in reversed(items)])
+        ax.set_xlim(0, top * 1.15)
+        ax.xaxis.set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        return Chart(_render(fig), alt, csv, notes or [])
+
+
+def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]], lang: str, *,
+            alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """100% stacked horizontal bars: one bar per row (item or level), one segment per answer."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.45 * len(rows)))
+        for i, row in enumerate(shares):
+            y = len(rows) - 1 - i
+            left = 0.0
+            for j, v in enumerate(row):
+                if v is None:
+                    continue
+                ax.barh(y, v, left=left, color=PALETTE[j % len(PALETTE)], edgecolor="white", linewidth=0.5)
+                if v >= 4:
+                    ax.text(left + v / 2, y, fmt.number(v, lang), ha="center", va="center", fontsize=7,
+                            color="white" if j in (0, 4) else "black")
+                left += v
+            if left < 99.5:
+                ax.barh(y, 100 - left, left=left, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
+        ax.set_yticks(range(len(rows)), [_wrap(r, 30) for r in reversed(rows)])
+        ax.set_xlim(0, 100)
+        ax.xaxis.set_major_formatter(lambda x, _: fmt.percent(x, lang, 0))
+        handles = [Rectangle((0, 0), 1, 1, color=PALETTE[j % len(PALETTE)]) for j in range(len(answers))]
+        ax.legend(handles, [_wrap(a, 28) for a in answers], loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  ncol=min(3, len(answers)), frameon=False, fontsize=7.5)
+        ax.tick_params(axis="y", length=0)
+        return Chart(_render(fig), alt, csv, notes or [])
+
+
+def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[str], legend: list[tuple[str, str]],
+             *, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """A tile-grid map: one equal square per region at (row, col), coloured and labelled."""
+    with plt.rc_context(STYLE):
+        n_rows = max(r for r, _, _ in tiles) + 1
+        n_cols = max(c for _, c, _ in tiles) + 1
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * (n_rows + 0.2) / (n_cols + 1.6)))
+        for (row, col, name), colour, text in zip(tiles, fills, texts):
+            ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=colour, edgecolor="white"))
+            dark = colour in (PALETTE[0], PALETTE[4], "#08306b", "#2171b5")
+            ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center", fontsize=6.5,
+                    color="white" if dark else "black")
+            ax.text(col + 0.475, -row + 0.22, text, ha="center", va="center", fontsize=8, fontweight="bold",
+                    color="white" if dark else "black")
+        ax.set_xlim(-0.1, n_cols + 0.1)
+        ax.set_ylim(-n_rows + 0.9, 1.05)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
+        ax.legend(handles, [_wrap(t, 30) for _, t in legend], loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  frameon=False, fontsize=7)
+        return Chart(_render(fig), alt, csv, notes or [])
+
+
+def timeline(years: list[int], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
+    """Milestones on a vertical time axis, oldest on top."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.5 + 0.38 * len(years)))
+        for i, (year, text) in enumerate(zip(years, texts)):
+            y = len(years) - 1 - i
+            ax.plot([0], [y], "o", color=ACCENT, markersize=5)
+            ax.text(-0.15, y, str(year), ha="right", va="center", fontweight="bold")
+            ax.text(0.15, y, _wrap(text, 80), ha="left", va="center", fontsize=7.5)
+        ax.plot([0, 0], [-0.5, len(years) - 0.5], color="#bbbbbb", linewidth=1, zorder=0)
+        ax.set_xlim(-1.2, 8)
+        ax.set_ylim(-0.6, len(years) - 0.4)
+        ax.axis("off")
+        return Chart(_render(fig), alt, csv)
+
+
+def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
+    """The panel that keeps a diagram's place when the source gives none of its values."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.1))
+        ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#f4f4f4", edgecolor="#999999", hatch="//",
+                               linewidth=0.8, transform=ax.transAxes))
+        ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=9, transform=ax.transAxes,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
+        ax.axis("off")
+        return Chart(_render(fig), alt, csv, [message])

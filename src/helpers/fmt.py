@@ -1,0 +1,54 @@
+"""Number formats of the two editions: decimal comma, no-break space between thousands, units in words."""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+
+UNIT_WORDS = {
+    "kk": {"million_kzt": "млн теңге", "billion_kzt": "млрд теңге"},
+    "ru": {"million_kzt": "млн тенге", "billion_kzt": "млрд тенге"},
+}
+
+
+class Formatted(str):
+    """A localised number or label: prints as itself in Jupyter, Quarto and the builtin engine."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _decimals_of(value: float, max_decimals: int = 2) -> int:
+    for d in range(max_decimals + 1):
+        if math.isclose(value, round(value, d), abs_tol=10 ** -(max_decimals + 2)):
+            return d
+    return max_decimals
+
+
+def number(value: float | int | None, lang: str, decimals: int | None = None, *, group: bool = True) -> str:
+    """``17988`` -> ``17 988``; ``29.3`` -> ``29,3``. ``decimals=None`` keeps the value's own precision."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    value = float(value)
+    d = _decimals_of(value) if decimals is None else decimals
+    text = f"{abs(value):,.{d}f}"
+    whole, _, frac = text.partition(".")
+    whole = whole.replace(",", NBSP if group and abs(value) >= 10000 else "")
+    sign = "−" if value < 0 and round(abs(value), d) != 0 else ""
+    return sign + whole + ("," + frac if frac else "")
+
+
+def percent(value: float | None, lang: str, decimals: int | None = None) -> str:
+    return number(value, lang, decimals) + ("%" if value is not None else "")
+
+
+def quantity(value: float | None, unit: str, lang: str, decimals: int | None = None) -> str:
+    """A number with its unit as the edition writes it."""
+    if unit == "percent":
+        return percent(value, lang, decimals)
+    if unit == "year":
+        return number(value, lang, 0, group=False)
+    words = UNIT_WORDS[lang].get(unit)
+    text = number(value, lang, decimals)
+    return f"{text}{NBSP}{words}" if words else text

@@ -1,0 +1,80 @@
+"""Words the book itself prints, per edition: float kinds, captions, source lines, navigation."""
+
+from __future__ import annotations
+
+KINDS = ("dgm", "tbl", "fig")
+
+WORDS = {
+    "kk": {
+        "dgm": "диаграмма", "tbl": "кесте", "fig": "сурет",
+        "source": "Дереккөз", "not_published": "Бастапқы құжатта мәндері жарияланбаған",
+        "partial": "Бастапқы құжатта келтірілмеген мәндер",
+        "contents": "Мазмұны", "previous": "Алдыңғы", "next": "Келесі", "search": "Іздеу",
+        "download_csv": "Деректерді жүктеу (CSV)", "other_lang": "Орысша", "draft": "ЖОБА",
+        "edition": "Қазақ тіліндегі басылым", "no_results": "Ештеңе табылмады",
+        "national_report": "Ұлттық баяндама", "documents": {
+            "national-report-2019": "Ұлттық баяндама, 2019",
+            "beneficiary-survey-2019": "Бенефициарлар сауалнамасы, 2019"},
+        "respondents": {
+            "ngo_survey": "ҮЕҰ сауалнамасы", "population_survey": "халыққа сауалнама",
+            "expert_survey": "сараптамалық сауалнама", "beneficiary_survey": "бенефициарлар сауалнамасы",
+            "official_statistics": "ҚР Әділет министрлігінің деректері", "sso_monitoring": "МӘТ мониторингі"},
+        "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
+        "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ",
+    },
+    "ru": {
+        "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
+        "source": "Источник", "not_published": "Значения в исходном документе не опубликованы",
+        "partial": "Значения, не приведённые в исходном документе",
+        "contents": "Содержание", "previous": "Назад", "next": "Далее", "search": "Поиск",
+        "download_csv": "Скачать данные (CSV)", "other_lang": "Қазақша", "draft": "ЧЕРНОВИК",
+        "edition": "Издание на русском языке", "no_results": "Ничего не найдено",
+        "national_report": "Национальный доклад", "documents": {
+            "national-report-2019": "Национальный доклад, 2019",
+            "beneficiary-survey-2019": "Опрос бенефициаров, 2019"},
+        "respondents": {
+            "ngo_survey": "опрос НПО", "population_survey": "опрос населения",
+            "expert_survey": "экспертный опрос", "beneficiary_survey": "опрос бенефициаров",
+            "official_statistics": "данные Министерства юстиции РК", "sso_monitoring": "мониторинг ГСЗ"},
+        "section": "раздел {n}", "printed_as": "{kind} {n}",
+        "higher": "выше", "lower": "ниже", "no_data": "нет данных",
+    },
+}
+
+OTHER = {"kk": "ru", "ru": "kk"}
+
+
+def word(key: str, lang: str) -> str:
+    return WORDS[lang][key]
+
+
+def caption_label(kind: str, number: int | str, lang: str) -> str:
+    """``1-диаграмма`` (kk, number first) or ``Диаграмма 1`` (ru)."""
+    noun = WORDS[lang][kind]
+    return f"{number}-{noun}" if lang == "kk" else f"{noun.capitalize()} {number}"
+
+
+def reference_label(kind: str, number: int | str, lang: str) -> str:
+    """An in-text reference: ``1-диаграмма`` (kk) or ``диаграмма 1`` (ru)."""
+    noun = WORDS[lang][kind]
+    return f"{number}-{noun}" if lang == "kk" else f"{noun} {number}"
+
+
+def source_line(src: dict, lang: str) -> str:
+    """``Дереккөз: Ұлттық баяндама, 2019, 2-бөлім, 1-кесте; ҮЕҰ сауалнамасы.``"""
+    w = WORDS[lang]
+    parts = [w["documents"].get(src.get("document", ""), src.get("document", ""))]
+    section = src.get("section")
+    if section and str(section).isdigit():
+        parts.append(w["section"].format(n=section))
+    printed = src.get("printed") or {}
+    if printed.get("number") and printed.get("kind") in ("table", "diagram", "figure"):
+        kind = {"table": "tbl", "diagram": "dgm", "figure": "fig"}[printed["kind"]]
+        parts.append(reference_label(kind, printed["number"], lang))
+    text = ", ".join(parts)
+    who = w["respondents"].get(src.get("respondents", ""))
+    if who:
+        text += f"; {who}"
+    if src.get("base"):
+        text += f" (n = {src['base']})"
+    return f"{w['source']}: {text}."

@@ -1,0 +1,140 @@
+-- Floats, captions and cross-references of the report, in each edition's convention.
+-- The numbering is computed once for the whole book by the build (helpers.build.registry) and passed in the
+-- metadata field `crossref-registry` (a JSON file): id -> {kind, ref, caption, num, page}.
+-- Authors write @dgm-x (full reference), [-@dgm-x] (number only: "[-@dgm-x]-диаграммада"), @sec-x.
+
+local registry = {}
+local page = ""
+local unresolved = {}
+local is_html = FORMAT:match("html") ~= nil
+
+local function read_registry(meta)
+  local path = meta["crossref-registry"] and pandoc.utils.stringify(meta["crossref-registry"])
+  if path and path ~= "" then
+    local f = io.open(path, "r")
+    if f then
+      registry = pandoc.json.decode(f:read("a"))
+      f:close()
+    end
+  end
+  page = meta["page"] and pandoc.utils.stringify(meta["page"]) or ""
+end
+
+local function href(id)
+  local item = registry[id]
+  if is_html and item and item.page and item.page ~= page then
+    return item.page .. "#" .. id
+  end
+  return "#" .. id
+end
+
+local function is_float_id(id)
+  return id:match("^dgm%-") or id:match("^tbl%-") or id:match("^fig%-")
+end
+
+local function cite(el)
+  local out = pandoc.Inlines{}
+  for i, c in ipairs(el.citations) do
+    local item = registry[c.id]
+    if item then
+      local text = c.mode == "SuppressAuthor" and item.num or item.ref
+      if i > 1 then out:insert(pandoc.Str(", ")) end
+      out:insert(pandoc.Link(text, href(c.id)))
+    elseif is_float_id(c.id) or c.id:match("^sec%-") then
+      unresolved[#unresolved + 1] = c.id
+      io.stderr:write("UNRESOLVED-REFERENCE " .. c.id .. "\n")
+      out:insert(pandoc.Strong(pandoc.Str("??" .. c.id)))
+    else
+      return nil
+    end
+  end
+  return out
+end
+
+local function classed(block, class)
+  return block.t == "Div" and block.classes:includes(class)
+end
+
+local TRAILERS = {"source", "gap-note", "data-link"}
+
+local function float(div)
+  local id = div.identifier
+  if not is_float_id(id) then return nil end
+  local item = registry[id]
+  local body, trailers, caption = pandoc.Blocks{}, pandoc.Blocks{}, nil
+  for _, b in ipairs(div.content) do
+    local trailer = false
+    for _, cls in ipairs(TRAILERS) do
+      if classed(b, cls) then trailer = true end
+    end
+    if trailer then
+      if not (classed(b, "data-link") and not is_html) then trailers:insert(b) end
+    else
+      body:insert(b)
+    end
+  end
+  -- the caption is the last paragraph of the float (Quarto's div syntax)
+  if #body > 0 and (body[#body].t == "Para" or body[#body].t == "Plain") then
+    caption = body[#body].content
+    body:remove(#body)
+  end
+  if not caption then
+    io.stderr:write("MISSING-CAPTION " .. id .. "\n")
+    caption = pandoc.Inlines{pandoc.Str("??")}
+  end
+  local label = item and item.caption or "??"
+  local cap = pandoc.Inlines{pandoc.Strong(pandoc.Str(label .. ".")), pandoc.Space()}
+  cap:extend(caption)
+  local kind = id:match("^(%a+)%-")
+  local fig = pandoc.Figure(body, {pandoc.Plain(cap)}, pandoc.Attr(id, {"float", kind}))
+  local out = pandoc.Blocks{}
+  if not is_html then
+    out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. (kind == "tbl" and "true" or "false") ..
+      ", width: 100%)["))
+  end
+  out:insert(fig)
+  out:extend(trailers)
+  if not is_html then out:insert(pandoc.RawBlock("typst", "]")) end
+  return out
+end
+
+local function visible(div)
+  local when = div.attributes["when-format"]
+  if not when then return nil end
+  local matches = FORMAT:match(when) ~= nil or (when == "pdf" and FORMAT:match("typst"))
+  if div.classes:includes("content-visible") then
+    return matches and div.content or {}
+  elseif div.classes:includes("content-hidden") then
+    return matches and {} or div.content
+  end
+end
+
+local function header(h)
+  local item = registry[h.identifier]
+  if item and item.prefix and item.prefix ~= "" then
+    local content = pandoc.Inlines{pandoc.Str(item.prefix), pandoc.Space()}
+    content:extend(h.content)
+    h.content = content
+    return h
+  end
+end
+
+-- print: source lines and gap notes in the template's small italic style
+local function print_note(div)
+  if is_html then return nil end
+  if div.classes:includes("source") or div.classes:includes("gap-note") then
+    local out = pandoc.Blocks{pandoc.RawBlock("typst", "#source-line[")}
+    out:extend(div.content)
+    out:insert(pandoc.RawBlock("typst", "]"))
+    return out
+  end
+  if div.classes:includes("data-link") then return {} end
+end
+
+return {
+  {Meta = function(meta) read_registry(meta) end},
+  {Div = function(div) return visible(div) end},
+  {Div = float, Header = header},
+  {Div = print_note},
+  {Cite = cite},
+}

@@ -1,0 +1,28 @@
+"""Tables as pandoc/Quarto pipe tables, with their data kept for the CSV download."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Table:
+    """A formatted table: a header, rows of already formatted cells, alignment, and the raw data as CSV."""
+
+    header: list[str]
+    rows: list[list[str]]
+    align: list[str]  # "l" or "r" per column
+    csv: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        def cell(text: str) -> str:
+            return str(text).replace("|", "\\|").replace("\n", " ")
+
+        lines = ["| " + " | ".join(cell(h) for h in self.header) + " |",
+                 "|" + "|".join(":---" if a == "l" else "---:" for a in self.align) + "|"]
+        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self):
+        return self.markdown(), {"ngo-report": {"csv": self.csv, "notes": self.notes}}
