@@ -167,9 +167,10 @@ class Book:
         names = data.labels("region", self.lang, short=True)
         by_region = frame.set_index("region")
         tiles, fills, texts = [], [], []
-        if "level" in frame.columns:
-            levels = list(dict.fromkeys(frame["level"].dropna()))
-            level_labels = data.labels(_level_scheme(frame), self.lang)
+        level_col = _level_column(frame)
+        if level_col:
+            levels = _level_order(frame, level_col)
+            level_labels = data.labels(level_col, self.lang)
             colours = dict(zip(levels, _spread(LEVEL_COLOURS, len(levels))))
             legend = [(colours[l], level_labels.get(l, l)) for l in levels]
         else:
@@ -180,8 +181,8 @@ class Book:
             rid = reg["region"]
             tiles.append((int(reg["tile_row"]), int(reg["tile_col"]), names[rid]))
             row = by_region.loc[rid] if rid in by_region.index else None
-            if "level" in frame.columns:
-                level = None if row is None or pd.isna(row["level"]) else row["level"]
+            if level_col:
+                level = None if row is None or pd.isna(row[level_col]) else row[level_col]
                 fills.append(colours.get(level, figures.MISSING))
                 texts.append("")
             else:
@@ -193,10 +194,10 @@ class Book:
                     step = 0 if hi == lo else int(round(3 * (v - lo) / (hi - lo)))
                     fills.append(["#c6dbef", "#6baed6", "#2171b5", "#08306b"][step])
                     texts.append(fmt.number(v, self.lang))
-        if "level" not in frame.columns:
+        if not level_col:
             legend = [("#c6dbef", fmt.number(lo, self.lang)), ("#08306b", fmt.number(hi, self.lang)),
                       (figures.MISSING, i18n.word("no_data", self.lang))]
-        elif (frame["level"].isna()).any() or len(frame) < len(regions):
+        elif frame[level_col].isna().any() or len(frame) < len(regions):
             legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
         alt = "; ".join(f"{t[2]}: {x or (legend[[c for c, _ in legend].index(f)][1] if f in [c for c, _ in legend] else '')}"
                         for t, f, x in zip(tiles, fills, texts))
@@ -243,15 +244,19 @@ class Book:
         return fmt.quantity(v, unit, self.lang, decimals)
 
 
-def _level_scheme(frame: pd.DataFrame) -> str:
-    return frame.attrs.get("level_scheme") or _scheme_from_descriptor(frame.attrs["dataset"])
+def _level_column(frame: pd.DataFrame) -> str | None:
+    """The category column of a categorical map (``level``, ``volunteering_level``, ...), if any."""
+    if "value" in frame.columns:
+        return None
+    return next((c for c in frame.columns if c.endswith("level")), None)
 
 
-def _scheme_from_descriptor(dataset: str) -> str:
-    for f in data.resource(dataset)["schema"]["fields"]:
-        if f["name"] == "level":
-            return f.get("x-scheme", "level")
-    return "level"
+def _level_order(frame: pd.DataFrame, column: str) -> list[str]:
+    """Levels in the order of the schema's enum (highest first), else in order of appearance."""
+    for f in data.resource(frame.attrs["dataset"])["schema"]["fields"]:
+        if f["name"] == column and f.get("constraints", {}).get("enum"):
+            return list(f["constraints"]["enum"])
+    return list(dict.fromkeys(frame[column].dropna()))
 
 
 def _spread(colours: list[str], n: int) -> list[str]:
@@ -261,7 +266,7 @@ def _spread(colours: list[str], n: int) -> list[str]:
 
 
 def _guess_kind(frame: pd.DataFrame, dims: list[str]) -> str:
-    if "region" in dims or "level" in frame.columns:
+    if "region" in dims or _level_column(frame):
         return "map"
     if "value" in frame.columns and frame["value"].isna().all():
         return "gap"

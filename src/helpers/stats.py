@@ -44,6 +44,8 @@ def resolved(dataset_id: str) -> pd.DataFrame:
     """All rows of a dataset; a printed derived figure is replaced by its recomputation where its inputs
     exist (the printed number stays in ``printed``)."""
     frame = data.load(dataset_id, derived=True)
+    if "value" not in frame.columns:  # a categorical file (e.g. a map of levels)
+        return frame
     frame["printed"] = frame["value"]
     if "formula" in frame.columns:
         for i, row in frame[frame["status"] == "derived"].iterrows():
