@@ -45,7 +45,8 @@ def cmd_gaps(args) -> int:
         register.to_csv(sys.stdout, index=False)
     else:
         for _, row in register.iterrows():
-            printed = f"{row['printed_kind']} {row['printed_number']}" if row["printed_number"] else row["printed_kind"]
+            number = row["printed_number"]
+            printed = row["printed_kind"] + (f" {int(number)}" if number == number and number else "")
             print(f"{row['dataset']:<40} {printed:<12} {row['key']}")
         print(f"{len(register)} missing value(s) in {register['dataset'].nunique()} dataset(s)")
     return 0
@@ -78,7 +79,8 @@ def cmd_build(args) -> int:
         from .build import builtin
 
         opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
-                               timeout=args.timeout, output=Path(args.output).resolve() if args.output else None)
+                               timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
+                               only=_split(args.only))
         for lang in langs:
             res = builtin.build_edition(root, lang, opts, progress=lambda m: print(m, flush=True))
             for w in sorted(set(res.warnings)):
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--strict", action="store_true", help="final print: fail on gaps panels, broken references")
     b.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     b.add_argument("--output", help="output folder (default output/)")
+    b.add_argument("--only", default="", help="build only these chapter files (stems, comma separated): "
+                   "a quick look while writing; numbering restarts")
     b.set_defaults(func=cmd_build)
     c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules")
     c.set_defaults(func=cmd_check)
