@@ -132,7 +132,7 @@ def inputs(formula: str, row: pd.Series, frame: pd.DataFrame) -> list[pd.DataFra
                 mask &= frame[dim] == row[dim]
         picked = frame[mask]
         if is_sum and any(v == ["*"] for v in ref.values()):
-            picked = picked[picked["status"] == "published"]
+            picked = picked[picked["status"] != "derived"]  # a missing input leaves the sum unknown
         out.append(picked)
     return out
 

@@ -49,3 +49,329 @@ def leader_count():
 @fact("ch2")
 def leader_share():
     return stats.share(leader_count(), registered_total())
+
+
+@fact("ch2")
+def membership_share():
+    """Public associations and associations (membership organisations) among registered organisations."""
+    members = stats.value(T01, region="kz", legal_form="public_association").value \
+        + stats.value(T01, region="kz", legal_form="association").value
+    return stats.share(stats.Quantity(members, "organisation"), registered_total())
+
+
+# --- scope of activity (diagram 2) ---------------------------------------------------------------
+D02 = "d02_scope_of_activity"
+
+
+@fact("ch2")
+def scope_one_oblast():
+    return stats.value(D02, scope="one_oblast")
+
+
+@fact("ch2")
+def scope_district_or_city():
+    return stats.value(D02, scope="one_district_or_city")
+
+
+@fact("ch2")
+def scope_several_oblasts():
+    return stats.value(D02, scope="several_oblasts")
+
+
+@fact("ch2")
+def scope_international():
+    return stats.value(D02, scope="international")
+
+
+# --- projects per year (diagram 3, map 1) ----------------------------------------------------------
+D03 = "d03_projects_per_year"
+F01 = "f01_projects_by_region"
+
+
+@fact("ch2")
+def projects_mean():
+    return stats.value(D03, projects_per_year="mean")
+
+
+@fact("ch2")
+def projects_five_or_more():
+    return stats.value(D03, projects_per_year="five_or_more")
+
+
+@fact("ch2")
+def projects_none():
+    return stats.value(D03, projects_per_year="none")
+
+
+@fact("ch2")
+def projects_capital():
+    """Mean number of projects of Nur-Sultan organisations (printed in words: about five)."""
+    return stats.value(F01, region="nur_sultan")
+
+
+def _projects(*regions):
+    return [(Label("region", r), stats.value(F01, region=r)) for r in regions]
+
+
+@fact("ch2")
+def projects_followers():
+    """The regions after the capital, as the text lists them, with their mean numbers of projects."""
+    return _projects("kostanay", "north_kazakhstan", "west_kazakhstan", "shymkent")
+
+
+@fact("ch2")
+def projects_outsider_region():
+    return Label("region", "aktobe")
+
+
+@fact("ch2")
+def projects_outsider():
+    return stats.value(F01, region="aktobe")
+
+
+@fact("ch2")
+def projects_next_outsider_region():
+    return Label("region", "turkistan")
+
+
+@fact("ch2")
+def projects_next_outsider():
+    return stats.value(F01, region="turkistan")
+
+
+_GROUP_OF_TWO = ("almaty_oblast", "atyrau", "zhambyl", "kyzylorda")
+
+
+@fact("ch2")
+def projects_group_regions():
+    """The group of oblasts with about the same mean (one approximate figure for the group)."""
+    return [Label("region", r) for r in _GROUP_OF_TWO]
+
+
+@fact("ch2")
+def projects_group():
+    values = {stats.value(F01, region=r).value for r in _GROUP_OF_TWO}
+    if len(values) != 1:
+        raise ValueError(f"{F01}: the group of oblasts no longer shares one mean: {values}")
+    return stats.value(F01, region=_GROUP_OF_TWO[0])
+
+
+# --- directions and target groups (diagrams 4-7) -------------------------------------------------
+D04 = "d04_ngo_directions"
+D05 = "d05_target_groups"
+D06 = "d06_expert_directions_represented"
+
+
+@fact("ch2")
+def direction_culture():
+    return stats.value(D04, direction="culture_arts")
+
+
+@fact("ch2")
+def direction_urban_studies():
+    return stats.value(D04, direction="urban_studies")
+
+
+@fact("ch2")
+def direction_youth_policy():
+    return stats.value(D04, direction="youth_policy")
+
+
+@fact("ch2")
+def target_youth():
+    return stats.value(D05, target_group="youth")
+
+
+@fact("ch2")
+def target_vulnerable():
+    return stats.value(D05, target_group="socially_vulnerable")
+
+
+@fact("ch2")
+def target_dont_know():
+    return stats.value(D05, target_group="dont_know")
+
+
+@fact("ch2")
+def target_whole_population():
+    return stats.value(D05, target_group="whole_population")
+
+
+@fact("ch2")
+def experts_youth_policy():
+    return stats.value(D06, direction="youth_policy")
+
+
+@fact("ch2")
+def experts_vulnerable_groups():
+    return stats.value(D06, direction="support_vulnerable_groups")
+
+
+# --- involvement and trust (diagrams 8-9) ----------------------------------------------------------
+D08 = "d08_involvement_by_org_type"
+D09 = "d09_trust_by_org_type"
+
+
+@fact("ch2")
+def involvement_not_member():
+    return stats.value(D08, org_type="all_types_mean", involvement="not_member")
+
+
+@fact("ch2")
+def involvement_no_answer():
+    return stats.value(D08, org_type="all_types_mean", involvement="no_answer")
+
+
+@fact("ch2")
+def involvement_non_participating():
+    """Combined share of the 'non-participating' (recomputed from its two parts)."""
+    return stats.value(D08, org_type="all_types_mean", involvement="non_participating")
+
+
+def _involved(org_type):
+    return stats.value(D08, org_type=org_type, involvement="member_or_involved")
+
+
+@fact("ch2")
+def involved_sports():
+    return _involved("sports_leisure")
+
+
+@fact("ch2")
+def involved_trade_unions():
+    return _involved("trade_union")
+
+
+@fact("ch2")
+def involved_arts():
+    return _involved("arts_music_education")
+
+
+@fact("ch2")
+def involved_parties():
+    return _involved("political_party")
+
+
+def _trust(group, level):
+    return stats.value(D09, org_type="humanitarian_charity", respondent_group=group, trust_level=level)
+
+
+@fact("ch2")
+def trust_charity_full():
+    return _trust("all", "full_trust")
+
+
+@fact("ch2")
+def trust_charity_rather():
+    return _trust("all", "rather_trust")
+
+
+@fact("ch2")
+def trust_charity_participants_full():
+    return _trust("participants", "full_trust")
+
+
+@fact("ch2")
+def trust_charity_participants_rather():
+    return _trust("participants", "rather_trust")
+
+
+# --- beneficiaries and satisfaction (diagrams 10-11) -----------------------------------------------
+D10 = "d10_ngo_beneficiaries_population"
+D11 = "d11_service_satisfaction"
+
+
+@fact("ch2")
+def beneficiaries_used_services():
+    return stats.value(D10, answer="used_ngo_services")
+
+
+@fact("ch2")
+def beneficiaries_participated():
+    return stats.value(D10, answer="participated_not_used")
+
+
+@fact("ch2")
+def beneficiaries_linked():
+    return stats.value(D10, answer="linked_total")
+
+
+@fact("ch2")
+def beneficiaries_no_experience():
+    return stats.value(D10, answer="no_experience")
+
+
+@fact("ch2")
+def beneficiaries_dont_know():
+    return stats.value(D10, answer="dont_know")
+
+
+@fact("ch2")
+def satisfaction_full():
+    return stats.value(D11, answer="fully_satisfied")
+
+
+@fact("ch2")
+def satisfaction_rather():
+    return stats.value(D11, answer="rather_satisfied")
+
+
+@fact("ch2")
+def satisfaction_positive():
+    return stats.value(D11, answer="positive_total")
+
+
+@fact("ch2")
+def satisfaction_negative():
+    return stats.value(D11, answer="negative_total")
+
+
+@fact("ch2")
+def satisfaction_dont_know():
+    return stats.value(D11, answer="dont_know")
+
+
+@fact("ch2")
+def satisfaction_ratio():
+    """How many times the positive answers outnumber the negative ones (the text: 'practically ten')."""
+    return stats.Quantity(satisfaction_positive().value / satisfaction_negative().value, "count", 1)
+
+
+# --- size of the target audience and coverage (diagram 12) -----------------------------------------
+D12 = "d12_target_audience_size"
+COV = "x_ngo_coverage"
+
+
+@fact("ch2")
+def audience_mean():
+    return stats.value(D12, audience_size="mean")
+
+
+@fact("ch2")
+def audience_over_1000():
+    return stats.value(D12, audience_size="over_1000")
+
+
+@fact("ch2")
+def active_ngos_low():
+    return stats.value(COV, indicator="active_ngos", bound="low")
+
+
+@fact("ch2")
+def active_ngos_high():
+    return stats.value(COV, indicator="active_ngos", bound="high")
+
+
+@fact("ch2")
+def beneficiaries_per_ngo():
+    return stats.value(COV, indicator="beneficiaries_per_ngo", bound="point")
+
+
+@fact("ch2")
+def coverage_low():
+    return stats.value(COV, indicator="population_coverage", bound="low")
+
+
+@fact("ch2")
+def coverage_high():
+    return stats.value(COV, indicator="population_coverage", bound="high")

@@ -1,0 +1,211 @@
+"""Conclusion: the seventeen findings of the study.
+
+Where the conclusion states a figure differently from the body (500 beneficiaries per NGO against 448 in
+section 2; 6-7 volunteers against a mean of 4 over all NGOs), the conclusion's figure is used as it is
+stated there (x_conclusion, or the body's row that holds it)."""
+
+from __future__ import annotations
+
+from .. import stats
+from ..stats import Quantity
+from . import fact
+
+C = "x_conclusion"
+MILESTONES = "x_milestones"
+
+
+def _c(indicator: str, bound: str):
+    return stats.value(C, indicator=indicator, bound=bound)
+
+
+def _year(milestone: str):
+    return stats.value(MILESTONES, milestone=milestone)
+
+
+# --- 1. the typical NGO ---------------------------------------------------------------------------
+@fact("conclusion")
+def projects_mean():
+    """Mean number of projects a year (section 2; 'two or three' in the conclusion)."""
+    return stats.value("d03_projects_per_year", projects_per_year="mean")
+
+
+@fact("conclusion")
+def staff_mean():
+    """Mean permanent staff over all NGOs (section 3; 'four' in the conclusion)."""
+    return stats.value("x_ngo_capacity_means", indicator="staff_mean_all")
+
+
+@fact("conclusion")
+def budget_mean():
+    return stats.value("x_ngo_capacity_means", indicator="budget_mean")
+
+
+@fact("conclusion")
+def strong_share_low():
+    return _c("strong_ngos_share", "low")
+
+
+@fact("conclusion")
+def strong_share_high():
+    return _c("strong_ngos_share", "high")
+
+
+@fact("conclusion")
+def strong_min_projects():
+    return _c("strong_ngos_min_projects", "low")
+
+
+@fact("conclusion")
+def strong_min_budget():
+    return _c("strong_ngos_min_budget", "low")
+
+
+# --- 3. volunteers ----------------------------------------------------------------------------------
+@fact("conclusion")
+def volunteers_low():
+    """Mean number of volunteers as the conclusion states it ('6-7'), lower bound."""
+    return stats.value("d28_volunteers_per_ngo", volunteers="at_least_one", measure="mean_lower")
+
+
+@fact("conclusion")
+def volunteers_high():
+    return stats.value("d28_volunteers_per_ngo", volunteers="at_least_one", measure="mean_upper")
+
+
+@fact("conclusion")
+def ngos_with_volunteers():
+    return _c("ngos_with_volunteers_share", "point")
+
+
+@fact("conclusion")
+def population_volunteering():
+    return _c("population_volunteering_share", "point")
+
+
+# --- 4. infrastructure ------------------------------------------------------------------------------
+@fact("conclusion")
+def own_office():
+    return stats.value("x_office_car", asset="office", tenure="own")
+
+
+@fact("conclusion")
+def rented_office():
+    return stats.value("x_office_car", asset="office", tenure="rented")
+
+
+@fact("conclusion")
+def car():
+    return stats.value("x_office_car", asset="car", tenure="own_or_rented")
+
+
+# --- 5. strategic plans -----------------------------------------------------------------------------
+@fact("conclusion")
+def strategic_plan():
+    return stats.value("x_strategic_plan", answer="yes")
+
+
+# --- 6. relations with the population ---------------------------------------------------------------
+@fact("conclusion")
+def population_relations_positive():
+    return stats.value("d21_ngo_population_relations", answer="positive_total")
+
+
+@fact("conclusion")
+def beneficiaries_per_ngo():
+    """As the conclusion states it (section 2 gives 448)."""
+    return _c("beneficiaries_per_ngo", "point")
+
+
+# --- 7. relations between NGOs ----------------------------------------------------------------------
+@fact("conclusion")
+def ngo_partnership():
+    return stats.value("d22_relations_between_ngos", answer="developed_partnership")
+
+
+@fact("conclusion")
+def ngo_competition():
+    return stats.value("d22_relations_between_ngos", answer="high_competition")
+
+
+# --- 8. participation of the population -------------------------------------------------------------
+@fact("conclusion")
+def participation_positive():
+    return stats.value("x_participation_self_assessment", answer="positive_total")
+
+
+@fact("conclusion")
+def obstacle_passivity():
+    return stats.value("d29_civil_society_obstacles", problem="population_passivity")
+
+
+@fact("conclusion")
+def obstacle_awareness():
+    return stats.value("d29_civil_society_obstacles", problem="low_awareness")
+
+
+# --- 9. new initiatives -----------------------------------------------------------------------------
+def _duration(q: Quantity) -> Quantity:
+    """A number of years as a duration (the 'year' unit prints whole calendar years only)."""
+    return Quantity(q.value, "count")
+
+
+@fact("conclusion")
+def new_initiatives_low():
+    """New initiatives appeared 'over the last one and a half to two years'."""
+    return _duration(_c("new_initiatives_period", "low"))
+
+
+@fact("conclusion")
+def new_initiatives_high():
+    return _duration(_c("new_initiatives_period", "high"))
+
+
+# --- 10. funding --------------------------------------------------------------------------------------
+@fact("conclusion")
+def sso_introduced_year():
+    return _year("state_social_order_introduced")
+
+
+@fact("conclusion")
+def long_term_funding_years():
+    """Long-term SSO funding 'up to three years' (a duration, printed without the 'year' unit)."""
+    return _duration(_c("long_term_sso_funding_max", "high"))
+
+
+# --- 11. registered organisations ---------------------------------------------------------------------
+@fact("conclusion")
+def registered_low():
+    return _c("registered_organisations", "low")
+
+
+@fact("conclusion")
+def registered_high():
+    return _c("registered_organisations", "high")
+
+
+# --- 12. legal framework -------------------------------------------------------------------------------
+@fact("conclusion")
+def legislation_since_year():
+    return _year("legislative_changes_2015")
+
+
+@fact("conclusion")
+def functions_law_year():
+    return _year("state_functions_transfer_law")
+
+
+@fact("conclusion")
+def functions_transfer_year():
+    return _year("state_functions_transfer_start")
+
+
+# --- 13. dialogue -----------------------------------------------------------------------------------------
+@fact("conclusion")
+def civil_forum_year():
+    return _year("civil_forum_viii")
+
+
+# --- 17. new forms of interaction ---------------------------------------------------------------------------
+@fact("conclusion")
+def ppp_year():
+    return _year("ppp_cooperation_examples")

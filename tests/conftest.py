@@ -1,0 +1,56 @@
+"""Shared fixtures: the project root, a copy of the small synthetic test book, and built books."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def report(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run the ``report`` command as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("REPORT_ROOT", None)
+    full_env.pop("REPORT_DATA", None)
+    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=full_env, timeout=timeout)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    """A fresh copy of the synthetic test book (its data is made up)."""
+    target = tmp_path / "book"
+    shutil.copytree(FIXTURES / "book", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_small_book(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("small") / "book"
+    shutil.copytree(FIXTURES / "book", target)
+    res = report("build", cwd=target)
+    assert res.returncode == 0, res.stderr
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory) -> Path:
+    """The real report, both editions, HTML and PDF, built once for the session into a temporary folder."""
+    out = tmp_path_factory.mktemp("report-output")
+    res = report("build", "--output", str(out))
+    assert res.returncode == 0, res.stdout + res.stderr
+    return out
