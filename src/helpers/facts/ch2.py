@@ -306,6 +306,42 @@ def beneficiaries_dont_know():
     return stats.value(D10, answer="dont_know")
 
 
+F02 = "f02_beneficiaries_by_region"
+
+
+def _regions_at(level):
+    frame = stats.select(stats.resolved(F02), level=level)
+    if frame.empty:
+        raise KeyError(f"{F02}: no region has level '{level}'")
+    return [Label("region", r) for r in frame["region"]]
+
+
+@fact("ch2")
+def beneficiary_regions_high():
+    """Regions of the beneficiaries map, by level, in the order of the data file."""
+    return _regions_at("high")
+
+
+@fact("ch2")
+def beneficiary_regions_above():
+    return _regions_at("slightly_above_expected")
+
+
+@fact("ch2")
+def beneficiary_regions_below():
+    return _regions_at("slightly_below_expected")
+
+
+@fact("ch2")
+def beneficiary_regions_low():
+    return _regions_at("low")
+
+
+@fact("ch2")
+def beneficiary_regions_clearly_low():
+    return _regions_at("clearly_low")
+
+
 @fact("ch2")
 def satisfaction_full():
     return stats.value(D11, answer="fully_satisfied")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..stats import Quantity
+from .. import data, stats
+from ..stats import Label, Quantity
 from . import fact
 
 D24 = "d24_social_responsibility"
 D25 = "d25_confidence_in_influence"
 SELF = "x_participation_self_assessment"
 D26 = "d26_volunteering_activity"
+F04 = "f04_volunteering_by_region"
 BENCH = "x_volunteering_benchmark"
 D27 = "d27_civic_activity_types"
 D28 = "d28_volunteers_per_ngo"
@@ -90,6 +91,47 @@ def volunteering_refused():
 def volunteering_positive_total():
     """Combined share of positive answers on the activity-level diagram (differs from volunteering_yes)."""
     return stats.value(D26, question="activity_level", answer="positive_total")
+
+
+def _regions_at(level: str) -> list[Label]:
+    """Regions of the volunteering map in one category, in the order of the source's text."""
+    frame = data.load(F04)
+    return [Label("region", r) for r in frame[frame["volunteering_level"] == level]["region"]]
+
+
+@fact("ch5")
+def map_well_above():
+    return _regions_at("well_above_expected")
+
+
+@fact("ch5")
+def map_slightly_above():
+    return _regions_at("slightly_above_expected")
+
+
+@fact("ch5")
+def map_as_expected():
+    return _regions_at("as_expected")
+
+
+@fact("ch5")
+def map_slightly_below():
+    return _regions_at("slightly_below_expected")
+
+
+@fact("ch5")
+def map_lower():
+    return _regions_at("lower_15_25")
+
+
+@fact("ch5")
+def map_much_lower():
+    return _regions_at("lower_25_50")
+
+
+@fact("ch5")
+def map_two_times_lower():
+    return _regions_at("two_times_lower")
 
 
 @fact("ch5")
