@@ -280,3 +280,57 @@ def _csv(frame: pd.DataFrame) -> str:
     cols = [c for c in frame.columns if c != "printed"]
     frame[cols].to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
+
+
+# --- appendix: the register of gaps and the list of datasets -------------------------------------------
+
+_KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
+_HEADERS = {
+    "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
+           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін"},
+    "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
+           "respondents": "Респонденты", "title": "Содержание", "text": "текст"},
+}
+
+
+def _printed_place(src: dict, lang: str) -> str:
+    printed = src.get("printed") or {}
+    kind = _KIND_OF_PRINTED.get(printed.get("kind"))
+    section = src.get("section")
+    where = i18n.WORDS[lang]["section"].format(n=section) if str(section).isdigit() else ""
+    if kind and printed.get("number"):
+        label = i18n.reference_label(kind, printed["number"], lang)
+        return f"{where}, {label}" if where else label
+    return f"{where}, {_HEADERS[lang]['text']}" if where else _HEADERS[lang]["text"]
+
+
+def _key_label(key: str, lang: str) -> str:
+    parts = []
+    for pair in key.split(";"):
+        scheme, _, id_ = pair.partition("=")
+        parts.append(data.labels(scheme, lang).get(id_, id_))
+    return " – ".join(parts)
+
+
+def gap_register(lang: str) -> None:
+    """The register of gaps as a table: where the source names a value it does not give."""
+    h = _HEADERS[lang]
+    rows = []
+    for _, g in data.gaps().iterrows():
+        src = data.source_of(g["dataset"])
+        rows.append([_printed_place(src, lang), _key_label(g["key"], lang), g["dataset"]])
+    _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
+
+
+def dataset_list(lang: str) -> None:
+    """Every dataset with its place in the source and its respondents."""
+    h = _HEADERS[lang]
+    rows = []
+    for res in data.descriptor()["resources"]:
+        src = res.get("x-source")
+        if not src:
+            continue
+        who = i18n.WORDS[lang]["respondents"].get(src.get("respondents") or "", "–")
+        base = f" (n = {src['base']})" if src.get("base") else ""
+        rows.append([res["name"], _printed_place(src, lang), who + base])
+    _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))
