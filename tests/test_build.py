@@ -96,3 +96,15 @@ def test_a_missing_caption_is_an_error(small_book: Path):
                        encoding="utf-8")
     res = report("build", "--lang", "kk", "--to", "html", cwd=small_book)
     assert res.returncode == 1 and "'tbl-colours' has no caption" in res.stderr
+
+
+def test_a_running_build_blocks_a_second_one(small_book: Path):
+    import os
+
+    out = small_book / "output"
+    out.mkdir()
+    (out / ".kk.lock").write_text(str(os.getppid()))  # a live process holds the lock
+    res = report("build", "--lang", "kk", cwd=small_book)
+    assert res.returncode == 1 and "another build of the kk edition is running" in res.stderr
+    (out / ".kk.lock").write_text("999999999")  # left by a killed build: taken over
+    assert report("build", "--lang", "kk", "--to", "html", cwd=small_book).returncode == 0

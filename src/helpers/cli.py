@@ -85,7 +85,7 @@ def cmd_build(args) -> int:
             res = builtin.build_edition(root, lang, opts, progress=lambda m: print(m, flush=True))
             for w in sorted(set(res.warnings)):
                 print(f"warning: {w}", file=sys.stderr)
-            print(f"[{lang}] done: {len(res.outputs)} files in output/{lang} "
+            print(f"[{lang}] done: {len(res.outputs)} files in {opts.output or root / 'output'}/{lang} "
                   f"({res.executed} chapter(s) executed, {res.cached} cached)", flush=True)
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)

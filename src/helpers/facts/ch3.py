@@ -12,6 +12,7 @@ D15 = "d15_ngo_budget"
 MEANS = "x_ngo_capacity_means"
 SOURCES_3Y = "x_funding_sources_3y"
 T02 = "t02_main_funding_sources"
+T03 = "t03_sso_projects_2017"
 SSO = "x_sso_totals"
 OBLASTS_2018 = "x_sso_oblast_departments_2018"
 SSO_2018 = "x_sso_funding_2018"
@@ -129,14 +130,9 @@ def funding_sources_mean():
 
 
 @fact("ch3")
-def main_source_top():
-    """The first main funding source of table 2 and its share."""
-    return stats.ranking(T02, "funding_source")[0][1]
-
-
-@fact("ch3")
-def main_source_top_label():
-    return Label("funding_source", stats.ranking(T02, "funding_source")[0][0])
+def main_source_sso():
+    """Share naming state social order as the main funding source (first row of table 2)."""
+    return stats.value(T02, funding_source="state_social_order")
 
 
 # --- state social order, 2017 -----------------------------------------------------------------------
@@ -189,6 +185,41 @@ def sso2017_local_projects():
 @fact("ch3")
 def sso2017_ngos():
     return _sso(2017, "total", "ngos")
+
+
+def _t03(direction: str, measure: str) -> Quantity:
+    q = stats.value(T03, direction=direction, measure=measure)
+    return _q(q, 1) if measure == "share_projects" else q
+
+
+@fact("ch3")
+def sso2017_vulnerable_projects():
+    return _t03("support_vulnerable_groups", "projects")
+
+
+@fact("ch3")
+def sso2017_vulnerable_share():
+    return _t03("support_vulnerable_groups", "share_projects")
+
+
+@fact("ch3")
+def sso2017_youth_projects():
+    return _t03("youth_policy_children", "projects")
+
+
+@fact("ch3")
+def sso2017_youth_share():
+    return _t03("youth_policy_children", "share_projects")
+
+
+@fact("ch3")
+def sso2017_other_projects():
+    return _t03("other_socially_significant", "projects")
+
+
+@fact("ch3")
+def sso2017_other_share():
+    return _t03("other_socially_significant", "share_projects")
 
 
 # --- state grants (tables 4-6) ----------------------------------------------------------------------
