@@ -195,8 +195,17 @@ class Book:
                     fills.append(["#c6dbef", "#6baed6", "#2171b5", "#08306b"][step])
                     texts.append(fmt.number(v, self.lang))
         if not level_col:
-            legend = [("#c6dbef", fmt.number(lo, self.lang)), ("#08306b", fmt.number(hi, self.lang)),
-                      (figures.MISSING, i18n.word("no_data", self.lang))]
+            shades = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+            width = (hi - lo) / 3 if hi > lo else 0
+            legend = []
+            for step, colour in enumerate(shades):
+                if colour not in fills:
+                    continue
+                a, z = max(lo, lo + width * (step - 0.5)), min(hi, lo + width * (step + 0.5))
+                text = fmt.number(a, self.lang, 2) if a == z else f"{fmt.number(a, self.lang, 2)}–{fmt.number(z, self.lang, 2)}"
+                legend.append((colour, text))
+            if figures.MISSING in fills:
+                legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
         elif frame[level_col].isna().any() or len(frame) < len(regions):
             legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
         alt = "; ".join(f"{t[2]}: {x or (legend[[c for c, _ in legend].index(f)][1] if f in [c for c, _ in legend] else '')}"

@@ -57,7 +57,7 @@ def _render(fig) -> str:
 
 
 def _wrap(label: str, width: int = 38) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
+    return "\n".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)) or label
 
 
 def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str = "percent",
@@ -125,7 +125,8 @@ def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[st
         for (row, col, name), colour, text in zip(tiles, fills, texts):
             ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=colour, edgecolor="white"))
             dark = colour in (PALETTE[0], PALETTE[4], "#08306b", "#2171b5")
-            ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center", fontsize=6.5,
+            ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center",
+                    fontsize=6.5 if max(map(len, name.split())) <= 12 else 5.4,
                     color="white" if dark else "black")
             ax.text(col + 0.475, -row + 0.22, text, ha="center", va="center", fontsize=8, fontweight="bold",
                     color="white" if dark else "black")
@@ -140,17 +141,22 @@ def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[st
 
 
 def timeline(years: list[int], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
-    """Milestones on a vertical time axis, oldest on top."""
+    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.5 + 0.38 * len(years)))
-        for i, (year, text) in enumerate(zip(years, texts)):
-            y = len(years) - 1 - i
+        wrapped = [_wrap(t, 78) for t in texts]
+        heights = [0.16 + 0.17 * w.count("\n") + 0.17 for w in wrapped]
+        total = sum(heights)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + total))
+        y = total
+        for year, text, h in zip(years, wrapped, heights):
+            y -= h / 2
             ax.plot([0], [y], "o", color=ACCENT, markersize=5)
             ax.text(-0.15, y, str(year), ha="right", va="center", fontweight="bold")
-            ax.text(0.15, y, _wrap(text, 80), ha="left", va="center", fontsize=7.5)
-        ax.plot([0, 0], [-0.5, len(years) - 0.5], color="#bbbbbb", linewidth=1, zorder=0)
+            ax.text(0.15, y, text, ha="left", va="center", fontsize=7.5)
+            y -= h / 2
+        ax.plot([0, 0], [0, total], color="#bbbbbb", linewidth=1, zorder=0)
         ax.set_xlim(-1.2, 8)
-        ax.set_ylim(-0.6, len(years) - 0.4)
+        ax.set_ylim(-0.05, total + 0.05)
         ax.axis("off")
         return Chart(_render(fig), alt, csv)
 
