@@ -248,6 +248,9 @@ class Book:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
+        printed = cell["printed"].iloc[0] if "printed" in cell else None
+        if decimals is None and printed is not None and not pd.isna(printed):
+            decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
             return fmt.number(v, self.lang, decimals)
         return fmt.quantity(v, unit, self.lang, decimals)

@@ -19,8 +19,11 @@ class Table:
         def cell(text: str) -> str:
             return str(text).replace("|", "\\|").replace("\n", " ")
 
+        # the dashes give pandoc the relative column widths: the label column gets room for its text
+        width = [max([len(str(self.header[i]))] + [len(str(r[i])) for r in self.rows]) for i in range(len(self.header))]
+        dashes = [max(3, min(w, 60)) for w in width]
         lines = ["| " + " | ".join(cell(h) for h in self.header) + " |",
-                 "|" + "|".join(":---" if a == "l" else "---:" for a in self.align) + "|"]
+                 "|" + "|".join(":" + "-" * d if a == "l" else "-" * d + ":" for a, d in zip(self.align, dashes)) + "|"]
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         return "\n".join(lines) + "\n"
 
