@@ -92,13 +92,16 @@ class Book:
               answers: str | None = None) -> None:
         """Draw a dataset as its diagram and show the source line (and what the source does not give).
 
-        Printed derived rows (totals, combined shares) are left out when the selection has observations.
+        Printed totals over a dimension are left out when the selection has observations; other derived
+        figures (combined shares, complements) are drawn, recomputed from their inputs where they exist.
         """
         frame = stats.resolved(dataset)
         if where:
             frame = stats.select(frame, **where)
         if "status" in frame and (frame["status"] != "derived").any():
-            frame = frame[frame["status"] != "derived"]
+            # totals over the charted dimension are not bars of it; a combined share or a complement is
+            is_total = frame["formula"].fillna("").str.contains("=*", regex=False) if "formula" in frame else False
+            frame = frame[~((frame["status"] == "derived") & is_total)]
         if exclude:
             frame = frame[~frame[[d for d in frame.attrs["dimensions"] if d not in (where or {})]].isin(exclude).any(axis=1)]
         dims = [d for d in frame.attrs["dimensions"] if not where or d not in where]
