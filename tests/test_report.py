@@ -56,3 +56,15 @@ def test_site_pages_link_to_the_other_language(built_report: Path):
             html = page.read_text(encoding="utf-8")
             assert f'href="../../{other}/html/{page.name}"' in html
             assert (built_report / other / "html" / page.name).exists()
+
+
+def test_every_printed_diagram_and_table_has_its_caption_in_both_editions(built_report: Path):
+    kk = " ".join(pdf_text(built_report / "kk/ngo-report-2019-kk.pdf").split())
+    ru = " ".join(pdf_text(built_report / "ru/ngo-report-2019-ru.pdf").split())
+    assert sorted({int(x) for x in re.findall(r"(\d+)-диаграмма\.", kk)}) == list(range(1, 30))
+    assert sorted({int(x) for x in re.findall(r"Диаграмма (\d+)\.", ru)}) == list(range(1, 30))
+    assert sorted({int(x) for x in re.findall(r"(\d+)-кесте\.", kk)}) == list(range(1, 8))
+    assert sorted({int(x) for x in re.findall(r"Таблица (\d+)\.", ru)}) == list(range(1, 8))
+    assert sorted({int(x) for x in re.findall(r"(\d+)-сурет\.", kk)}) == [1, 2, 3]
+    positions = [kk.index(f"{n}-диаграмма.") for n in range(1, 30)]
+    assert positions == sorted(positions), "diagrams appear in their printed order"
