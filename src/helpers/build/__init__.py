@@ -1,0 +1,9 @@
+"""The build engines. They render any book of this layout and know no chart of this report.
+
+``builtin``: qmd -> Jupyter execution (nbclient) -> pandoc Markdown -> HTML site (pandoc) and PDF (pandoc ->
+Typst). ``quarto``: hands the same sources to the Quarto CLI.
+"""
+
+
+class BuildError(Exception):
+    """A build failure with a message that says where (chapter, cell, line) and what."""

@@ -1,0 +1,151 @@
+"""Executed chapters to pandoc Markdown, and the book-wide numbering of chapters, floats and references."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import i18n
+from . import BuildError
+from .execute import Executed
+from .qmd import INLINE, Cell, Chapter
+
+FLOAT_PREFIXES = ("dgm-", "tbl-", "fig-")
+FLOAT_DIV = re.compile(r"^:::+\s*\{#((?:dgm|tbl|fig)-[\w-]+)[^}]*\}", re.M)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*\{([^}]*)\}\s*$", re.M)
+APPENDIX_LETTERS = "АБВГД"
+
+
+@dataclass
+class Page:
+    """One chapter of the book after execution."""
+
+    stem: str
+    markdown: str
+    title: str = ""
+    section_id: str = ""
+    appendix: bool = False
+    media: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
+
+
+def _escape_alt(text: str) -> str:
+    return re.sub(r"([\\\[\]*_`<>#])", r"\\\1", " ".join(str(text).split()))
+
+
+def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict) -> str:
+    opts = cell.options
+    pieces: list[str] = []
+    if opts.get("echo") is True:
+        pieces.append("```python\n" + cell.code + "\n```")
+    if opts.get("output") is False:
+        return "\n\n".join(pieces)
+    base = str(opts.get("label") or f"{stem}-cell{index + 1}")
+    for k, out in enumerate(outputs):
+        kind = out.get("output_type")
+        if kind == "stream":
+            pieces.append("```\n" + "".join(out.get("text", "")).rstrip() + "\n```")
+            continue
+        if kind not in ("display_data", "execute_result"):
+            continue
+        bundle, meta = out.get("data", {}), out.get("metadata", {})
+        name = base if k == 0 else f"{base}-{k + 1}"
+        extra = meta.get("ngo-report") or {}
+        if "image/svg+xml" in bundle:
+            svg = bundle["image/svg+xml"]
+            media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
+            alt = opts.get("fig-alt") or meta.get("image/svg+xml", {}).get("alt", "")
+            pieces.append(f"![{_escape_alt(alt)}](figures/{name}.svg)")
+        elif "text/markdown" in bundle:
+            text = bundle["text/markdown"]
+            pieces.append(text if isinstance(text, str) else "".join(text))
+        elif "text/plain" in bundle:
+            pieces.append("```\n" + "".join(bundle["text/plain"]) + "\n```")
+        if extra.get("csv"):
+            media[f"data/{name}.csv"] = extra["csv"].encode("utf-8")
+            pieces.append(f"::: {{.data-link}}\n[{{csv-link}}](data/{name}.csv){{.csv-link download=\"{name}.csv\"}}\n:::")
+    return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
+
+
+def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
+    """Replace cells by their outputs and inline expressions by their values."""
+    stem = chapter.path.stem
+    media: dict[str, bytes] = {}
+    values = iter(executed.inline)
+    out: list[str] = []
+    cell_index = 0
+    for part in chapter.parts:
+        if isinstance(part, str):
+            out.append(INLINE.sub(lambda m: str(next(values)), part))
+            continue
+        cell = part
+        if cell.options.get("include") is False:
+            cell_index += 1
+            continue
+        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media)
+        label = str(cell.options.get("label") or "")
+        cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
+        if label.startswith(FLOAT_PREFIXES):
+            if not cap:
+                raise BuildError(f"{chapter.path}:{cell.line}: the float '{label}' has no caption "
+                                 f"(add '#| {label.split('-')[0]}-cap: ...' or put it in a captioned div)")
+            body = f"::: {{#{label}}}\n{body}\n\n{cap}\n:::"
+        out.append("\n" + body + "\n")
+        cell_index += 1
+    markdown = "".join(out)
+    heading = next((m for m in HEADING.finditer(markdown) if len(m.group(1)) == 1), None)
+    title = heading.group(2) if heading else str(chapter.meta.get("title", stem))
+    section_id = ""
+    if heading:
+        ids = re.findall(r"#([\w-]+)", heading.group(3))
+        section_id = ids[0] if ids else ""
+    return Page(stem, markdown, title=title, section_id=section_id, media=media)
+
+
+def registry(pages: list[Page], lang: str) -> dict:
+    """Book-wide numbers: chapters (1, 2, ...; appendices А, Б), floats per kind, section references."""
+    items: dict[str, dict] = {}
+    counters = {k: 0 for k in i18n.KINDS}
+    chapter_no, appendix_no = 0, 0
+    for page in pages:
+        html = f"{page.stem}.html"
+        for m in HEADING.finditer(page.markdown):
+            level, title, attrs = len(m.group(1)), m.group(2), m.group(3)
+            ids = re.findall(r"#([\w-]+)", attrs)
+            if not ids:
+                continue
+            entry = {"kind": "sec", "page": html, "title": title, "prefix": ""}
+            if level == 1 and page.appendix:
+                letter = APPENDIX_LETTERS[appendix_no]
+                appendix_no += 1
+                entry["prefix"] = (f"{letter} қосымша." if lang == "kk" else f"Приложение {letter}.")
+                entry["num"] = letter
+                entry["ref"] = (f"{letter} қосымша" if lang == "kk" else f"приложение {letter}")
+            elif level == 1 and ".unnumbered" not in attrs:
+                chapter_no += 1
+                entry["prefix"] = f"{chapter_no}."
+                entry["num"] = str(chapter_no)
+                entry["ref"] = i18n.WORDS[lang]["section"].format(n=chapter_no)
+            else:
+                entry["num"] = title
+                entry["ref"] = title
+            if ids[0] in items:
+                raise BuildError(f"{page.stem}: the id '{ids[0]}' is used twice in the book")
+            items[ids[0]] = entry
+        for m in FLOAT_DIV.finditer(page.markdown):
+            fid = m.group(1)
+            kind = fid.split("-")[0]
+            counters[kind] += 1
+            n = counters[kind]
+            if fid in items:
+                raise BuildError(f"{page.stem}: the float id '{fid}' is used twice in the book")
+            items[fid] = {"kind": kind, "num": str(n), "page": html,
+                          "caption": i18n.caption_label(kind, n, lang), "ref": i18n.reference_label(kind, n, lang)}
+    return items
+
+
+def write_registry(items: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    return path

@@ -1,0 +1,80 @@
+"""The book's configuration: ``_quarto.yml`` merged with the edition's profile ``_quarto-<lang>.yml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import BuildError
+
+LANGS = ("kk", "ru")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise BuildError(f"{path.name} is missing in {path.parent}")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise BuildError(f"{path}: not valid YAML: {err}") from None
+
+
+@dataclass
+class Book:
+    root: Path
+    lang: str
+    config: dict
+    chapters: list[Path] = field(default_factory=list)
+    appendices: list[Path] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return self.chapters + self.appendices
+
+    @property
+    def title(self) -> str:
+        return str(self.config.get("book", {}).get("title", ""))
+
+    def get(self, key: str, default=""):
+        """A value of the report's own settings (``report:`` in the config)."""
+        return self.config.get("report", {}).get(key, default)
+
+
+def load(root: Path, lang: str) -> Book:
+    """Read the book of one edition and check that every chapter file it names exists."""
+    if lang not in LANGS:
+        raise BuildError(f"unknown language '{lang}': use one of {', '.join(LANGS)} (e.g. --lang kk,ru)")
+    config = _merge(_read_yaml(root / "_quarto.yml"), _read_yaml(root / f"_quarto-{lang}.yml"))
+    book_cfg = config.get("book", {})
+    chapters = [root / c for c in _files(book_cfg.get("chapters", []))]
+    appendices = [root / c for c in _files(book_cfg.get("appendices", []))]
+    missing = [p for p in chapters + appendices if not p.exists()]
+    if missing:
+        names = ", ".join(str(p.relative_to(root)) for p in missing)
+        raise BuildError(f"_quarto-{lang}.yml names chapter file(s) that do not exist: {names}")
+    if not chapters:
+        raise BuildError(f"_quarto-{lang}.yml lists no chapters under book.chapters")
+    return Book(root, lang, config, chapters, appendices)
+
+
+def _files(entries) -> list[str]:
+    """Chapter entries may be file names or Quarto parts (``{part: ..., chapters: [...]}``)."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            out += _files(entry.get("chapters", []))
+        else:
+            out.append(str(entry))
+    return out

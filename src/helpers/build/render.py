@@ -1,0 +1,144 @@
+"""Pandoc and Typst: pages of the HTML site and the print PDF, from assembled Markdown."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+import pypandoc
+import typst
+
+from .. import __version__, i18n
+from . import BuildError
+from .assemble import Page
+from .project import Book
+
+READER = "markdown-implicit_figures"
+RESOURCES = resources.files("helpers") / "resources"
+DEFAULT_EPOCH = 1575158400  # 2019-12-01, the report's year; SOURCE_DATE_EPOCH overrides it
+
+
+def resource_path(name: str) -> Path:
+    return Path(str(RESOURCES / name))
+
+
+def pandoc(markdown: str, to: str, args: list[str]) -> tuple[str, list[str]]:
+    """Run pandoc with the project's Lua filter; returns the output and the filter's warnings."""
+    cmd = [pypandoc.get_pandoc_path(), "-f", READER, "-t", to, "--lua-filter", str(resource_path("crossref.lua")),
+           "--wrap=none", *args]
+    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True)
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise BuildError(f"pandoc failed ({to}): {err.strip()}")
+    # pandoc has no Kazakh translation file; its word list is not used (the template and i18n supply words)
+    benign = ("translations/", "Could not load translations", "has no translation defined")
+    warnings = [line for line in err.splitlines() if line.strip() and not any(b in line for b in benign)]
+    return proc.stdout.decode("utf-8"), warnings
+
+
+def epoch() -> int:
+    return int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
+
+
+# --- HTML -------------------------------------------------------------------------------------------
+
+def _strip_tags(text: str) -> str:
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
+              *, pdf_name: str, draft: bool = False) -> list[str]:
+    """Write the multi-page site into ``dest``; returns the filter's warnings."""
+    lang, other = book.lang, i18n.OTHER[book.lang]
+    words = i18n.WORDS[lang]
+    template = Template(resource_path("page.html").read_text(encoding="utf-8"))
+    dest.mkdir(parents=True, exist_ok=True)
+    titles = []
+    for page in pages:
+        entry = registry.get(page.section_id, {})
+        prefix = entry.get("prefix", "")
+        titles.append(html.escape(f"{prefix} {page.title}".strip()))
+    search, warnings = [], []
+    for i, page in enumerate(pages):
+        name = f"{page.stem}.html"
+        body, warn = pandoc(page.markdown.replace("{csv-link}", words["download_csv"]), "html5",
+                            ["--metadata", f"crossref-registry={registry_path}", "--metadata", f"page={name}",
+                             "--section-divs", "--id-prefix="])
+        warnings += [f"{page.stem}: {w}" for w in warn]
+        current = ' aria-current="page"'
+        toc = "".join(f'<li><a href="{p.stem}.html"{current if j == i else ""}>{titles[j]}</a></li>'
+                      for j, p in enumerate(pages))
+        prev_link = (f'<a rel="prev" href="{pages[i - 1].stem}.html">← {words["previous"]}: {titles[i - 1]}</a>'
+                     if i > 0 else "<span></span>")
+        next_link = (f'<a rel="next" href="{pages[i + 1].stem}.html">{words["next"]}: {titles[i + 1]} →</a>'
+                     if i + 1 < len(pages) else "<span></span>")
+        banner = f'<div class="draft-banner">{words["draft"]}</div>' if draft else ""
+        text = template.substitute(
+            lang=lang, other_lang=other, other_word=words["other_lang"], version=__version__,
+            page_title=titles[i], book_title=html.escape(book.title), contents_word=words["contents"],
+            search_word=words["search"], other_href=f"../../{other}/html/{name}", toc=toc, body=body,
+            prev_link=prev_link, next_link=next_link, pdf_href=f"../{pdf_name}", draft_banner=banner)
+        (dest / name).write_text(text, encoding="utf-8")
+        for rel, content in page.media.items():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        search.append({"href": name, "title": html.unescape(titles[i]), "text": _strip_tags(body)})
+    assets = dest / "assets"
+    assets.mkdir(exist_ok=True)
+    for asset in ("style.css", "site.js"):
+        (assets / asset).write_bytes(resource_path(asset).read_bytes())
+    index = {"pages": search, "noResults": words["no_results"]}
+    (assets / "search-index.js").write_text(
+        "window.SEARCH_INDEX = " + json.dumps(index, ensure_ascii=False, sort_keys=True) + ";\n", encoding="utf-8")
+    return warnings
+
+
+# --- PDF --------------------------------------------------------------------------------------------
+
+def _plain(text: str) -> str:
+    return re.sub(r'["\\\n]', " ", str(text))
+
+
+def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
+        *, draft: bool = False) -> list[str]:
+    """Typeset the whole edition as one PDF/A-2b file; returns the filter's warnings."""
+    words = i18n.WORDS[book.lang]
+    workdir.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        for rel, content in page.media.items():
+            target = workdir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    markdown = "\n\n".join(page.markdown for page in pages)
+    meta = {
+        "title": book.title, "subtitle": book.config.get("book", {}).get("subtitle", ""),
+        "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
+        "place": book.get("place"), "year": str(book.get("year")), "imprint": book.get("imprint"),
+        "toc-title": words["contents"], "crossref-registry": str(registry_path),
+    }
+    if draft:
+        meta["draft"] = True
+        meta["draft-word"] = words["draft"]
+    meta_file = workdir / "metadata.json"
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    author = book.config.get("book", {}).get("author", "")
+    source, warnings = pandoc(markdown, "typst", [
+        "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
+        "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
+        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}"])
+    typ = workdir / "book.typ"
+    typ.write_text(source, encoding="utf-8")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        typst.compile(str(typ), output=str(dest), root=str(workdir), pdf_standards=["a-2b"], timestamp=epoch())
+    except Exception as err:  # typst raises its own error type with the source location in the message
+        raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
+    return warnings
