@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from types import SimpleNamespace
 
 import pandas as pd
@@ -89,12 +91,15 @@ class Book:
 
     def chart(self, dataset: str, kind: str | None = None, *, where: dict | None = None,
               order: list[str] | None = None, exclude: list[str] | None = None, rows: str | None = None,
-              answers: str | None = None) -> None:
+              answers: str | None = None, number: str | None = None, caption: str | None = None) -> None:
         """Draw a dataset as its diagram and show the source line (and what the source does not give).
 
         Printed totals over a dimension are left out when the selection has observations; other derived
         figures (combined shares, complements) are drawn, recomputed from their inputs where they exist.
+        ``number`` and ``caption`` caption a diagram that is not one of the report's numbered floats (the
+        appendix's own series, ``А.1``): ``А.1-диаграмма. ...`` / ``Диаграмма А.1. ...``.
         """
+        show = _display if caption is None else (lambda *out: _display(*self._captioned(out, number, caption)))
         frame = stats.resolved(dataset)
         if where:
             frame = stats.select(frame, **where)
@@ -109,7 +114,7 @@ class Book:
         kind = kind or _guess_kind(frame, dims)
         if kind == "gap":
             chart = figures.gap_panel(i18n.word("not_published", self.lang), alt=i18n.word("not_published", self.lang), csv=csv)
-            _display(chart, self.source(dataset))
+            show(chart, self.source(dataset))
             return
         missing_note = None
         if kind == "map":
@@ -122,7 +127,7 @@ class Book:
             dim = dims[0]
             frame = frame.sort_values("value", kind="stable")
             texts = self._labels_for(dim, list(frame[dim]), short=False)
-            years = [int(v) for v in frame["value"]]
+            years = [i18n.milestone_date(m, int(v), self.lang) for m, v in zip(frame[dim], frame["value"])]
             alt = "; ".join(f"{y}: {t}" for y, t in zip(years, texts))
             chart = figures.timeline(years, texts, alt=alt, csv=csv)
         else:
@@ -143,7 +148,21 @@ class Book:
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{', '.join(missing_note)}.\n:::\n"))
-        _display(*out)
+        show(*out)
+
+    def _captioned(self, out, number: str | None, caption: str) -> list:
+        """A chart with its own caption, kept together on the page: chart, caption, then the notes."""
+        label = i18n.caption_label("dgm", number, self.lang) + "." if number else ""
+        chart, notes = out[0], list(out[1:])
+        typst_caption = _typst_escape(f"{label} {caption}".strip())
+        if label:
+            typst_caption = f"*{_typst_escape(label)}* {_typst_escape(caption)}"
+        html_caption = (f"<strong>{html.escape(label)}</strong> " if label else "") + html.escape(caption)
+        opening = Markdown("```{=typst}\n#figure(kind: image, supplement: none, caption: [" + typst_caption
+                           + "])[\n```\n\n```{=html}\n<figure class=\"float dgm\">\n```\n")
+        closing = Markdown("```{=typst}\n]\n```\n\n```{=html}\n<figcaption>" + html_caption
+                           + "</figcaption>\n</figure>\n```\n")
+        return [opening, chart, closing, *notes]
 
     def _stacked(self, frame, rows, answers, order, csv):
         row_ids = list(dict.fromkeys(frame[rows]))
@@ -288,6 +307,11 @@ def _guess_kind(frame: pd.DataFrame, dims: list[str]) -> str:
     if "unit" in frame.columns and (frame["unit"] == "year").all():
         return "timeline"
     return "stacked" if len(dims) >= 2 else "bars"
+
+
+def _typst_escape(text: str) -> str:
+    """Text for Typst markup: every character with a meaning there is escaped."""
+    return re.sub(r"([\\#*_\[\]$@<>`~/%=+-])", r"\\\1", text)
 
 
 def _csv(frame: pd.DataFrame) -> str:

@@ -140,22 +140,23 @@ def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[st
         return Chart(_render(fig), alt, csv, notes or [])
 
 
-def timeline(years: list[int], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
-    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text."""
+def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
+    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text (or date)."""
     with plt.rc_context(STYLE):
-        wrapped = [_wrap(t, 78) for t in texts]
-        heights = [0.16 + 0.17 * w.count("\n") + 0.17 for w in wrapped]
+        wrapped = [_wrap(t, 74) for t in texts]
+        heights = [0.16 + 0.17 * max(w.count("\n"), str(y).count("\n")) + 0.17 for w, y in zip(wrapped, years)]
         total = sum(heights)
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 + total))
         y = total
         for year, text, h in zip(years, wrapped, heights):
             y -= h / 2
             ax.plot([0], [y], "o", color=ACCENT, markersize=5)
-            ax.text(-0.15, y, str(year), ha="right", va="center", fontweight="bold")
+            ax.text(-0.15, y, str(year), ha="right", va="center", fontweight="bold",
+                    fontsize=8.5 if "\n" not in str(year) else 7.5, linespacing=1.1)
             ax.text(0.15, y, text, ha="left", va="center", fontsize=7.5)
             y -= h / 2
         ax.plot([0, 0], [0, total], color="#bbbbbb", linewidth=1, zorder=0)
-        ax.set_xlim(-1.2, 8)
+        ax.set_xlim(-1.9, 8)
         ax.set_ylim(-0.05, total + 0.05)
         ax.axis("off")
         return Chart(_render(fig), alt, csv)

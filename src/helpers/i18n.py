@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 KINDS = ("dgm", "tbl", "fig")
 
 WORDS = {
@@ -21,6 +23,7 @@ WORDS = {
             "official_statistics": "ҚР Әділет министрлігінің деректері", "sso_monitoring": "МӘТ мониторингі"},
         "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
         "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ",
+        "decade_end": "{decade}-жылдардың\nсоңы",
     },
     "ru": {
         "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
@@ -38,6 +41,7 @@ WORDS = {
             "official_statistics": "данные Министерства юстиции РК", "sso_monitoring": "мониторинг ГСЗ"},
         "section": "раздел {n}", "printed_as": "{kind} {n}",
         "higher": "выше", "lower": "ниже", "no_data": "нет данных",
+        "decade_end": "конец\n{decade}-х",
     },
 }
 
@@ -46,6 +50,15 @@ OTHER = {"kk": "ru", "ru": "kk"}
 
 def word(key: str, lang: str) -> str:
     return WORDS[lang][key]
+
+
+def milestone_date(milestone: str, year: int, lang: str) -> str:
+    """The date of a milestone as the source gives it: a year, or the end of a decade for a ``late_1990s`` id
+    (the value is then the decade, not an exact year)."""
+    decade = re.search(r"late_(\d{4})s$", milestone)
+    if decade:
+        return WORDS[lang]["decade_end"].format(decade=decade.group(1))
+    return str(year)
 
 
 def caption_label(kind: str, number: int | str, lang: str) -> str:
@@ -73,7 +86,7 @@ def source_line(src: dict, lang: str) -> str:
         parts.append(reference_label(kind, printed["number"], lang))
     text = ", ".join(parts)
     who = w["respondents"].get(src.get("respondents", ""))
-    if who:
+    if who and who.lower() not in text.lower():  # "Опрос бенефициаров, 2019; опрос бенефициаров" says it twice
         text += f"; {who}"
     if src.get("base"):
         text += f" (n = {src['base']})"
