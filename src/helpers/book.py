@@ -91,13 +91,15 @@ class Book:
 
     def chart(self, dataset: str, kind: str | None = None, *, where: dict | None = None,
               order: list[str] | None = None, exclude: list[str] | None = None, rows: str | None = None,
-              answers: str | None = None, number: str | None = None, caption: str | None = None) -> None:
+              answers: str | None = None, number: str | None = None, caption: str | None = None,
+              others_unpublished: bool = False) -> None:
         """Draw a dataset as its diagram and show the source line (and what the source does not give).
 
         Printed totals over a dimension are left out when the selection has observations; other derived
         figures (combined shares, complements) are drawn, recomputed from their inputs where they exist.
         ``number`` and ``caption`` caption a diagram that is not one of the report's numbered floats (the
         appendix's own series, ``А.1``): ``А.1-диаграмма. ...`` / ``Диаграмма А.1. ...``.
+        ``others_unpublished`` says under the chart that the source gives only the classes drawn.
         """
         show = _display if caption is None else (lambda *out: _display(*self._captioned(out, number, caption)))
         frame = stats.resolved(dataset)
@@ -120,8 +122,8 @@ class Book:
         if kind == "map":
             chart = self._map(frame, csv)
         elif kind == "stacked":
-            rows = rows or dims[0]
-            answers = answers or dims[1]
+            rows = rows or (dims[0] if len(dims) > 1 else None)
+            answers = answers or dims[-1]
             chart, missing_note = self._stacked(frame, rows, answers, order, csv)
         elif kind == "timeline":
             dim = dims[0]
@@ -145,6 +147,8 @@ class Book:
             if absent:
                 missing_note = absent
         out = [chart, self.source(dataset)]
+        if others_unpublished:
+            out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('others_not_published', self.lang)}.\n:::\n"))
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{', '.join(missing_note)}.\n:::\n"))
@@ -165,23 +169,37 @@ class Book:
         return [opening, chart, closing, *notes]
 
     def _stacked(self, frame, rows, answers, order, csv):
+        """100% bars; an answer or a row the source gives no value for is named under the chart.
+
+        ``rows=None`` draws one bar of the whole distribution (a Likert scale of one question)."""
+        if rows is None:
+            frame = frame.assign(_all="")
+            rows = "_all"
         row_ids = list(dict.fromkeys(frame[rows]))
         answer_ids = order or list(dict.fromkeys(frame[answers]))
-        shares, absent = [], []
+        shares = []
         for r in row_ids:
             line = []
             for a in answer_ids:
                 cell = frame[(frame[rows] == r) & (frame[answers] == a)]["value"]
-                v = None if cell.empty or pd.isna(cell.iloc[0]) else float(cell.iloc[0])
-                line.append(v)
+                line.append(None if cell.empty or pd.isna(cell.iloc[0]) else float(cell.iloc[0]))
             shares.append(line)
-        row_labels = self._labels_for(rows, row_ids)
+        row_labels = [""] if rows == "_all" else self._labels_for(rows, row_ids)
         answer_labels = self._labels_for(answers, answer_ids)
+        everywhere = i18n.word("all_values", self.lang)
+        absent = [f"{a} ({everywhere})" for j, a in enumerate(answer_labels) if all(line[j] is None for line in shares)]
+        keep = [j for j, a in enumerate(answer_labels) if any(line[j] is not None for line in shares)]
+        answer_labels = [answer_labels[j] for j in keep]
+        shares = [[line[j] for j in keep] for line in shares]
         for r, line in zip(row_labels, shares):
-            absent += [f"{r} – {a}" for a, v in zip(answer_labels, line) if v is None]
+            if all(v is None for v in line):
+                absent.append(f"{r} ({everywhere})")
+            else:
+                absent += [f"{r} – {a}" if r else a for a, v in zip(answer_labels, line) if v is None]
         alt = " | ".join(f"{r}: " + "; ".join(f"{a} {fmt.percent(v, self.lang)}" for a, v in zip(answer_labels, line)
                                              if v is not None) for r, line in zip(row_labels, shares))
-        chart = figures.stacked(row_labels, answer_labels, shares, self.lang, alt=alt, csv=csv)
+        chart = figures.stacked(row_labels, answer_labels, shares, self.lang, alt=alt, csv=csv,
+                                missing_label=i18n.word("not_given", self.lang))
         return chart, absent or None
 
     def _map(self, frame, csv):

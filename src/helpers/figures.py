@@ -88,9 +88,11 @@ def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str 
 
 
 def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]], lang: str, *,
-            alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
-    """100% stacked horizontal bars: one bar per row (item or level), one segment per answer."""
+            alt: str = "", csv: str = "", notes: list[str] | None = None, missing_label: str = "") -> Chart:
+    """100% stacked horizontal bars: one bar per row (item or level), one segment per answer; the part of a
+    bar the source does not give is hatched grey (``missing_label`` in the legend)."""
     with plt.rc_context(STYLE):
+        hatched = False
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.45 * len(rows)))
         for i, row in enumerate(shares):
             y = len(rows) - 1 - i
@@ -105,12 +107,17 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
                 left += v
             if left < 99.5:
                 ax.barh(y, 100 - left, left=left, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
+                hatched = True
         ax.set_yticks(range(len(rows)), [_wrap(r, 30) for r in reversed(rows)])
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_formatter(lambda x, _: fmt.percent(x, lang, 0))
         handles = [Rectangle((0, 0), 1, 1, color=PALETTE[j % len(PALETTE)]) for j in range(len(answers))]
-        ax.legend(handles, [_wrap(a, 28) for a in answers], loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                  ncol=min(3, len(answers)), frameon=False, fontsize=7.5)
+        names = [_wrap(a, 28) for a in answers]
+        if hatched and missing_label:
+            handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4))
+            names.append(missing_label)
+        ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.06 / max(1, len(rows))),
+                  ncol=min(3, len(names)), frameon=False, fontsize=7.5)
         ax.tick_params(axis="y", length=0)
         return Chart(_render(fig), alt, csv, notes or [])
 

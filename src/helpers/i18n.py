@@ -23,7 +23,8 @@ WORDS = {
             "official_statistics": "ҚР Әділет министрлігінің деректері", "sso_monitoring": "МӘТ мониторингі"},
         "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
         "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ",
-        "decade_end": "{decade}-жылдардың\nсоңы",
+        "decade_end": "{decade}-жылдардың\nсоңы", "all_values": "барлық мәндер",
+        "not_given": "жарияланбаған", "others_not_published": "Басқа топтардың үлестері бастапқы құжатта келтірілмеген",
     },
     "ru": {
         "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
@@ -41,7 +42,8 @@ WORDS = {
             "official_statistics": "данные Министерства юстиции РК", "sso_monitoring": "мониторинг ГСЗ"},
         "section": "раздел {n}", "printed_as": "{kind} {n}",
         "higher": "выше", "lower": "ниже", "no_data": "нет данных",
-        "decade_end": "конец\n{decade}-х",
+        "decade_end": "конец\n{decade}-х", "all_values": "все значения",
+        "not_given": "не опубликовано", "others_not_published": "Доли остальных групп в исходном документе не приведены",
     },
 }
 
