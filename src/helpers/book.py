@@ -92,7 +92,7 @@ class Book:
     def chart(self, dataset: str, kind: str | None = None, *, where: dict | None = None,
               order: list[str] | None = None, exclude: list[str] | None = None, rows: str | None = None,
               answers: str | None = None, number: str | None = None, caption: str | None = None,
-              others_unpublished: bool = False) -> None:
+              others_unpublished: bool = False, as_shares: bool = False) -> None:
         """Draw a dataset as its diagram and show the source line (and what the source does not give).
 
         Printed totals over a dimension are left out when the selection has observations; other derived
@@ -100,6 +100,7 @@ class Book:
         ``number`` and ``caption`` caption a diagram that is not one of the report's numbered floats (the
         appendix's own series, ``А.1``): ``А.1-диаграмма. ...`` / ``Диаграмма А.1. ...``.
         ``others_unpublished`` says under the chart that the source gives only the classes drawn.
+        ``as_shares`` draws counts as percentages of their sum (a distribution computed from a table).
         """
         show = _display if caption is None else (lambda *out: _display(*self._captioned(out, number, caption)))
         frame = stats.resolved(dataset)
@@ -140,6 +141,10 @@ class Book:
             labels = self._labels_for(dim, ids)
             values = [None if pd.isna(v) else float(v) for v in frame["value"]]
             unit = frame["unit"].dropna().iloc[0] if frame["unit"].notna().any() else "percent"
+            if as_shares:
+                whole = sum(v for v in values if v is not None)
+                values = [None if v is None else round(100 * v / whole, 1) for v in values]
+                unit = "percent"
             alt = "; ".join(f"{l}: {fmt.quantity(v, unit, self.lang) if v is not None else '–'}"
                             for l, v in zip(labels, values))
             chart = figures.bars(labels, values, self.lang, unit=unit, sort=order is None, alt=alt, csv=csv)
@@ -147,6 +152,8 @@ class Book:
             if absent:
                 missing_note = absent
         out = [chart, self.source(dataset)]
+        if as_shares:
+            out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('shares_computed', self.lang)}.\n:::\n"))
         if others_unpublished:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('others_not_published', self.lang)}.\n:::\n"))
         if missing_note:

@@ -24,6 +24,7 @@ WORDS = {
         "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
         "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ",
         "decade_end": "{decade}-жылдардың\nсоңы", "all_values": "барлық мәндер",
+        "shares_computed": "Үлестер кестедегі ұйымдар санынан есептелген",
         "not_given": "жарияланбаған", "others_not_published": "Басқа топтардың үлестері бастапқы құжатта келтірілмеген",
     },
     "ru": {
@@ -43,6 +44,7 @@ WORDS = {
         "section": "раздел {n}", "printed_as": "{kind} {n}",
         "higher": "выше", "lower": "ниже", "no_data": "нет данных",
         "decade_end": "конец\n{decade}-х", "all_values": "все значения",
+        "shares_computed": "Доли рассчитаны по числу организаций в таблице",
         "not_given": "не опубликовано", "others_not_published": "Доли остальных групп в исходном документе не приведены",
     },
 }
