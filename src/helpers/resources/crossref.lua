@@ -87,15 +87,67 @@ local function float(div)
   cap:extend(caption)
   local kind = id:match("^(%a+)%-")
   local fig = pandoc.Figure(body, {pandoc.Plain(cap)}, pandoc.Attr(id, {"float", kind}))
-  local out = pandoc.Blocks{}
-  if not is_html then
-    out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. (kind == "tbl" and "true" or "false") ..
-      ", width: 100%)["))
+  -- under the float: the source line and gap notes first, then (web only) the CSV download link
+  local ordered = pandoc.Blocks{}
+  for _, b in ipairs(trailers) do
+    if not classed(b, "data-link") then ordered:insert(b) end
   end
+  for _, b in ipairs(trailers) do
+    if classed(b, "data-link") then ordered:insert(b) end
+  end
+  if is_html then
+    -- one block per float (figure, source, link), kept together on a printed page by the print stylesheet
+    local content = pandoc.Blocks{fig}
+    content:extend(ordered)
+    return pandoc.Blocks{pandoc.Div(content, pandoc.Attr("", {"float-block", kind}))}
+  end
+  local out = pandoc.Blocks{}
+  out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. (kind == "tbl" and "true" or "false") ..
+    ", width: 100%)["))
   out:insert(fig)
-  out:extend(trailers)
-  if not is_html then out:insert(pandoc.RawBlock("typst", "]")) end
+  out:extend(ordered)
+  out:insert(pandoc.RawBlock("typst", "]"))
   return out
+end
+
+-- print: tables span the text width; each column gets a share by the length of its content (header words
+-- may wrap, so a header counts by its longest word), so label columns get the room and numbers stay narrow
+local function text_length(blocks)
+  local text = pandoc.utils.stringify(blocks)
+  return utf8.len(text) or #text, text
+end
+
+local function table_widths(tbl)
+  if is_html then return nil end
+  local n = #tbl.colspecs
+  for _, spec in ipairs(tbl.colspecs) do
+    if spec[2] and spec[2] > 0 then return nil end  -- the author gave widths
+  end
+  local natural = {}
+  for j = 1, n do natural[j] = 3 end
+  local function visit(rows, header)
+    for _, row in ipairs(rows) do
+      local j = 1
+      for _, cell in ipairs(row.cells) do
+        local len, text = text_length(cell.contents)
+        if header then
+          len = 0
+          for word in text:gmatch("%S+") do len = math.max(len, utf8.len(word) or #word) end
+        end
+        if cell.col_span == 1 and j <= n then natural[j] = math.max(natural[j], math.min(len, 60)) end
+        j = j + cell.col_span
+      end
+    end
+  end
+  visit(tbl.head.rows, true)
+  for _, body in ipairs(tbl.bodies) do visit(body.head, true); visit(body.body, false) end
+  visit(tbl.foot.rows, false)
+  local total = 0
+  for j = 1, n do total = total + natural[j] + 2 end
+  for j = 1, n do
+    tbl.colspecs[j] = {tbl.colspecs[j][1], (natural[j] + 2) / total}
+  end
+  return tbl
 end
 
 local function visible(div)
@@ -134,7 +186,7 @@ end
 return {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
-  {Div = float, Header = header},
+  {Div = float, Header = header, Table = table_widths},
   {Div = print_note},
   {Cite = cite},
 }
