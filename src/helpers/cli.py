@@ -52,6 +52,48 @@ def cmd_gaps(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    import os
+
+    from . import audit, audit_report
+    from .data import DataError
+
+    root = _root(args)
+    os.environ.setdefault("REPORT_ROOT", str(root))
+    try:
+        result = audit.run(paths.data_dir(root))
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    target = Path(args.output).resolve() if args.output else root / "output" / "audit"
+    written = audit.write(result, target, explain=audit_report.explain)
+    if args.format == "json":
+        sys.stdout.write(written[0].read_text(encoding="utf-8") + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(written[1].read_text(encoding="utf-8"))
+    else:
+        print(audit_report.terminal(result))
+        print(f"written: {', '.join(str(p) for p in written)}")
+    if result.open:
+        print(f"error: {len(result.open)} finding(s) neither acknowledged in data/{audit.REGISTER_FILE} nor "
+              "fixed in the data:", file=sys.stderr)
+        for f in result.open:
+            print(f"  {f.id}: {audit_report.explain(f)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def audit_summary(root: Path) -> tuple[str, list[str]]:
+    """One line for the build, and the ids of findings nobody has acknowledged."""
+    from . import audit
+
+    result = audit.run(paths.data_dir(root))
+    counts = result.counts()
+    shown = sum(counts[s] for s in ("error", "warning", "minor"))
+    return (f"audit: {shown} finding(s) in the printed report ({counts['error']} error(s)), "
+            f"{shown - len(result.open)} acknowledged"), [f.id for f in result.open]
+
+
 def cmd_build(args) -> int:
     from .build import BuildError
 
@@ -119,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("gaps", help="list every value the sources do not give")
     g.add_argument("--format", choices=("text", "csv"), default="text")
     g.set_defaults(func=cmd_gaps)
+    a = sub.add_parser("audit", help="recompute and cross-check every number the source prints")
+    a.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    a.add_argument("--output", help="folder for findings.json and findings.csv (default output/audit)")
+    a.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
     return args.func(args)
 

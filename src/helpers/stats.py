@@ -40,10 +40,10 @@ def select(frame: pd.DataFrame, **key) -> pd.DataFrame:
     return frame[mask]
 
 
-def resolved(dataset_id: str) -> pd.DataFrame:
+def resolved(dataset_id: str, folder=None) -> pd.DataFrame:
     """All rows of a dataset; a printed derived figure is replaced by its recomputation where its inputs
     exist (the printed number stays in ``printed``)."""
-    frame = data.load(dataset_id, derived=True)
+    frame = data.load(dataset_id, derived=True, folder=folder)
     if "value" not in frame.columns:  # a categorical file (e.g. a map of levels)
         return frame
     frame["printed"] = frame["value"]
