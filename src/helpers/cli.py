@@ -114,23 +114,33 @@ def cmd_build(args) -> int:
 
             quarto.build(root, langs, formats)
             return 0
-        print("check data/ ...", flush=True)
-        if cmd_check(args) != 0:
-            print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
-            return 1
         from .build import builtin
 
         opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
                                timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
-                               only=_split(args.only))
-        for lang in langs:
-            res = builtin.build_edition(root, lang, opts, progress=lambda m: print(m, flush=True))
+                               only=_split(args.only), jobs=args.jobs)
+        # the check depends only on data/ and the helper code: skipped when both are those of a passed check
+        if opts.cache and builtin.data_checked(root):
+            print("check data/ ... unchanged since the last check", flush=True)
+        else:
+            print("check data/ ...", flush=True)
+            if cmd_check(args) != 0:
+                print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
+                return 1
+            builtin.remember_check(root)
+
+        def done(res) -> None:
             for w in sorted(set(res.warnings)):
-                print(f"warning: {w}", file=sys.stderr)
-            print(f"[{lang}] done: {len(res.outputs)} files in {opts.output or root / 'output'}/{lang} "
-                  f"({res.executed} chapter(s) executed, {res.cached} cached)", flush=True)
+                print(f"[{res.lang}] warning: {w}", file=sys.stderr, flush=True)
+            what = ("up to date" if res.up_to_date else
+                    f"{res.executed} chapter(s) executed, {res.cached} cached")
+            print(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
+                  f"({what})", flush=True)
+
+        builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done)
     except BuildError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         print("the previous output, if any, is unchanged", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -138,6 +148,31 @@ def cmd_build(args) -> int:
         return 130
     print(f"built in {time.perf_counter() - start:.1f} s")
     return 0
+
+
+def cmd_verify(args) -> int:
+    from .build import BuildError, verify
+
+    root = _root(args)
+    langs = _split(args.lang)
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return 2
+    try:
+        reports = verify.verify(root, langs, output=Path(args.output).resolve() if args.output else None,
+                                progress=lambda m: print(m, flush=True))
+    except BuildError as err:
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    for rep in reports:
+        for line in verify.summary(rep):
+            print(line, file=sys.stdout if rep.same else sys.stderr, flush=True)
+    return 0 if all(rep.same for rep in reports) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,9 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--strict", action="store_true", help="final print: fail on gaps panels, broken references")
     b.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
     b.add_argument("--output", help="output folder (default output/)")
+    b.add_argument("--jobs", type=int, default=0, help="editions built at the same time, in separate processes "
+                   "(default: one per core; 1: one after the other)")
     b.add_argument("--only", default="", help="build only these chapter files (stems, comma separated): "
                    "a quick look while writing; numbering restarts")
     b.set_defaults(func=cmd_build)
+    v = sub.add_parser("verify", help="rebuild without the cache in a temporary folder and compare with the "
+                       "manifests of output/")
+    v.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    v.add_argument("--output", help="output folder holding the editions to verify (default output/)")
+    v.set_defaults(func=cmd_verify)
     c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules")
     c.set_defaults(func=cmd_check)
     g = sub.add_parser("gaps", help="list every value the sources do not give")

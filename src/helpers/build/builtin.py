@@ -1,31 +1,54 @@
-"""The builtin engine: execute, assemble, number, typeset; output replaced only when everything succeeded."""
+"""The builtin engine: execute, assemble, number, typeset; output replaced only when everything succeeded.
+
+Fast without being stale:
+
+- executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
+  they used and the Python and library versions;
+- an edition whose inputs (``inputs_key``: config, chapter files, data folder, helper package, Python and
+  library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the build already in the output folder,
+  and whose files still match that build's manifest, is left as it is;
+- the editions are built in parallel processes (``Options.jobs``), an edition's HTML site and PDF in two
+  threads (pandoc and Typst run outside Python's lock).
+
+Reproducible: fixed dates, deterministic notebooks, and a manifest (every file with its hash, the engine,
+Python and library versions, the inputs key) without timestamps. Stage timings and warnings of the last build
+of an edition go to ``<output>/.build-<lang>.json`` and to the progress output, never into the edition.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import shutil
 import tempfile
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__
+from .. import __version__, paths
 from . import BuildError, assemble, execute, project, render, qmd
 
 Progress = Callable[[str], None]
+MANIFEST = "manifest.json"
 
 
 @dataclass
 class Options:
     langs: tuple[str, ...] = ("kk", "ru")
     formats: tuple[str, ...] = ("html", "pdf")
-    cache: bool = True
+    cache: bool = True  # False: execute everything, rebuild even an up-to-date edition
     strict: bool = False
     timeout: int = 600
     output: Path | None = None  # default <root>/output
     only: tuple[str, ...] = ()  # chapter file stems: a quick build of some chapters (numbering restarts)
+    jobs: int = 0  # editions built at the same time, in separate processes; 0: one per core, at most one per edition
+    threads: bool = True  # an edition's HTML and PDF at the same time
 
 
 @dataclass
@@ -33,59 +56,240 @@ class Result:
     lang: str
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     executed: int = 0
     cached: int = 0
     notebooks: dict = field(default_factory=dict)
+    up_to_date: bool = False  # nothing changed since the build in the output folder: nothing was done
 
 
-def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print) -> Result:
-    """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete."""
-    result = Result(lang)
+def output_root(root: Path, opts: Options) -> Path:
+    return (opts.output or root / "output").resolve()
+
+
+def build_log(out_root: Path, lang: str) -> Path:
+    """Warnings and stage timings of the last build of an edition (not part of the edition)."""
+    return out_root / f".build-{lang}.json"
+
+
+def load_book(root: Path, lang: str, opts: Options) -> project.Book:
     book = project.load(root, lang)
     if opts.only:
         book.chapters = [p for p in book.chapters if p.stem in opts.only]
         book.appendices = [p for p in book.appendices if p.stem in opts.only]
         if not book.files:
             raise BuildError(f"--only {','.join(opts.only)}: no such chapter file in _quarto-{lang}.yml")
-    out_root = (opts.output or root / "output").resolve()
+    return book
+
+
+# --- what a build depends on ---------------------------------------------------------------------------
+
+def _sha_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every file under ``folder`` (relative POSIX path -> sha256), in sorted order."""
+    out = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel not in skip:
+            out[rel] = _sha_file(path)
+    return out
+
+
+def _package_files() -> list[Path]:
+    pkg = Path(__file__).resolve().parents[1]
+    return sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
+    """A hash of everything an edition's output depends on; equal keys give byte-identical output."""
+    h = hashlib.sha256()
+
+    def add(name: str, digest: str) -> None:
+        h.update(f"{name}\0{digest}\n".encode("utf-8"))
+
+    add("engine", f"builtin {__version__} {execute.environment_key()}")
+    pkg = Path(__file__).resolve().parents[1]
+    for path in _package_files():
+        add(f"helpers/{path.relative_to(pkg).as_posix()}", _sha_file(path))
+    for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
+        add(name, _sha_file(root / name))
+    for path in book.files:  # in book order
+        add(f"chapter:{path.resolve().relative_to(root.resolve()).as_posix()}", _sha_file(path))
+    data = paths.data_dir(root)
+    if data.is_dir():
+        for name, digest in file_hashes(data).items():
+            add(f"data/{name}", digest)
+    add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
+                               "epoch": render.epoch(), "lang": book.lang}, sort_keys=True))
+    return h.hexdigest()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(target: Path, key: str) -> bool:
+    """The edition in ``target`` was built from inputs ``key`` and its files are exactly those of its manifest."""
+    manifest = _read_json(target / MANIFEST)
+    if not manifest or manifest.get("inputs") != key:
+        return False
+    return file_hashes(target, skip=(MANIFEST,)) == manifest.get("files")
+
+
+def up_to_date(root: Path, lang: str, opts: Options) -> bool:
+    """Whether building ``lang`` would change nothing (always False without the cache)."""
+    if not opts.cache:
+        return False
+    try:
+        book = load_book(root, lang, opts)
+        return is_current(output_root(root, opts) / lang, inputs_key(root, book, opts))
+    except (BuildError, OSError, ValueError):
+        return False
+
+
+def check_key(root: Path) -> str:
+    """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
+    from importlib import metadata
+
+    h = hashlib.sha256(execute.environment_key().encode())
+    for lib in ("frictionless", "pandas"):
+        try:
+            h.update(f"{lib}=={metadata.version(lib)}\n".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    pkg = Path(__file__).resolve().parents[1]
+    for path in _package_files():
+        h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{_sha_file(path)}\n".encode())
+    data = paths.data_dir(root)
+    if data.is_dir():
+        for name, digest in file_hashes(data).items():
+            h.update(f"data/{name}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def data_checked(root: Path) -> bool:
+    """Whether the data and the checking code are those of the last successful ``report check`` of a build."""
+    stamp = root / ".cache" / "check.json"
+    return _read_json(stamp).get("key") == check_key(root)
+
+
+def remember_check(root: Path) -> None:
+    stamp = root / ".cache" / "check.json"
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": check_key(root)}), encoding="utf-8")
+        tmp.replace(stamp)
+    except OSError:
+        pass  # a read-only project still builds; it checks every time
+
+
+# --- building ------------------------------------------------------------------------------------------
+
+def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print) -> Result:
+    """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete."""
+    start = time.perf_counter()
+    result = Result(lang)
+    book = load_book(root, lang, opts)
+    out_root = output_root(root, opts)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         lock = _lock(out_root, lang)
     except OSError as err:
         raise BuildError(f"cannot write to the output folder {out_root}: {err.strerror}; "
                          "make it writable or choose another with --output") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
+    staging = None
     try:
+        key = inputs_key(root, book, opts)
+        target = out_root / lang
+        if opts.cache and is_current(target, key):
+            result.up_to_date = True
+            result.warnings = list(_read_json(build_log(out_root, lang)).get("warnings", []))
+            result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
+            progress(f"[{lang}] up to date: chapters, config, data, helpers and versions unchanged since the "
+                     "last build")
+            return result
+        staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
         save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
-        pdf_name = f"ngo-report-2019-{lang}.pdf"
-        draft = not opts.strict
-        if "html" in opts.formats:
-            t = time.perf_counter()
-            progress(f"[{lang}] html: {len(pages)} pages")
-            result.warnings += render.html_site(book, pages, registry, reg_path, staging / "html",
-                                                pdf_name=pdf_name, draft=draft)
-            result.timings["pandoc_html"] = time.perf_counter() - t
-        if "pdf" in opts.formats:
-            t = time.perf_counter()
-            progress(f"[{lang}] pdf: pandoc -> typst -> {pdf_name}")
-            result.warnings += render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft)
-            result.timings["pdf"] = time.perf_counter() - t
-            shutil.rmtree(staging / "print", ignore_errors=True)
+        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result.timings)
         problems = [w for w in result.warnings if "UNRESOLVED-REFERENCE" in w or "MISSING-CAPTION" in w]
         if problems and opts.strict:
             raise BuildError(f"[{lang}] strict build: " + "; ".join(sorted(set(problems))))
-        _manifest(staging, lang, opts)
-        target = out_root / lang
+        _manifest(staging, lang, opts, key)
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
+        result.timings["total"] = time.perf_counter() - start
+        _write_log(out_root, result, key)
+        progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()))
         return result
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         lock.unlink(missing_ok=True)
+
+
+def build_editions(root: Path, opts: Options, progress: Progress = print,
+                   done: Callable[[Result], None] | None = None) -> list[Result]:
+    """Build every edition of ``opts.langs``; those with work to do in parallel processes when it pays.
+
+    ``done`` is called (in this process) as each edition finishes. A failing edition does not stop the others;
+    the errors are raised together at the end. In parallel, the editions print their progress lines
+    themselves (each line prefixed with its edition).
+    """
+    report = done or (lambda res: None)
+    results: dict[str, Result] = {}
+    errors: list[str] = []
+    busy = [lang for lang in opts.langs if not up_to_date(root, lang, opts)]
+    jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
+    parallel = busy if jobs > 1 and len(busy) > 1 else []
+    for lang in opts.langs:
+        if lang in parallel:
+            continue
+        try:
+            results[lang] = build_edition(root, lang, opts, progress)
+            report(results[lang])
+        except BuildError as err:
+            errors.append(str(err))
+    if parallel:
+        import multiprocessing
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        # fork: the workers start at once with the libraries this process has imported
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(parallel)), mp_context=ctx) as pool:
+            futures = {pool.submit(_edition_worker, root, lang, opts): lang for lang in parallel}
+            for future in as_completed(futures):
+                lang = futures[future]
+                try:
+                    results[lang] = future.result()
+                    report(results[lang])
+                except BuildError as err:
+                    errors.append(str(err))
+                except BrokenProcessPool as err:
+                    errors.append(f"[{lang}] the build process stopped: {err}")
+    if errors:
+        raise BuildError("\n".join(errors))
+    return [results[lang] for lang in opts.langs]
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+def _edition_worker(root: Path, lang: str, opts: Options) -> Result:
+    result = build_edition(root, lang, opts, progress=_print)
+    result.notebooks = {}  # saved already; not sent back
+    return result
 
 
 def _lock(out_root: Path, lang: str) -> Path:
@@ -120,7 +324,8 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
             todo.append((chapter, key))
     t = time.perf_counter()
     if todo:
-        with execute.Kernel(root, opts.timeout) as kernel:
+        with execute.Kernel(root, opts.timeout) as kernel:  # one kernel per edition, only when needed
+            result.timings["kernel_start"] = time.perf_counter() - t
             for chapter, key in todo:
                 progress(f"[{book.lang}] execute {chapter.path.relative_to(root)} ({len(chapter.cells)} cells)")
                 res = kernel.run(chapter)
@@ -141,22 +346,100 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     return pages
 
 
-def _manifest(staging: Path, lang: str, opts: Options) -> None:
-    import hashlib
+def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
+            progress: Progress, timings: dict[str, float]) -> list[str]:
+    """The HTML site and the PDF (in two threads when both are wanted); returns the warnings, HTML's first."""
+    lang = book.lang
+    pdf_name = f"ngo-report-2019-{lang}.pdf"
+    draft = not opts.strict
+
+    def html() -> list[str]:
+        progress(f"[{lang}] html: {len(pages)} pages")
+        return render.html_site(book, pages, registry, reg_path, staging / "html", pdf_name=pdf_name, draft=draft)
+
+    def pdf() -> list[str]:
+        progress(f"[{lang}] pdf: pandoc -> typst -> {pdf_name}")
+        try:
+            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft)
+        finally:
+            shutil.rmtree(staging / "print", ignore_errors=True)
+
+    def timed(name: str, stage: Callable[[], list[str]]) -> list[str]:
+        t = time.perf_counter()
+        try:
+            return stage()
+        finally:
+            timings[name] = time.perf_counter() - t
+
+    stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
+    with _stopwatch(timings):
+        if opts.threads and len(stages) > 1:
+            with ThreadPoolExecutor(max_workers=len(stages), thread_name_prefix=f"render-{lang}") as pool:
+                futures = [pool.submit(timed, name, fn) for name, fn in stages]
+                return [w for future in futures for w in future.result()]
+        return [w for name, fn in stages for w in timed(name, fn)]
+
+
+@contextmanager
+def _stopwatch(timings: dict[str, float]):
+    """Adds up the time spent in pandoc and in Typst (``pandoc``, ``typst``: sums over calls and threads)."""
+    lock = threading.Lock()
+
+    def timed(name: str, func: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                with lock:
+                    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
+        return wrapper
+
+    pandoc, typst_module = render.pandoc, render.typst
+    render.pandoc = timed("pandoc", pandoc)
+    render.typst = _Module(typst_module, compile=timed("typst", typst_module.compile))
+    try:
+        yield
+    finally:
+        render.pandoc, render.typst = pandoc, typst_module
+
+
+class _Module:
+    """A module with some of its functions replaced."""
+
+    def __init__(self, module, **replaced):
+        self._module = module
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+def _manifest(staging: Path, lang: str, opts: Options, key: str) -> None:
+    """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
     from importlib import metadata
 
-    files = {}
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        files[str(path.relative_to(staging))] = hashlib.sha256(path.read_bytes()).hexdigest()
     versions = {}
-    for lib in ("pandas", "matplotlib", "pypandoc-binary", "typst", "nbclient", "ipykernel"):
+    for lib in execute.LIBRARIES:
         try:
             versions[lib] = metadata.version(lib)
         except metadata.PackageNotFoundError:
             pass
-    manifest = {"lang": lang, "engine": "builtin", "helpers": __version__, "versions": versions,
-                "strict": opts.strict, "files": files}
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
+                "python": f"{platform.python_implementation()} {platform.python_version()}",
+                "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
+                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "inputs": key,
+                "files": file_hashes(staging, skip=(MANIFEST,))}
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _write_log(out_root: Path, result: Result, key: str) -> None:
+    log = {"lang": result.lang, "inputs": key, "executed": result.executed, "cached": result.cached,
+           "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
+    path = build_log(out_root, result.lang)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _swap(staging: Path, target: Path) -> None:
