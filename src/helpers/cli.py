@@ -175,6 +175,15 @@ def cmd_verify(args) -> int:
     return 0 if all(rep.same for rep in reports) else 1
 
 
+def cmd_preview(args) -> int:
+    from . import preview
+
+    if args.lang not in ("kk", "ru"):
+        print(f"error: unknown language '{args.lang}': use --lang kk or --lang ru", file=sys.stderr)
+        return 2
+    return preview.run(_root(args), args.lang, port=args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="report", description="Build and check the NGO sector report.",
                                      epilog=EPILOG)
@@ -207,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--format", choices=("text", "json", "csv"), default="text")
     a.add_argument("--output", help="folder for findings.json and findings.csv (default output/audit)")
     a.set_defaults(func=cmd_audit)
+    pv = sub.add_parser("preview", help="serve one edition's web pages on localhost, rebuilt and reloaded "
+                        "when a chapter, the data or the helpers change")
+    pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")
+    pv.add_argument("--port", type=int, default=8000, help="port on localhost (default 8000; 0: any free port)")
+    pv.set_defaults(func=cmd_preview)
     args = parser.parse_args(argv)
     return args.func(args)
 
