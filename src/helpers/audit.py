@@ -194,13 +194,16 @@ def check_derived(tables: Tables, dataset: str, folder: Path) -> list[Finding]:
         if abs(printed - value) <= tol:
             continue
         cause, detail = _cause(printed, value, raw, row, frame, recomputed, dims, tol)
-        found.append(_finding("derived", _severity(cause, printed, value), dataset, _key(row, dims), folder,
+        found.append(_finding("derived", _severity(cause, printed, value, row["unit"]), dataset, _key(row, dims), folder,
                               printed, value, row["unit"], cause, {**detail, "formula": row["formula"]}))
     return found
 
 
 def _cause(printed: float, value: float, raw: str, row, frame, recomputed: dict, dims, tol) -> tuple[str, dict]:
     d = _decimals(raw)
+    exact = row["unit"] in EXACT_UNITS and d == 0  # whole counts: no rounding excuses a difference
+    if exact:
+        return "mismatch", {}
     if value > 0 and math.floor(value * 10 ** d + 1e-9) / 10 ** d == printed:
         return "truncated", {}
     near = tol + 10 ** -d  # a neighbour's figure, rounded or cut, printed in this cell
@@ -234,7 +237,9 @@ def _factor(printed: float, value: float) -> int | None:
     return None
 
 
-def _severity(cause: str, printed: float, value: float) -> str:
+def _severity(cause: str, printed: float, value: float, unit: str = "") -> str:
+    if unit in EXACT_UNITS and cause == "mismatch":
+        return "error"
     if cause in ("truncated", "rounding"):
         return "minor"
     if cause in ("exchanged", "magnitude", "decimal_shift", "wrong_base"):

@@ -84,14 +84,49 @@ def cmd_audit(args) -> int:
 
 
 def audit_summary(root: Path) -> tuple[str, list[str]]:
-    """One line for the build, and the ids of findings nobody has acknowledged."""
-    from . import audit
+    """One line for the build, and the ids of findings nobody has acknowledged (kept while the data and the
+    helpers are unchanged, like the data check)."""
+    import json
 
+    from . import audit
+    from .build import builtin
+
+    stamp = root / ".cache" / "audit.json"
+    key = builtin.check_key(root)
+    try:
+        cached = json.loads(stamp.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return cached["line"], cached["open"]
+    except (OSError, ValueError, KeyError):
+        pass
     result = audit.run(paths.data_dir(root))
     counts = result.counts()
     shown = sum(counts[s] for s in ("error", "warning", "minor"))
-    return (f"audit: {shown} finding(s) in the printed report ({counts['error']} error(s)), "
-            f"{shown - len(result.open)} acknowledged"), [f.id for f in result.open]
+    line = (f"audit: {shown} finding(s) in the printed report ({counts['error']} error(s)), "
+            f"{shown - len(result.open)} acknowledged (report audit lists them)")
+    opened = [f.id for f in result.open]
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(json.dumps({"key": key, "line": line, "open": opened}), encoding="utf-8")
+    except OSError:
+        pass
+    return line, opened
+
+
+def book_problems(root: Path, langs: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """What the final print may not contain beyond one edition's pages: notes to print, and problems."""
+    from .build import project
+    from .data import DataError
+
+    notes, problems = [], list(project.untranslated(root, ("kk", "ru")) if len(langs) else [])
+    try:
+        line, opened = audit_summary(root)
+        notes.append(line)
+        problems += [f"UNACKNOWLEDGED-FINDING {i}: fix the data or explain it in data/audit-acknowledged.csv"
+                     for i in opened]
+    except DataError as err:
+        problems.append(f"AUDIT: {err}")
+    return notes, problems
 
 
 def cmd_build(args) -> int:
@@ -128,6 +163,15 @@ def cmd_build(args) -> int:
                 print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
                 return 1
             builtin.remember_check(root)
+        notes, problems = book_problems(root, langs)
+        for line in notes:
+            print(line, flush=True)
+        for line in problems:
+            print(f"{'error' if opts.strict else 'warning'}: {line}", file=sys.stderr, flush=True)
+        if problems and opts.strict:
+            print("error: a build for the printer (--strict) may not contain these; nothing was built",
+                  file=sys.stderr)
+            return 1
 
         def done(res) -> None:
             for w in sorted(set(res.warnings)):

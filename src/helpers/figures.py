@@ -43,9 +43,11 @@ class Chart:
     alt: str
     csv: str = ""
     notes: list[str] = field(default_factory=list)
+    gap: bool = False  # a panel standing for a diagram the source gives no values of: not for the final print
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        meta = {"image/svg+xml": {"alt": self.alt}, "ngo-report": {"csv": self.csv, "notes": self.notes}}
+        meta = {"image/svg+xml": {"alt": self.alt},
+                "ngo-report": {"csv": self.csv, "notes": self.notes, **({"gap": True} if self.gap else {})}}
         return {"image/svg+xml": self.svg, "text/plain": self.alt}, meta
 
 
@@ -178,4 +180,4 @@ def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=9, transform=ax.transAxes,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
         ax.axis("off")
-        return Chart(_render(fig), alt, csv, [message])
+        return Chart(_render(fig), alt, csv, [message], gap=True)

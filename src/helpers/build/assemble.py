@@ -28,13 +28,15 @@ class Page:
     section_id: str = ""
     appendix: bool = False
     media: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
+    gaps: list[str] = field(default_factory=list)  # outputs marked as gap panels (not for the final print)
 
 
 def _escape_alt(text: str) -> str:
     return re.sub(r"([\\\[\]*_`<>#])", r"\\\1", " ".join(str(text).split()))
 
 
-def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict) -> str:
+def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict,
+                      gaps: list[str] | None = None) -> str:
     opts = cell.options
     pieces: list[str] = []
     if opts.get("echo") is True:
@@ -52,6 +54,8 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
         bundle, meta = out.get("data", {}), out.get("metadata", {})
         name = base if k == 0 else f"{base}-{k + 1}"
         extra = meta.get("ngo-report") or {}
+        if extra.get("gap") and gaps is not None:
+            gaps.append(f"{stem}.qmd:{cell.line}")
         if "image/svg+xml" in bundle:
             svg = bundle["image/svg+xml"]
             media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
@@ -72,6 +76,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     """Replace cells by their outputs and inline expressions by their values."""
     stem = chapter.path.stem
     media: dict[str, bytes] = {}
+    gaps: list[str] = []
     values = iter(executed.inline)
     out: list[str] = []
     cell_index = 0
@@ -83,7 +88,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
         if cell.options.get("include") is False:
             cell_index += 1
             continue
-        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media)
+        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps)
         label = str(cell.options.get("label") or "")
         cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
         if label.startswith(FLOAT_PREFIXES):
@@ -100,7 +105,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     if heading:
         ids = re.findall(r"#([\w-]+)", heading.group(3))
         section_id = ids[0] if ids else ""
-    return Page(stem, markdown, title=title, section_id=section_id, media=media)
+    return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps)
 
 
 def registry(pages: list[Page], lang: str) -> dict:

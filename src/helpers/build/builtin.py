@@ -17,6 +17,7 @@ of an edition go to ``<output>/.build-<lang>.json`` and to the progress output, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -61,6 +62,7 @@ class Result:
     cached: int = 0
     notebooks: dict = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the build in the output folder: nothing was done
+    pandoc_reused: int = 0  # pandoc conversions taken from the cache
 
 
 def output_root(root: Path, opts: Options) -> Path:
@@ -192,6 +194,10 @@ def remember_check(root: Path) -> None:
 
 # --- building ------------------------------------------------------------------------------------------
 
+# What the final print may not contain (a draft build reports them as warnings and marks its pages)
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL")
+
+
 def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print) -> Result:
     """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete."""
     start = time.perf_counter()
@@ -220,16 +226,21 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
-        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result.timings)
-        problems = [w for w in result.warnings if "UNRESOLVED-REFERENCE" in w or "MISSING-CAPTION" in w]
+        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of" for page in pages
+                            for gap in page.gaps]
+        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result)
+        problems = [w for w in result.warnings if any(k in w for k in STRICT_PROBLEMS)]
         if problems and opts.strict:
-            raise BuildError(f"[{lang}] strict build: " + "; ".join(sorted(set(problems))))
+            raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
+                             + "\n  ".join(sorted(set(problems)))
+                             + "\nthe draft build (without --strict) shows these as warnings")
         _manifest(staging, lang, opts, key)
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
         _write_log(out_root, result, key)
-        progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()))
+        progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+                 + (f" ({result.pandoc_reused} pandoc conversion(s) reused)" if result.pandoc_reused else ""))
         return result
     finally:
         if staging is not None:
@@ -347,11 +358,12 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
-            progress: Progress, timings: dict[str, float]) -> list[str]:
+            progress: Progress, result: Result) -> list[str]:
     """The HTML site and the PDF (in two threads when both are wanted); returns the warnings, HTML's first."""
     lang = book.lang
     pdf_name = f"ngo-report-2019-{lang}.pdf"
     draft = not opts.strict
+    timings = result.timings
 
     def html() -> list[str]:
         progress(f"[{lang}] html: {len(pages)} pages")
@@ -372,7 +384,8 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
             timings[name] = time.perf_counter() - t
 
     stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
-    with _stopwatch(timings):
+    cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
+    with _stopwatch(timings), _pandoc_cache(cache, result):
         if opts.threads and len(stages) > 1:
             with ThreadPoolExecutor(max_workers=len(stages), thread_name_prefix=f"render-{lang}") as pool:
                 futures = [pool.submit(timed, name, fn) for name, fn in stages]
@@ -402,6 +415,72 @@ def _stopwatch(timings: dict[str, float]):
         yield
     finally:
         render.pandoc, render.typst = pandoc, typst_module
+
+
+@functools.lru_cache(maxsize=1)
+def _package_key() -> str:
+    """The helper package's files (the Lua filter and templates among them) and the library versions."""
+    pkg = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(execute.environment_key().encode())
+    for path in _package_files():
+        h.update(f"{path.relative_to(pkg).as_posix()}\0{_sha_file(path)}\n".encode())
+    return h.hexdigest()
+
+
+@contextmanager
+def _pandoc_cache(folder: Path | None, result: Result):
+    """Reuse pandoc's output for an input it has converted before (in the last build of the edition).
+
+    pandoc is a pure function of its input, its arguments and the files they name, with the Lua filter and the
+    templates from the helper package: the key is the input, the arguments with every file they name replaced
+    by its content's hash, and ``_package_key``. After a successful build the folder keeps only the entries
+    that build used. Counted in ``result.pandoc_reused``.
+    """
+    if folder is None:
+        yield
+        return
+    used: set[str] = set()
+    lock = threading.Lock()
+    original = render.pandoc
+
+    def key_of(markdown: str, to: str, args: list[str]) -> str:
+        named = []
+        for arg in args:
+            name, sep, value = arg.rpartition("=")
+            path = Path(value if sep else arg)
+            if path.is_absolute() and path.is_file():  # a file in the staging folder or the package
+                arg = f"{name}{sep}sha256:{_sha_file(path)}"
+            named.append(arg)
+        return hashlib.sha256(json.dumps([_package_key(), to, named, markdown], ensure_ascii=False).encode()).hexdigest()
+
+    def cached(markdown: str, to: str, args: list[str]):
+        key = key_of(markdown, to, args)
+        entry = folder / f"{key}.json"
+        with lock:
+            used.add(entry.name)
+        hit = _read_json(entry)
+        if "output" in hit:
+            with lock:
+                result.pandoc_reused += 1
+            return hit["output"], hit["warnings"]
+        output, warnings = original(markdown, to, args)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps({"output": output, "warnings": warnings}, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(entry)
+        except OSError:
+            pass  # a read-only project converts every time
+        return output, warnings
+
+    render.pandoc = cached
+    try:
+        yield
+    finally:
+        render.pandoc = original
+    for old in folder.glob("*.json") if folder.is_dir() else ():  # only after a success
+        if old.name not in used:
+            old.unlink(missing_ok=True)
 
 
 class _Module:
@@ -435,6 +514,7 @@ def _manifest(staging: Path, lang: str, opts: Options, key: str) -> None:
 
 def _write_log(out_root: Path, result: Result, key: str) -> None:
     log = {"lang": result.lang, "inputs": key, "executed": result.executed, "cached": result.cached,
+           "pandoc_reused": result.pandoc_reused,
            "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
     path = build_log(out_root, result.lang)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -78,3 +78,24 @@ def _files(entries) -> list[str]:
         else:
             out.append(str(entry))
     return out
+
+
+def untranslated(root: Path, langs: tuple[str, ...] = LANGS) -> list[str]:
+    """Chapters that one edition has and another lacks: in the profiles, or as files on disk."""
+    problems = []
+    stems: dict[str, dict[str, Path]] = {}
+    for lang in langs:
+        try:
+            book = load(root, lang)
+        except BuildError:
+            continue  # reported by the build of that edition
+        stems[lang] = {p.stem: p for p in book.files}
+    for lang, own in stems.items():
+        for other, theirs in stems.items():
+            for stem in sorted(set(own) - set(theirs)):
+                counterpart = root / "chapters" / other / f"{stem}.qmd"
+                where = (f"{counterpart.relative_to(root)} exists but is not in _quarto-{other}.yml"
+                         if counterpart.exists() else f"there is no {counterpart.relative_to(root)}")
+                problems.append(f"MISSING-TRANSLATION: {own[stem].relative_to(root)} is in the {lang} edition "
+                                f"only ({where})")
+    return problems
