@@ -110,31 +110,35 @@ local function float(div)
   return out
 end
 
--- print: tables span the text width; each column gets a share by the length of its content (header words
--- may wrap, so a header counts by its longest word), so label columns get the room and numbers stay narrow
-local function text_length(blocks)
-  local text = pandoc.utils.stringify(blocks)
-  return utf8.len(text) or #text, text
+-- print: tables span the text width. Table text is not hyphenated, so each column gets at least its longest
+-- word; the rest of the width goes by the length of the content (a header counts by its longest word, it may
+-- wrap). Label columns get the room, numbers stay narrow.
+local TABLE_CHARS = 105  -- characters of table text (8.5 pt) across the text width, with the cell insets
+
+local function longest_word(text)
+  local n = 0
+  for word in text:gmatch("%S+") do n = math.max(n, utf8.len(word) or #word) end
+  return n
 end
 
 local function table_widths(tbl)
   if is_html then return nil end
+  -- widths pandoc derived from the dashes of a pipe table are replaced too: they follow the markdown, not
+  -- the printed text
   local n = #tbl.colspecs
-  for _, spec in ipairs(tbl.colspecs) do
-    if spec[2] and spec[2] > 0 then return nil end  -- the author gave widths
-  end
-  local natural = {}
-  for j = 1, n do natural[j] = 3 end
+  local natural, minimum = {}, {}
+  for j = 1, n do natural[j], minimum[j] = 3, 3 end
   local function visit(rows, header)
     for _, row in ipairs(rows) do
       local j = 1
       for _, cell in ipairs(row.cells) do
-        local len, text = text_length(cell.contents)
-        if header then
-          len = 0
-          for word in text:gmatch("%S+") do len = math.max(len, utf8.len(word) or #word) end
+        local text = pandoc.utils.stringify(cell.contents)
+        local word = longest_word(text)
+        local len = header and word or math.min(utf8.len(text) or #text, 60)
+        if cell.col_span == 1 and j <= n then
+          natural[j] = math.max(natural[j], len + 2)
+          minimum[j] = math.max(minimum[j], word + 2)
         end
-        if cell.col_span == 1 and j <= n then natural[j] = math.max(natural[j], math.min(len, 60)) end
         j = j + cell.col_span
       end
     end
@@ -142,11 +146,20 @@ local function table_widths(tbl)
   visit(tbl.head.rows, true)
   for _, body in ipairs(tbl.bodies) do visit(body.head, true); visit(body.body, false) end
   visit(tbl.foot.rows, false)
-  local total = 0
-  for j = 1, n do total = total + natural[j] + 2 end
-  for j = 1, n do
-    tbl.colspecs[j] = {tbl.colspecs[j][1], (natural[j] + 2) / total}
+  local sum_natural, sum_minimum = 0, 0
+  for j = 1, n do sum_natural, sum_minimum = sum_natural + natural[j], sum_minimum + minimum[j] end
+  local alloc = {}
+  if sum_natural <= TABLE_CHARS or sum_minimum >= TABLE_CHARS then
+    alloc = sum_natural <= TABLE_CHARS and natural or minimum
+  else
+    local spare = TABLE_CHARS - sum_minimum
+    for j = 1, n do
+      alloc[j] = minimum[j] + spare * (natural[j] - minimum[j]) / (sum_natural - sum_minimum)
+    end
   end
+  local total = 0
+  for j = 1, n do total = total + alloc[j] end
+  for j = 1, n do tbl.colspecs[j] = {tbl.colspecs[j][1], alloc[j] / total} end
   return tbl
 end
 
