@@ -1,0 +1,118 @@
+"""``report preview`` on the synthetic book: served on localhost, rebuilt after an edit, errors shown while the
+last good page stays."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TIMEOUT = 180  # seconds for a build to show up: generous, the machine may be busy
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode("utf-8")
+
+
+def _wait(what, timeout: float = TIMEOUT, proc: subprocess.Popen | None = None):
+    """Poll ``what()`` until it returns something true; returns that value."""
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"preview exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            last = what()
+            if last:
+                return last
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"timed out after {timeout} s; last state: {last!r}")
+
+
+@pytest.fixture
+def preview(small_book: Path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "preview", "--lang", "kk", "--port", str(port)],
+                            cwd=small_book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        yield proc, base, small_book
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _status(base: str) -> dict:
+    return json.loads(_get(f"{base}/__build"))
+
+
+def test_preview_serves_rebuilds_after_an_edit_and_keeps_the_last_good_page_on_error(preview):
+    proc, base, book = preview
+    first = _wait(lambda: _status(base)["version"] >= 1 and _status(base), proc=proc)
+    assert first["error"] is None
+    page = _get(f"{base}/one.html")
+    assert "Түстер тарауы" in page and "1-диаграмма." in page
+    assert "/__build" in page, "the served page polls the build endpoint"
+    assert "http://" not in page.split("<script>")[-1] and "https://" not in page.split("<script>")[-1]
+
+    # edit the prose: the served page changes, with a new build number
+    chapter = book / "chapters/kk/one.qmd"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("Жалпы саны / всего", "Жаңа сөйлем, алдын ала қарау. Жалпы саны / всего"),
+                       encoding="utf-8")
+    _wait(lambda: "Жаңа сөйлем, алдын ала қарау." in _get(f"{base}/one.html"), proc=proc)
+    second = _status(base)
+    assert second["version"] > first["version"] and second["error"] is None
+
+    # break the chapter: the error is reported, the last good page is still served, with the error shown
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n```{python}\nraise ValueError('сынақ қатесі')\n```\n",
+                       encoding="utf-8")
+    broken = _wait(lambda: (s := _status(base))["error"] and s, proc=proc)
+    assert "one.qmd" in broken["error"] and "сынақ қатесі" in broken["error"]
+    assert broken["version"] == second["version"]
+    page = _get(f"{base}/one.html")
+    assert "Жаңа сөйлем, алдын ала қарау." in page, "the last good page stays"
+    assert 'id="preview-banner"' in page and "сынақ қатесі" in page, "the page shows the error"
+
+    # fix it again: the error goes, the build number moves on
+    chapter.write_text(text.replace("Жалпы саны / всего", "Түзетілді. Жалпы саны / всего"), encoding="utf-8")
+    fixed = _wait(lambda: (s := _status(base))["error"] is None and s["version"] > second["version"] and s,
+                  proc=proc)
+    page = _get(f"{base}/one.html")
+    assert "Түзетілді." in page and 'id="preview-banner"' not in page
+    assert fixed["version"] == second["version"] + 1
+
+
+def test_built_site_has_no_preview_script(built_small_book: Path):
+    """The reload script is added by the preview server only, never written into the site."""
+    pages = list((built_small_book / "output/kk/html").glob("*.html"))
+    assert pages
+    for page in pages:
+        assert "__build" not in page.read_text(encoding="utf-8")
+
+
+def test_preview_refuses_an_unknown_language(small_book: Path):
+    res = subprocess.run([sys.executable, "-m", "helpers.cli", "preview", "--lang", "en", "--port", "0"],
+                         cwd=small_book, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "unknown language" in res.stderr
