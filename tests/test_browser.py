@@ -89,3 +89,81 @@ def test_phone_width_hides_the_sidebar_behind_a_menu(browser, built_report: Path
     assert page.is_visible("#sidebar")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.close()
+
+
+def test_every_float_has_its_source_line_before_the_csv_link(browser, built_report: Path):
+    words = {"kk": "Дереккөз:", "ru": "Источник:"}
+    for lang in ("kk", "ru"):
+        for path in sorted((built_report / lang / "html").glob("*.html")):
+            page, _, _ = _open(browser, path.as_uri())
+            blocks = page.evaluate("""() => Array.from(document.querySelectorAll('figure.float[id]')).map(f => {
+                const box = f.closest('.float-block') || f.parentElement;
+                const kids = Array.from(box.children);
+                const source = kids.findIndex(k => k.classList.contains('source'));
+                const link = kids.findIndex(k => k.classList.contains('data-link'));
+                return {id: f.id, source: source, link: link,
+                        text: source >= 0 ? kids[source].textContent.trim() : '',
+                        svg: Array.from(f.querySelectorAll('img')).every(i => i.src.endsWith('.svg') && i.alt),
+                        table: f.classList.contains('tbl') ? f.querySelectorAll('table thead th').length : -1};
+            })""")
+            for b in blocks:
+                assert b["source"] >= 0, f"{path.name} {b['id']}: no source line"
+                assert b["text"].startswith(words[lang]), f"{path.name} {b['id']}: {b['text']!r}"
+                if b["link"] >= 0:
+                    assert b["source"] < b["link"], f"{path.name} {b['id']}: the CSV link comes before the source"
+                assert b["svg"], f"{path.name} {b['id']}: a figure that is not an SVG with alt text"
+                if b["id"].startswith("tbl-"):
+                    assert b["table"] > 0, f"{path.name} {b['id']}: not a real HTML table with a header row"
+            page.close()
+
+
+def test_sidebar_lists_every_page_and_the_pager_walks_them(browser, built_report: Path):
+    names = [p.name for p in sorted((built_report / "ru/html").glob("*.html"))]
+    page, _, _ = _open(browser, (built_report / "ru/html/index.html").as_uri())
+    toc = page.evaluate("Array.from(document.querySelectorAll('#sidebar .toc a')).map(a => a.getAttribute('href'))")
+    assert sorted(toc) == names
+    seen = [page.url.rsplit("/", 1)[-1]]
+    while page.locator("a[rel=next]").count():
+        page.click("a[rel=next]")
+        page.wait_for_load_state("load")
+        seen.append(page.url.rsplit("/", 1)[-1])
+        assert page.locator("#sidebar .toc a[aria-current=page]").get_attribute("href") == seen[-1]
+    assert seen == toc, "next links follow the table of contents"
+    page.click("a[rel=prev]")
+    page.wait_for_load_state("load")
+    assert page.url.endswith(toc[-2])
+    page.close()
+
+
+def test_phone_width_every_page_fits_and_the_search_box_stays(browser, built_report: Path):
+    for lang in ("kk", "ru"):
+        for name in ("index.html", "02-activity.html", "appendix-b-data-methods.html"):
+            page, problems, _ = _open(browser, (built_report / lang / "html" / name).as_uri(), width=390)
+            assert not problems
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{lang}/{name}: {overflow}px wider than the phone"
+            assert page.is_visible("#search-input") and page.is_visible("a.lang-switch")
+            box = page.locator("#search-input").bounding_box()
+            assert box["width"] >= 120, "the search box is usable on a phone"
+            page.close()
+
+
+def test_print_stylesheet_hides_navigation_and_keeps_diagrams_whole(browser, built_report: Path):
+    page, _, _ = _open(browser, (built_report / "kk/html/02-activity.html").as_uri())
+    page.emulate_media(media="print")
+    for selector in (".topbar", "#sidebar", ".pager", ".data-link"):
+        assert not page.locator(selector).first.is_visible(), f"{selector} is printed"
+    assert page.locator("main").is_visible()
+    styles = page.evaluate("""() => {
+        const dgm = document.querySelector('.float-block.dgm');
+        const row = document.querySelector('figure.tbl tbody tr');
+        const h2 = document.querySelector('main h2');
+        return {dgm: getComputedStyle(dgm).breakInside, row: getComputedStyle(row).breakInside,
+                h2: getComputedStyle(h2).breakAfter,
+                thead: getComputedStyle(document.querySelector('figure.tbl thead')).display};
+    }""")
+    assert styles["dgm"] == "avoid" and styles["row"] == "avoid" and styles["h2"] == "avoid"
+    assert styles["thead"] == "table-header-group"
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10000
+    page.close()
