@@ -272,11 +272,11 @@ class Book:
         body = [r for r in row_ids if r not in totals]
         labels = data.labels(rows, self.lang)
         if sort_rows:
-            body.sort(key=lambda r: labels.get(r, r))
+            body.sort(key=lambda r: (_row_group(rows, r), i18n.sort_key(labels.get(r, r), self.lang)))
         ordered = body + totals
         if cols:
             col_ids = list(dict.fromkeys(frame[cols]))
-            header = [""] + [data.labels(cols, self.lang, short=True).get(c, c) for c in col_ids]
+            header = [""] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
             for r in ordered:
                 line = [labels.get(r, r)]
@@ -291,6 +291,13 @@ class Book:
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
 
+    def _column_header(self, frame: pd.DataFrame, cols: str, col_id: str) -> str:
+        """A column's label; a column of bare amounts (cells print no unit) names its unit: ``Сумма, млн тенге``."""
+        text = data.labels(cols, self.lang, short=True).get(col_id, col_id)
+        units = set(frame.loc[frame[cols] == col_id, "unit"].dropna()) if "unit" in frame else set()
+        words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
+        return f"{text}, {words}" if words and words not in text else text
+
     def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
@@ -301,6 +308,14 @@ class Book:
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
             return fmt.number(v, self.lang, decimals)
         return fmt.quantity(v, unit, self.lang, decimals)
+
+
+def _row_group(scheme: str, id_: str) -> int:
+    """Regions: the oblasts first, then the cities of republican significance (as official statistics list them)."""
+    if scheme != "region":
+        return 0
+    kinds = dict(zip(data.regions()["region"], data.regions()["kind"]))
+    return 1 if kinds.get(id_) == "city" else 0
 
 
 def _level_column(frame: pd.DataFrame) -> str | None:

@@ -58,6 +58,18 @@ def _render(fig) -> str:
     return buf.getvalue()
 
 
+def _is_dark(colour: str) -> bool:
+    """Whether white text reads better than black on a fill (relative luminance of an ``#rrggbb`` colour)."""
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] < 0.18
+
+
+def _row_major(items: list, ncol: int) -> list:
+    """Legend entries reordered so that matplotlib's column-by-column layout reads left to right, row by row."""
+    return [items[i] for c in range(ncol) for i in range(c, len(items), ncol)]
+
+
 def _wrap(label: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)) or label
 
@@ -104,8 +116,9 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
                     continue
                 ax.barh(y, v, left=left, color=PALETTE[j % len(PALETTE)], edgecolor="white", linewidth=0.5)
                 if v >= 4:
+                    colour = PALETTE[j % len(PALETTE)]
                     ax.text(left + v / 2, y, fmt.number(v, lang), ha="center", va="center", fontsize=7,
-                            color="white" if j in (0, 4) else "black")
+                            color="white" if _is_dark(colour) else "black")
                 left += v
             if left < 99.5:
                 ax.barh(y, 100 - left, left=left, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
@@ -118,8 +131,9 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
         if hatched and missing_label:
             handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4))
             names.append(missing_label)
-        ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.06 / max(1, len(rows))),
-                  ncol=min(3, len(names)), frameon=False, fontsize=7.5)
+        ncol = min(3, len(names))
+        ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
+                  bbox_to_anchor=(0.5, -0.12 - 0.06 / max(1, len(rows))), ncol=ncol, frameon=False, fontsize=7.5)
         ax.tick_params(axis="y", length=0)
         return Chart(_render(fig), alt, csv, notes or [])
 
@@ -133,7 +147,7 @@ def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[st
         fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * (n_rows + 0.2) / (n_cols + 1.6)))
         for (row, col, name), colour, text in zip(tiles, fills, texts):
             ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=colour, edgecolor="white"))
-            dark = colour in (PALETTE[0], PALETTE[4], "#08306b", "#2171b5")
+            dark = _is_dark(colour)
             ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center",
                     fontsize=6.5 if max(map(len, name.split())) <= 12 else 5.4,
                     color="white" if dark else "black")

@@ -23,7 +23,7 @@ WORDS = {
             "official_statistics": "ҚР Әділет министрлігінің деректері", "sso_monitoring": "МӘТ мониторингі"},
         "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
         "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ",
-        "decade_end": "{decade}-жылдардың\nсоңы", "all_values": "барлық мәндер",
+        "decade_end": "{decade} жылдардың\nсоңы", "all_values": "барлық мәндер",
         "shares_computed": "Үлестер кестедегі ұйымдар санынан есептелген",
         "not_given": "жарияланбаған", "others_not_published": "Басқа топтардың үлестері бастапқы құжатта келтірілмеген",
     },
@@ -50,6 +50,18 @@ WORDS = {
 }
 
 OTHER = {"kk": "ru", "ru": "kk"}
+
+# the order of the letters in each edition's alphabet: Python's code-point order would put Қ, Ө, Ұ ... after Я
+ALPHABETS = {
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
+
+
+def sort_key(text: str, lang: str) -> tuple:
+    """A key that sorts labels as a dictionary of the edition's language does (case-insensitive)."""
+    order = ALPHABETS[lang]
+    return tuple((0, order.index(c)) if c in order else (1, ord(c)) for c in str(text).lower())
 
 
 def word(key: str, lang: str) -> str:

@@ -284,6 +284,12 @@ def grants2019_amount():
     return _grants(2019, "amount_planned")
 
 
+@fact("ch3")
+def grants2019_table_amount():
+    """The sum of the amounts in the rows of table 6, which the text's total does not match (appendix В)."""
+    return _q(stats.value("t06_state_grants_2019", direction="total", measure="amount"), 0)
+
+
 # --- state social order, 2018 -----------------------------------------------------------------------
 
 @fact("ch3")
