@@ -4,15 +4,18 @@ Fast without being stale:
 
 - executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
   they used and the Python and library versions;
+- pandoc's conversions are cached too (a prose edit converts one page again, not the whole site);
 - an edition whose inputs (``inputs_key``: config, chapter files, data folder, helper package, Python and
-  library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the build already in the output folder,
+  library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
-- the editions are built in parallel processes (``Options.jobs``), an edition's HTML site and PDF in two
-  threads (pandoc and Typst run outside Python's lock).
+- the editions are built in parallel processes (``Options.jobs``; measured: a cold build of both editions
+  takes about 60 % of the time on 2 cores). HTML and PDF of one edition in two threads did not pay (measured
+  on 2 busy cores) and are made one after the other.
 
 Reproducible: fixed dates, deterministic notebooks, and a manifest (every file with its hash, the engine,
-Python and library versions, the inputs key) without timestamps. Stage timings and warnings of the last build
-of an edition go to ``<output>/.build-<lang>.json`` and to the progress output, never into the edition.
+Python and library versions) without timestamps. The inputs key, stage timings and warnings of the last build
+of an edition go to ``<output>/.build-<lang>.json`` (and the timings to the progress output), never into the
+edition.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +52,6 @@ class Options:
     output: Path | None = None  # default <root>/output
     only: tuple[str, ...] = ()  # chapter file stems: a quick build of some chapters (numbering restarts)
     jobs: int = 0  # editions built at the same time, in separate processes; 0: one per core, at most one per edition
-    threads: bool = True  # an edition's HTML and PDF at the same time
 
 
 @dataclass
@@ -136,12 +138,15 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def is_current(target: Path, key: str) -> bool:
-    """The edition in ``target`` was built from inputs ``key`` and its files are exactly those of its manifest."""
-    manifest = _read_json(target / MANIFEST)
-    if not manifest or manifest.get("inputs") != key:
+def is_current(out_root: Path, lang: str, key: str) -> bool:
+    """The edition in ``out_root/lang`` was built from inputs ``key`` (its build log says so, for this very
+    manifest) and its files are exactly those of its manifest."""
+    target, log = out_root / lang, _read_json(build_log(out_root, lang))
+    if log.get("inputs") != key or not (target / MANIFEST).is_file():
         return False
-    return file_hashes(target, skip=(MANIFEST,)) == manifest.get("files")
+    if log.get("manifest") != _sha_file(target / MANIFEST):
+        return False
+    return file_hashes(target, skip=(MANIFEST,)) == _read_json(target / MANIFEST).get("files")
 
 
 def up_to_date(root: Path, lang: str, opts: Options) -> bool:
@@ -150,7 +155,7 @@ def up_to_date(root: Path, lang: str, opts: Options) -> bool:
         return False
     try:
         book = load_book(root, lang, opts)
-        return is_current(output_root(root, opts) / lang, inputs_key(root, book, opts))
+        return is_current(output_root(root, opts), lang, inputs_key(root, book, opts))
     except (BuildError, OSError, ValueError):
         return False
 
@@ -214,7 +219,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
     try:
         key = inputs_key(root, book, opts)
         target = out_root / lang
-        if opts.cache and is_current(target, key):
+        if opts.cache and is_current(out_root, lang, key):
             result.up_to_date = True
             result.warnings = list(_read_json(build_log(out_root, lang)).get("warnings", []))
             result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
@@ -234,11 +239,11 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(sorted(set(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        _manifest(staging, lang, opts, key)
+        _manifest(staging, lang, opts)
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
-        _write_log(out_root, result, key)
+        _write_log(out_root, result, key, _sha_file(target / MANIFEST))
         progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
                  + (f" ({result.pandoc_reused} pandoc conversion(s) reused)" if result.pandoc_reused else ""))
         return result
@@ -359,7 +364,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
             progress: Progress, result: Result) -> list[str]:
-    """The HTML site and the PDF (in two threads when both are wanted); returns the warnings, HTML's first."""
+    """The HTML site, then the PDF; returns the warnings, HTML's first."""
     lang = book.lang
     pdf_name = f"ngo-report-2019-{lang}.pdf"
     draft = not opts.strict
@@ -386,16 +391,12 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
     with _stopwatch(timings), _pandoc_cache(cache, result):
-        if opts.threads and len(stages) > 1:
-            with ThreadPoolExecutor(max_workers=len(stages), thread_name_prefix=f"render-{lang}") as pool:
-                futures = [pool.submit(timed, name, fn) for name, fn in stages]
-                return [w for future in futures for w in future.result()]
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
 @contextmanager
 def _stopwatch(timings: dict[str, float]):
-    """Adds up the time spent in pandoc and in Typst (``pandoc``, ``typst``: sums over calls and threads)."""
+    """Adds up the time spent in pandoc and in Typst (``pandoc``, ``typst``: sums over their calls)."""
     lock = threading.Lock()
 
     def timed(name: str, func: Callable) -> Callable:
@@ -494,7 +495,7 @@ class _Module:
         return getattr(self._module, name)
 
 
-def _manifest(staging: Path, lang: str, opts: Options, key: str) -> None:
+def _manifest(staging: Path, lang: str, opts: Options) -> None:
     """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
     from importlib import metadata
 
@@ -507,13 +508,15 @@ def _manifest(staging: Path, lang: str, opts: Options, key: str) -> None:
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "inputs": key,
+                "only": sorted(opts.only), "source_date_epoch": render.epoch(),
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _write_log(out_root: Path, result: Result, key: str) -> None:
-    log = {"lang": result.lang, "inputs": key, "executed": result.executed, "cached": result.cached,
+def _write_log(out_root: Path, result: Result, key: str, manifest_sha: str) -> None:
+    """The build log beside the edition: its inputs key (for this manifest), warnings, stage timings."""
+    log = {"lang": result.lang, "inputs": key, "manifest": manifest_sha, "executed": result.executed,
+           "cached": result.cached,
            "pandoc_reused": result.pandoc_reused,
            "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
     path = build_log(out_root, result.lang)

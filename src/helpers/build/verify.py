@@ -78,7 +78,14 @@ def _manifest(path: Path) -> dict:
     return manifest
 
 
-def _notes(stored: dict, rebuilt: dict) -> list[str]:
+def _log(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _notes(stored: dict, rebuilt: dict, stored_log: dict, rebuilt_log: dict) -> list[str]:
     notes = []
     if stored.get("python") != rebuilt.get("python"):
         notes.append(f"built with Python {stored.get('python', '?')}, rebuilt with {rebuilt.get('python', '?')}")
@@ -86,7 +93,7 @@ def _notes(stored: dict, rebuilt: dict) -> list[str]:
     for lib in sorted(set(old) | set(new)):
         if old.get(lib) != new.get(lib):
             notes.append(f"built with {lib} {old.get(lib, '(none)')}, rebuilt with {new.get(lib, '(none)')}")
-    if stored.get("inputs") != rebuilt.get("inputs") and not notes:
+    if stored_log.get("inputs") and stored_log.get("inputs") != rebuilt_log.get("inputs") and not notes:
         notes.append("the sources (chapters, config, data or helper code) changed since the output was built")
     return notes
 
@@ -118,7 +125,8 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
                     output=compare(manifest["files"],
                                    builtin.file_hashes(out_root / lang, skip=(builtin.MANIFEST,)),
                                    f"{out_root / lang}"),
-                    notes=_notes(manifest, rebuilt)))
+                    notes=_notes(manifest, rebuilt, _log(builtin.build_log(out_root, lang)),
+                                 _log(builtin.build_log(rebuild_root, lang)))))
     return sorted(reports, key=lambda r: langs.index(r.lang))
 
 
