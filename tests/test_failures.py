@@ -147,13 +147,13 @@ def test_strict_refuses_a_gap_panel_and_a_broken_reference_draft_marks_its_pages
                  "Мәні берілмеген диаграмма\n:::\n")
     draft = report("build", "--lang", "kk", "--to", "pdf", cwd=small_book)
     assert draft.returncode == 0, draft.stderr
-    assert "GAP-PANEL at one.qmd:" in draft.stderr and "UNRESOLVED-REFERENCE dgm-nowhere" in draft.stderr
+    assert "GAP-PANEL at chapters/kk/one.qmd:" in draft.stderr and "UNRESOLVED-REFERENCE dgm-nowhere" in draft.stderr
     assert "ЖОБА" in pdf_text(next((small_book / "output/kk").glob("*.pdf")))
     before = next((small_book / "output/kk").glob("*.pdf")).read_bytes()
     strict = report("build", "--lang", "kk", "--to", "pdf", "--strict", cwd=small_book)
     assert strict.returncode == 1
     assert "strict build (for the printer) stopped on:" in strict.stderr
-    assert "GAP-PANEL at one.qmd:" in strict.stderr and "UNRESOLVED-REFERENCE dgm-nowhere" in strict.stderr
+    assert "GAP-PANEL at chapters/kk/one.qmd:" in strict.stderr and "UNRESOLVED-REFERENCE dgm-nowhere" in strict.stderr
     assert next((small_book / "output/kk").glob("*.pdf")).read_bytes() == before  # the draft is still there
 
 
@@ -169,3 +169,14 @@ def test_missing_chapter_file_named_in_the_profile(small_book: Path, lang: str):
     res = report("build", "--lang", lang, "--to", "html", cwd=small_book)
     assert res.returncode == 1
     assert f"_quarto-{lang}.yml names chapter file(s) that do not exist: chapters/{lang}/one.qmd" in res.stderr
+
+
+def test_a_missing_font_is_a_one_line_error_with_the_fix(small_book: Path):
+    before = good_build(small_book)
+    edit(small_book / "_quarto.yml", "report:\n", 'report:\n  mainfont: "Times Kazakh"\n')
+    res = report("build", "--lang", "kk", "--to", "html,pdf", cwd=small_book)
+    assert res.returncode == 1
+    [line] = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert "the font 'Times Kazakh' is not available to Typst" in line and "Libertinus Serif" in line
+    assert "set 'report: mainfont:' in _quarto.yml" in line
+    assert (small_book / HTML).read_text(encoding="utf-8") == before

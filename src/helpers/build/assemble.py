@@ -36,7 +36,7 @@ def _escape_alt(text: str) -> str:
 
 
 def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict,
-                      gaps: list[str] | None = None) -> str:
+                      gaps: list[str] | None = None, cell_place: str = "") -> str:
     opts = cell.options
     pieces: list[str] = []
     if opts.get("echo") is True:
@@ -55,7 +55,7 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
         name = base if k == 0 else f"{base}-{k + 1}"
         extra = meta.get("ngo-report") or {}
         if extra.get("gap") and gaps is not None:
-            gaps.append(f"{stem}.qmd:{cell.line}")
+            gaps.append(f"{cell_place}:{cell.line}")
         if "image/svg+xml" in bundle:
             svg = bundle["image/svg+xml"]
             media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
@@ -88,7 +88,8 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
         if cell.options.get("include") is False:
             cell_index += 1
             continue
-        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps)
+        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps,
+                                 "/".join(chapter.path.parts[-3:]))
         label = str(cell.options.get("label") or "")
         cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
         if label.startswith(FLOAT_PREFIXES):
@@ -124,9 +125,9 @@ def registry(pages: list[Page], lang: str) -> dict:
             if level == 1 and page.appendix:
                 letter = APPENDIX_LETTERS[appendix_no]
                 appendix_no += 1
-                entry["prefix"] = (f"{letter} қосымша." if lang == "kk" else f"Приложение {letter}.")
+                entry["prefix"] = (f"{letter} қосымшасы." if lang == "kk" else f"Приложение {letter}.")
                 entry["num"] = letter
-                entry["ref"] = (f"{letter} қосымша" if lang == "kk" else f"приложение {letter}")
+                entry["ref"] = (f"{letter} қосымшасы" if lang == "kk" else f"приложение {letter}")
             elif level == 1 and ".unnumbered" not in attrs:
                 chapter_no += 1
                 entry["prefix"] = f"{chapter_no}."

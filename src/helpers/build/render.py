@@ -133,12 +133,45 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     source, warnings = pandoc(markdown, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}"])
+        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}"])
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        typst.compile(str(typ), output=str(dest), root=str(workdir), pdf_standards=["a-2b"], timestamp=epoch())
+        _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
+                                               font_paths=font_paths(book.root), ignore_system_fonts=True,
+                                               pdf_standards=["a-2b"], timestamp=epoch())
     except Exception as err:  # typst raises its own error type with the source location in the message
         raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
+    for note in notes:
+        message = getattr(note, "message", str(note))
+        if message.startswith("unknown font family"):
+            family = message.split(":", 1)[1].strip()
+            family = mainfont(book) if family == mainfont(book).lower() else family  # Typst says it in lower case
+            raise BuildError(f"the font '{family}' is not available to Typst (fonts it has: "
+                             f"{', '.join(available_fonts(book.root))}); set 'report: mainfont:' in _quarto.yml to "
+                             "one of them, or put the font files into the project's fonts/ folder")
+        warnings.append(f"TYPST: {message}")
     return warnings
+
+
+DEFAULT_FONT = "Libertinus Serif"  # bundled with Typst; covers every Kazakh letter
+
+
+def mainfont(book: Book) -> str:
+    return str(book.get("mainfont") or DEFAULT_FONT)
+
+
+def font_paths(root: Path) -> list[str]:
+    """Fonts Typst may use besides its own: the project's fonts/ folder and matplotlib's DejaVu (the fallback
+    for a letter the main font lacks, the same font the charts use)."""
+    import matplotlib
+
+    folders = [Path(matplotlib.get_data_path()) / "fonts" / "ttf", root / "fonts"]
+    return [str(p) for p in folders if p.is_dir()]
+
+
+def available_fonts(root: Path) -> list[str]:
+    """Text font families Typst can use here (system fonts are left out: the PDF must not depend on them)."""
+    families = typst.Fonts(include_system_fonts=False, font_paths=font_paths(root)).families()
+    return sorted({f for f in families if not re.match(r"(cm[a-z]+\d+|STIX|Last Resort)", f)})

@@ -39,7 +39,9 @@ local function cite(el)
     if item then
       local text = c.mode == "SuppressAuthor" and item.num or item.ref
       if i > 1 then out:insert(pandoc.Str(", ")) end
-      out:insert(pandoc.Link(text, href(c.id)))
+      local link = pandoc.Link(text, href(c.id))
+      if c.mode == "SuppressAuthor" then link.classes:insert("num-ref") end
+      out:insert(link)
     elseif is_float_id(c.id) or c.id:match("^sec%-") then
       unresolved[#unresolved + 1] = c.id
       io.stderr:write("UNRESOLVED-REFERENCE " .. c.id .. "\n")
@@ -134,7 +136,9 @@ local function table_widths(tbl)
       for _, cell in ipairs(row.cells) do
         local text = pandoc.utils.stringify(cell.contents)
         local word = longest_word(text)
-        local len = header and word or math.min(utf8.len(text) or #text, 60)
+        local chars = utf8.len(text) or #text
+        -- a header may take two lines, a body cell up to 60 characters a line
+        local len = header and math.max(word, math.ceil(chars / 2)) or math.min(chars, 60)
         if cell.col_span == 1 and j <= n then
           natural[j] = math.max(natural[j], len + 2)
           minimum[j] = math.max(minimum[j], word + 2)
@@ -196,10 +200,31 @@ local function print_note(div)
   if div.classes:includes("data-link") then return {} end
 end
 
+-- "[-@dgm-x]-диаграммада": no line break inside the hyphenated word
+local function keep_suffix(inlines)
+  local out, i = pandoc.Inlines{}, 1
+  while i <= #inlines do
+    local a, b = inlines[i], inlines[i + 1]
+    if b and a.t == "Link" and a.classes:includes("num-ref") and b.t == "Str" and b.text:sub(1, 1) == "-" then
+      if is_html then
+        out:insert(pandoc.Span({a, b}, {class = "nowrap"}))
+      else
+        out:extend({pandoc.RawInline("typst", "#box["), a, b, pandoc.RawInline("typst", "]")})
+      end
+      i = i + 2
+    else
+      out:insert(a)
+      i = i + 1
+    end
+  end
+  return out
+end
+
 return {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
   {Div = float, Header = header, Table = table_widths},
   {Div = print_note},
   {Cite = cite},
+  {Inlines = keep_suffix},
 }
