@@ -5,8 +5,8 @@ Fast without being stale:
 - executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
   they used and the Python and library versions;
 - pandoc's conversions are cached too (a prose edit converts one page again, not the whole site);
-- an edition whose inputs (``inputs_key``: config, chapter files, data folder, helper package, Python and
-  library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
+- an edition whose inputs (``inputs_key``: config, chapter files, data folder, fonts folder, helper package,
+  Python and library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
 - the editions are built in parallel processes (``Options.jobs``; measured: a cold build of both editions
   takes about 60 % of the time on 2 cores). HTML and PDF of one edition in two threads did not pay (measured
@@ -126,6 +126,10 @@ def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
     if data.is_dir():
         for name, digest in file_hashes(data).items():
             add(f"data/{name}", digest)
+    fonts = root / "fonts"  # the project's fonts, given to Typst
+    if fonts.is_dir():
+        for name, digest in file_hashes(fonts).items():
+            add(f"fonts/{name}", digest)
     add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
                                "epoch": render.epoch(), "lang": book.lang}, sort_keys=True))
     return h.hexdigest()
@@ -411,7 +415,8 @@ def _stopwatch(timings: dict[str, float]):
 
     pandoc, typst_module = render.pandoc, render.typst
     render.pandoc = timed("pandoc", pandoc)
-    render.typst = _Module(typst_module, compile=timed("typst", typst_module.compile))
+    render.typst = _Module(typst_module, compile=timed("typst", typst_module.compile),
+                           compile_with_warnings=timed("typst", typst_module.compile_with_warnings))
     try:
         yield
     finally:
