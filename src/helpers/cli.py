@@ -155,22 +155,30 @@ def cmd_build(args) -> int:
                                timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
                                only=_split(args.only), jobs=args.jobs)
         # the check depends only on data/ and the helper code: skipped when both are those of a passed check
-        if opts.cache and builtin.data_checked(root):
-            print("check data/ ... unchanged since the last check", flush=True)
-        else:
-            print("check data/ ...", flush=True)
-            if cmd_check(args) != 0:
-                print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
-                return 1
-            builtin.remember_check(root)
-        notes, problems = book_problems(root, langs)
-        for line in notes:
-            print(line, flush=True)
-        for line in problems:
-            print(f"{'error' if opts.strict else 'warning'}: {line}", file=sys.stderr, flush=True)
-        if problems and opts.strict:
-            print("error: a build for the printer (--strict) may not contain these; nothing was built",
-                  file=sys.stderr)
+        checked = opts.cache and builtin.data_checked(root)
+
+        def gate() -> bool:
+            """What must pass before any output is replaced: the data check and the book's problems."""
+            if checked:
+                print("check data/ ... unchanged since the last check", flush=True)
+            else:
+                print("check data/ ...", flush=True)
+                if cmd_check(args) != 0:
+                    print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
+                    return False
+                builtin.remember_check(root)
+            notes, problems = book_problems(root, langs)
+            for line in notes:
+                print(line, flush=True)
+            for line in problems:
+                print(f"{'error' if opts.strict else 'warning'}: {line}", file=sys.stderr, flush=True)
+            if problems and opts.strict:
+                print("error: a build for the printer (--strict) may not contain these; nothing was built",
+                      file=sys.stderr)
+                return False
+            return True
+
+        if checked and not gate():
             return 1
 
         def done(res) -> None:
@@ -181,7 +189,10 @@ def cmd_build(args) -> int:
             print(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
                   f"({what})", flush=True)
 
-        builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done)
+        # a check that has to run runs while the editions are built; they replace their output only if it passed
+        if builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done,
+                                  gate=None if checked else gate) is None:
+            return 1
     except BuildError as err:
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -207,8 +207,10 @@ def remember_check(root: Path) -> None:
 STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL")
 
 
-def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print) -> Result:
-    """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete."""
+def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
+                  before_swap: Callable[[], None] | None = None) -> Result:
+    """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete
+    (and ``before_swap``, if given, has returned: it may stop the build by raising ``BuildError``)."""
     start = time.perf_counter()
     result = Result(lang)
     book = load_book(root, lang, opts)
@@ -244,6 +246,8 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
                              + "\n  ".join(sorted(set(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
         _manifest(staging, lang, opts)
+        if before_swap is not None:
+            before_swap()
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
@@ -258,36 +262,46 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
 
 
 def build_editions(root: Path, opts: Options, progress: Progress = print,
-                   done: Callable[[Result], None] | None = None) -> list[Result]:
+                   done: Callable[[Result], None] | None = None,
+                   gate: Callable[[], bool] | None = None) -> list[Result] | None:
     """Build every edition of ``opts.langs``; those with work to do in parallel processes when it pays.
 
     ``done`` is called (in this process) as each edition finishes. A failing edition does not stop the others;
     the errors are raised together at the end. In parallel, the editions print their progress lines
     themselves (each line prefixed with its edition).
+
+    ``gate`` (e.g. the data check) runs in this process while the editions are being built, each in its own
+    process; an edition replaces its output only once the gate has returned True. When it returns False the
+    editions stop without touching their output, their errors are dropped, and the result is None.
     """
     report = done or (lambda res: None)
     results: dict[str, Result] = {}
     errors: list[str] = []
     busy = [lang for lang in opts.langs if not up_to_date(root, lang, opts)]
     jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
-    parallel = busy if jobs > 1 and len(busy) > 1 else []
-    for lang in opts.langs:
-        if lang in parallel:
-            continue
-        try:
-            results[lang] = build_edition(root, lang, opts, progress)
-            report(results[lang])
-        except BuildError as err:
-            errors.append(str(err))
+    forking = "fork" in _start_methods()
+    parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []
+    if gate is not None and not parallel and not gate():
+        return None
     if parallel:
         import multiprocessing
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         # fork: the workers start at once with the libraries this process has imported
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(parallel)), mp_context=ctx) as pool:
+        ctx = multiprocessing.get_context("fork")
+        go, stop = ctx.Event(), ctx.Event()
+        if gate is None:
+            go.set()
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(parallel))), mp_context=ctx,
+                                 initializer=_gate_init, initargs=(go, stop, os.getpid())) as pool:
             futures = {pool.submit(_edition_worker, root, lang, opts): lang for lang in parallel}
+            try:
+                passed = gate() if gate is not None else True
+            except BaseException:
+                stop.set()
+                raise
+            (go if passed else stop).set()
             for future in as_completed(futures):
                 lang = futures[future]
                 try:
@@ -297,9 +311,41 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
                     errors.append(str(err))
                 except BrokenProcessPool as err:
                     errors.append(f"[{lang}] the build process stopped: {err}")
+        if not passed:
+            return None
+    for lang in opts.langs:  # up to date, or one after the other
+        if lang in parallel:
+            continue
+        try:
+            results[lang] = build_edition(root, lang, opts, progress)
+            report(results[lang])
+        except BuildError as err:
+            errors.append(str(err))
     if errors:
         raise BuildError("\n".join(errors))
     return [results[lang] for lang in opts.langs]
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+_GATE: tuple = ()
+
+
+def _gate_init(go, stop, parent: int) -> None:
+    global _GATE
+    _GATE = (go, stop, parent)
+
+
+def _wait_for_gate(lang: str) -> None:
+    """In an edition's process: wait until the gate has opened (or closed: then stop without swapping)."""
+    go, stop, parent = _GATE
+    while not go.wait(0.1):
+        if stop.is_set() or os.getppid() != parent:
+            raise BuildError(f"[{lang}] stopped before replacing the output")
 
 
 def _print(message: str) -> None:
@@ -307,7 +353,12 @@ def _print(message: str) -> None:
 
 
 def _edition_worker(root: Path, lang: str, opts: Options) -> Result:
-    result = build_edition(root, lang, opts, progress=_print)
+    def progress(message: str) -> None:
+        if _GATE and _GATE[1].is_set():  # the gate has closed: stop at the next step
+            raise BuildError(f"[{lang}] stopped before replacing the output")
+        _print(message)
+
+    result = build_edition(root, lang, opts, progress=progress, before_swap=lambda: _wait_for_gate(lang))
     result.notebooks = {}  # saved already; not sent back
     return result
 
