@@ -207,3 +207,20 @@ def test_a_failure_in_one_edition_names_its_chapter_while_the_other_is_built(sma
     assert "[kk] done: " in res.stdout and not (small_book / "output/ru").exists()
     assert all(re.match(r"\[(kk|ru)\] |check data/|report check|audit", line) for line in res.stdout.splitlines()
                if line.strip()), res.stdout
+
+
+def test_data_that_fails_the_check_replaces_no_output_though_the_editions_start_meanwhile(small_book: Path):
+    built(report("build", "--to", "html", cwd=small_book))
+    pages = {lang: (small_book / f"output/{lang}/html/one.html").read_bytes() for lang in ("kk", "ru")}
+    csv = small_book / "data/s01_colours.csv"
+    # a status outside the schema's list: the chapters would build with it (41 in the table), the check refuses it
+    csv.write_text(csv.read_text(encoding="utf-8").replace("shymkent,red,40,organisation,published,",
+                                                           "shymkent,red,41,organisation,guessed,"), encoding="utf-8")
+    res = report("build", "--to", "html", cwd=small_book)
+    assert res.returncode == 1
+    assert "s01_colours.csv, row 5, column 'status'" in res.stderr and "nothing was built" in res.stderr
+    assert "done:" not in res.stdout
+    for lang in ("kk", "ru"):
+        assert (small_book / f"output/{lang}/html/one.html").read_bytes() == pages[lang]
+    assert sorted(p.name for p in (small_book / "output").iterdir()) == [".build-kk.json", ".build-ru.json",
+                                                                        "kk", "ru"]

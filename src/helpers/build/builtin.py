@@ -9,8 +9,9 @@ Fast without being stale:
   Python and library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
 - the editions are built in parallel processes (``Options.jobs``; measured: a cold build of both editions
-  takes about 60 % of the time on 2 cores). HTML and PDF of one edition in two threads did not pay (measured
-  on 2 busy cores) and are made one after the other.
+  takes about 60 % of the time on 2 cores), while the caller's ``gate`` (the data check) runs: an edition
+  replaces its output only once the gate has passed. HTML and PDF of one edition in two threads did not pay
+  (measured on 2 busy cores) and are made one after the other.
 
 Reproducible: fixed dates, deterministic notebooks, and a manifest (every file with its hash, the engine,
 Python and library versions) without timestamps. The inputs key, stage timings and warnings of the last build
