@@ -21,7 +21,6 @@ edition.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -475,7 +474,6 @@ def _stopwatch(timings: dict[str, float]):
         render.pandoc, render.typst = pandoc, typst_module
 
 
-@functools.lru_cache(maxsize=1)
 def _package_key() -> str:
     """The helper package's files (the Lua filter and templates among them) and the library versions."""
     pkg = Path(__file__).resolve().parents[1]
@@ -500,6 +498,7 @@ def _pandoc_cache(folder: Path | None, result: Result):
     used: set[str] = set()
     lock = threading.Lock()
     original = render.pandoc
+    package = _package_key()  # computed for each build: a long-running process (report preview) sees edits
 
     def key_of(markdown: str, to: str, args: list[str]) -> str:
         named = []
@@ -509,7 +508,7 @@ def _pandoc_cache(folder: Path | None, result: Result):
             if path.is_absolute() and path.is_file():  # a file in the staging folder or the package
                 arg = f"{name}{sep}sha256:{_sha_file(path)}"
             named.append(arg)
-        return hashlib.sha256(json.dumps([_package_key(), to, named, markdown], ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(json.dumps([package, to, named, markdown], ensure_ascii=False).encode()).hexdigest()
 
     def cached(markdown: str, to: str, args: list[str]):
         key = key_of(markdown, to, args)

@@ -12,7 +12,6 @@ the project.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -92,11 +91,11 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
 def environment_key() -> str:
     """Python, library versions, this module (it shapes every result) and the helper package's non-module files.
 
     The helper package's modules are not part of it: each cached chapter records the ones it had loaded.
+    Computed anew for each build (a few milliseconds), so that a long-running process sees edits.
     """
     parts = [sys.version, sys.implementation.cache_tag or "", platform.machine()]
     for lib in LIBRARIES:
