@@ -110,8 +110,8 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
         groups.setdefault(key, []).append(lang)
     reports = []
     with tempfile.TemporaryDirectory(prefix="report-verify-") as tmp:
-        for (formats, strict, only), group in groups.items():
-            rebuild_root = Path(tmp) / f"{'-'.join(formats)}{'-strict' if strict else ''}"
+        for number, ((formats, strict, only), group) in enumerate(groups.items()):
+            rebuild_root = Path(tmp) / f"rebuild-{number + 1}"
             progress(f"rebuilding {', '.join(group)} without the cache into a temporary folder ...")
             opts = builtin.Options(langs=tuple(group), formats=formats, cache=False, strict=strict, only=only,
                                    output=rebuild_root, jobs=jobs)
