@@ -21,6 +21,7 @@ import fnmatch
 import io
 import json
 import math
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -436,9 +437,55 @@ def load_register(folder: Path) -> list[dict]:
     return rows
 
 
-def run(folder: Path | None = None) -> Audit:
-    """Audit the data folder; findings in a stable order, each matched against the register."""
+def _inputs(folder: Path) -> tuple[str, dict[str, str]]:
+    """A key of everything the audit depends on (the data folder, the code that reads and checks it), and the
+    data files with their hashes."""
+    import hashlib
+
+    files = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    h = hashlib.sha256(pd.__version__.encode())
+    for module in (data, stats):
+        h.update(Path(module.__file__).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    for name, digest in files.items():
+        h.update(f"{Path(name).name}\0{digest}\n".encode())
+    return h.hexdigest(), files
+
+
+def _cache_file(folder: Path, key: str) -> Path | None:
+    """Where a project keeps the last audit (each edition's appendix and the build share it)."""
+    root = folder.resolve().parent
+    return root / ".cache" / "audit" / f"{key[:32]}.json" if (root / "_quarto.yml").exists() else None
+
+
+def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
+    """Audit the data folder; findings in a stable order, each matched against the register. The result is
+    kept in the project's cache until a data file or the audit's code changes."""
     folder = folder or data_dir()
+    key, files = _inputs(folder)
+    stored = _cache_file(folder, key) if cache else None
+    if stored and stored.exists():
+        try:
+            saved = json.loads(stored.read_text(encoding="utf-8"))
+            data.READS.update(files)  # the chapters that show the audit depend on every data file
+            return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    result = _run(folder)
+    data.READS.update(files)
+    if stored:
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"findings": [asdict(f) for f in result.findings], "stale": result.stale},
+                                      ensure_ascii=False), encoding="utf-8")
+            tmp.replace(stored)
+        except OSError:
+            pass  # a read-only project audits every time
+    return result
+
+
+def _run(folder: Path) -> Audit:
     checks = load_checks(folder)
     tables = Tables(folder)
     group_bases = _bases(checks, tables)

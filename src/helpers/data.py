@@ -142,9 +142,21 @@ def load(dataset_id: str, *, derived: bool = False, folder: Path | None = None) 
     frame = read_table(res, folder)
     if not derived and "status" in frame.columns:
         frame = frame[frame["status"] != "derived"].reset_index(drop=True)
-    frame.attrs.update(dataset=dataset_id, title=res.get("title", ""), dimensions=dimensions(res),
-                       source=res.get("x-source", {}))
+    frame.attrs.update(dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
+                       source=_SharedDict(res.get("x-source", {})))
     return frame
+
+
+class _Shared(list):
+    """Metadata that pandas copies into every derived frame: shared, not deep-copied (read-only by use)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class _SharedDict(dict):
+    def __deepcopy__(self, memo):
+        return self
 
 
 def labels(scheme: str, lang: str, *, short: bool = False, folder: Path | None = None) -> dict[str, str]:
