@@ -634,6 +634,13 @@ def car_share():
 
 
 @fact("ch3")
+def car_none_share():
+    """NGOs without a car: the complement of the printed share with a car (the source: "more than three
+    quarters")."""
+    return _q(Quantity(100.0 - car_share().value, "percent"), 1)
+
+
+@fact("ch3")
 def strategic_plan_yes_share():
     return stats.value(PLAN, answer="yes")
 
