@@ -91,12 +91,28 @@ _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "b
                  "year": "Int64"}
 
 
+# Parsed tables of this process, by file and schema: a chapter asks for the same file many times.
+_PARSED: dict[tuple, tuple[str, pd.DataFrame]] = {}
+
+
 def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
     """Read one resource's CSV with the types of its schema. Raises DataError on a malformed file."""
     folder = folder or data_dir()
     path = folder / res["path"]
     if not path.exists():
         raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist")
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, repr(res["schema"]))
+    if key in _PARSED:
+        digest, frame = _PARSED[key]
+        READS[str(path)] = digest
+        return frame.copy()
+    frame = _parse_table(res, path)
+    _PARSED[key] = (READS[str(path)], frame)
+    return frame.copy()
+
+
+def _parse_table(res: dict, path: Path) -> pd.DataFrame:
     text = read_text(path)
     header = text.split("\n", 1)[0]
     if ";" in header and "," not in header:
