@@ -464,24 +464,32 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
     folder = folder or data_dir()
     key, files = _inputs(folder)
     stored = _cache_file(folder, key) if cache else None
-    if stored and stored.exists():
-        try:
-            saved = json.loads(stored.read_text(encoding="utf-8"))
-            data.READS.update(files)  # the chapters that show the audit depend on every data file
-            return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
-        except (OSError, ValueError, TypeError, KeyError):
-            pass
-    result = _run(folder)
-    data.READS.update(files)
-    if stored:
-        try:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            tmp = stored.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"findings": [asdict(f) for f in result.findings], "stale": result.stale},
-                                      ensure_ascii=False), encoding="utf-8")
-            tmp.replace(stored)
-        except OSError:
-            pass  # a read-only project audits every time
+    data.READS.update(files)  # the chapters that show the audit depend on every data file
+    if not stored:
+        return _run(folder)
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(stored.with_suffix(".lock"), "w")  # noqa: SIM115 - held until the result is stored
+    except OSError:
+        return _run(folder)  # a read-only project audits every time
+    with lock:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the build and both editions at once: one computes, the others read
+        if stored.exists():
+            try:
+                saved = json.loads(stored.read_text(encoding="utf-8"))
+                return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
+            except (OSError, ValueError, TypeError, KeyError):
+                pass
+        result = _run(folder)
+        tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"findings": [asdict(f) for f in result.findings], "stale": result.stale},
+                                  ensure_ascii=False), encoding="utf-8")
+        tmp.replace(stored)
+        for old in stored.parent.glob("*.json"):  # results of data that is no longer there
+            if old != stored:
+                old.unlink(missing_ok=True)
     return result
 
 

@@ -101,8 +101,7 @@ def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
     path = folder / res["path"]
     if not path.exists():
         raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist")
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size, repr(res["schema"]))
+    key = _version(res, folder)
     if key in _PARSED:
         digest, frame = _PARSED[key]
         READS[str(path)] = digest
@@ -110,6 +109,13 @@ def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
     frame = _parse_table(res, path)
     _PARSED[key] = (READS[str(path)], frame)
     return frame.copy()
+
+
+def _version(res: dict, folder: Path | None) -> tuple:
+    """What identifies the content of a resource's table in this process (file, its state, its schema)."""
+    path = (folder or data_dir()) / res["path"]
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size, repr(res["schema"]))
 
 
 def _parse_table(res: dict, path: Path) -> pd.DataFrame:
@@ -158,7 +164,7 @@ def load(dataset_id: str, *, derived: bool = False, folder: Path | None = None) 
     frame = read_table(res, folder)
     if not derived and "status" in frame.columns:
         frame = frame[frame["status"] != "derived"].reset_index(drop=True)
-    frame.attrs.update(dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
+    frame.attrs.update(version=_version(res, folder), dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
                        source=_SharedDict(res.get("x-source", {})))
     return frame
 

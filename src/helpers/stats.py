@@ -43,9 +43,12 @@ def select(frame: pd.DataFrame, **key) -> pd.DataFrame:
 def resolved(dataset_id: str, folder=None) -> pd.DataFrame:
     """All rows of a dataset; a printed derived figure is replaced by its recomputation where its inputs
     exist (the printed number stays in ``printed``)."""
-    frame = data.load(dataset_id, derived=True, folder=folder)
+    frame = data.load(dataset_id, derived=True, folder=folder)  # records the read, for the build cache
     if "value" not in frame.columns:  # a categorical file (e.g. a map of levels)
         return frame
+    key = (dataset_id, frame.attrs["version"])
+    if key in _RESOLVED:
+        return _RESOLVED[key].copy()
     frame["printed"] = frame["value"]
     if "formula" in frame.columns:
         for i, row in frame[frame["status"] == "derived"].iterrows():
@@ -53,7 +56,11 @@ def resolved(dataset_id: str, folder=None) -> pd.DataFrame:
                 recomputed = evaluate(row["formula"], row, frame)
                 if recomputed is not None:
                     frame.loc[i, "value"] = recomputed
+    _RESOLVED[key] = frame.copy()
     return frame
+
+
+_RESOLVED: dict[tuple, pd.DataFrame] = {}  # by dataset and the state of its file: computed once per process
 
 
 def value(dataset_id: str, **key) -> Quantity:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -53,12 +54,47 @@ def check(folder: Path | None = None) -> list[DataError]:
 
 
 def _frictionless(folder: Path) -> list[DataError]:
-    from frictionless import Package
+    """Frictionless validation of each resource; a resource whose file and descriptor are those of an earlier
+    clean validation in this project is not validated again."""
+    import hashlib
+    import json
 
-    report = Package(str(folder / "datapackage.json")).validate()
+    desc = data.descriptor(folder)
+    root = folder.resolve().parent
+    stamp = root / ".cache" / "check-resources.json" if (root / "_quarto.yml").exists() else None
+    try:
+        clean = set(json.loads(stamp.read_text(encoding="utf-8"))) if stamp else set()
+    except (OSError, ValueError):
+        clean = set()
+    out, passed = [], set()
+    for res in desc["resources"]:
+        path = folder / res["path"]
+        key = hashlib.sha256(path.read_bytes() + json.dumps(res, sort_keys=True).encode()).hexdigest()
+        if key in clean:
+            passed.add(key)
+            continue
+        errors = _validate_resource(res, folder)
+        out += errors
+        if not errors:
+            passed.add(key)
+    if stamp:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(sorted(passed)), encoding="utf-8")
+            tmp.replace(stamp)
+        except OSError:
+            pass
+    return out
+
+
+def _validate_resource(res: dict, folder: Path) -> list[DataError]:
+    from frictionless import Resource
+
+    report = Resource(res, basepath=str(folder)).validate()
     out = []
     for task in report.tasks:
-        name = Path(task.place).name if task.place else task.name
+        name = Path(task.place).name if task.place else res["path"]
         for err in task.errors:
             row = getattr(err, "row_number", None)
             col = getattr(err, "field_name", None)
