@@ -151,6 +151,8 @@ class Book:
             absent = [l for l, v in zip(labels, values) if v is None]
             if absent:
                 missing_note = absent
+        if "value" in frame.columns and frame["value"].isna().all():
+            chart.gap = True  # only the names of the answers are published: not for the final print
         out = [chart, self.source(dataset)]
         if as_shares:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('shares_computed', self.lang)}.\n:::\n"))
