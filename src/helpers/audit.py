@@ -141,11 +141,7 @@ def _num(v) -> float | None:
 # --- formulas with their uncertainty -----------------------------------------------------------------
 
 def _evaluate(expr: str, values: list[float]) -> float:
-    it = iter(values)
-    text = _ANY_REF.sub(lambda m: repr(next(it)), expr)
-    if not re.fullmatch(r"[0-9eE.+\-*/() ]+", text):
-        raise ValueError(f"'{expr}' has something other than arithmetic and references")
-    return float(eval(text, {"__builtins__": {}}, {}))  # noqa: S307 - checked to be arithmetic only
+    return stats.substitute(expr, values, _ANY_REF)
 
 
 def _with_error(expr: str, values: list[float], halves: list[float]) -> tuple[float, float]:
@@ -335,7 +331,7 @@ def _resolve(expr: str, tables: Tables, printed: bool) -> tuple[float, float, li
             raise ValueError(f"'{expr}': every reference of a cross-check names its dataset")
         frame = tables.get(dataset)
         picked = frame
-        ref = stats._parse_ref(body)
+        ref = stats.parse_ref(body)
         for dim, vals in ref.items():
             if vals != ["*"]:
                 picked = picked[picked[dim].isin(vals)]
@@ -382,7 +378,7 @@ def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
     single = _ANY_REF.fullmatch(str(spec["printed"]).strip())
     if single:  # the figure as printed, in its printed unit
         row = tables.get(dataset)
-        for dim, vals in stats._parse_ref(body).items():
+        for dim, vals in stats.parse_ref(body).items():
             row = row[row[dim].isin(vals)]
         if len(row) == 1:
             detail["as_printed"] = {"value": _num(row["printed"].iloc[0]), "unit": row["unit"].iloc[0]}

@@ -113,12 +113,12 @@ def audit_summary(root: Path) -> tuple[str, list[str]]:
     return line, opened
 
 
-def book_problems(root: Path, langs: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def book_problems(root: Path) -> tuple[list[str], list[str]]:
     """What the final print may not contain beyond one edition's pages: notes to print, and problems."""
     from .build import project
     from .data import DataError
 
-    notes, problems = [], list(project.untranslated(root, ("kk", "ru")) if len(langs) else [])
+    notes, problems = [], project.untranslated(root)
     try:
         line, opened = audit_summary(root)
         notes.append(line)
@@ -167,7 +167,7 @@ def cmd_build(args) -> int:
                     print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
                     return False
                 builtin.remember_check(root)
-            notes, problems = book_problems(root, langs)
+            notes, problems = book_problems(root)
             for line in notes:
                 print(line, flush=True)
             for line in problems:

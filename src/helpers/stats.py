@@ -112,7 +112,7 @@ def _decimals(v: float | None) -> int:
 _REF = re.compile(r"(sum)?\{([^{}]*)\}")
 
 
-def _parse_ref(body: str) -> dict[str, list[str]]:
+def parse_ref(body: str) -> dict[str, list[str]]:
     out = {}
     for part in filter(None, (p.strip() for p in body.split(";"))):
         dim, _, vals = part.partition("=")
@@ -122,7 +122,7 @@ def _parse_ref(body: str) -> dict[str, list[str]]:
 
 def references(formula: str) -> list[tuple[bool, dict[str, list[str]]]]:
     """The row references of a formula: ``(is_sum, {dim: [values]})``."""
-    return [(bool(m.group(1)), _parse_ref(m.group(2))) for m in _REF.finditer(formula)]
+    return [(bool(m.group(1)), parse_ref(m.group(2))) for m in _REF.finditer(formula)]
 
 
 def inputs(formula: str, row: pd.Series, frame: pd.DataFrame) -> list[pd.DataFrame]:
@@ -154,8 +154,14 @@ def evaluate(formula: str, row: pd.Series, frame: pd.DataFrame) -> float | None:
         if not is_sum and len(rows) != 1:
             return None
         values.append(float(rows["value"].sum()))
+    return substitute(formula, values, _REF)
+
+
+def substitute(formula: str, values: list[float], pattern: re.Pattern = _REF) -> float:
+    """The value of ``formula`` with its references (matches of ``pattern``) replaced by ``values`` in order;
+    anything but arithmetic is refused."""
     it = iter(values)
-    expr = _REF.sub(lambda m: repr(next(it)), formula)
+    expr = pattern.sub(lambda m: repr(next(it)), formula)
     if not re.fullmatch(r"[0-9eE.+\-*/() ]+", expr):
         raise ValueError(f"formula '{formula}' has something other than arithmetic and references")
     return float(eval(expr, {"__builtins__": {}}, {}))  # noqa: S307 - checked to be arithmetic only
