@@ -73,3 +73,61 @@ def test_every_printed_diagram_and_table_has_its_caption_in_both_editions(built_
     assert sorted({int(x) for x in re.findall(r"(\d+)-сурет\.", kk)}) == [1, 2, 3]
     positions = [kk.index(f"{n}-диаграмма.") for n in range(1, 30)]
     assert positions == sorted(positions), "diagrams appear in their printed order"
+
+
+# --- every number says where it comes from ---------------------------------------------------------------
+
+def _numbers(built_report: Path, lang: str) -> list[dict]:
+    import csv
+
+    with open(built_report / lang / "numbers.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_register_of_numbers_lists_every_inline_value_in_reading_order(built_report: Path):
+    for lang in ("kk", "ru"):
+        rows = _numbers(built_report, lang)
+        expected = sum(len(re.findall(r"(?<!`)`\{python\} [^`\n]+`", (ROOT / rel).read_text(encoding="utf-8")))
+                       for rel in _chapter_files(lang))
+        assert len(rows) == expected
+        assert [r["chapter"] for r in rows][0].endswith("index.qmd")
+        assert any(r["text"] == "17\u00a0988" and "t01_registered_ngos.csv" in r["rows"] for r in rows)
+
+
+def test_every_number_in_the_prose_is_traced_to_rows_of_the_data_that_hold_it(built_report: Path):
+    """A value with a digit names its data rows; each named row exists and is the row the note describes."""
+    import csv
+
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    keys = {r["path"]: [r["schema"]["primaryKey"]] if isinstance(r["schema"]["primaryKey"], str)
+            else r["schema"]["primaryKey"] for r in package["resources"]}
+    files: dict[str, list[dict]] = {}
+    traced = 0
+    for lang in ("kk", "ru"):
+        for r in _numbers(built_report, lang):
+            if not re.search(r"\d", r["text"]):
+                continue
+            where = f"{r['chapter']}:{r['line']} `{r['expression']}`"
+            assert r["rows"], f"{where} prints {r['text']!r} without saying where it comes from"
+            for ref in r["rows"].split():
+                if ref == "datapackage.json":  # counted over the whole package (data files, gaps, audit)
+                    continue
+                name, row = ref.rsplit(":", 1)
+                if name not in files:
+                    files[name] = list(csv.DictReader(open(ROOT / "data" / name, encoding="utf-8")))
+                record = files[name][int(row) - 2]  # row 1 is the header
+                key = ", ".join(f"{k}={record[k]}" for k in keys[name])
+                assert f"{name}" in r["origin"] and f"({key})" in r["origin"], f"{where}: {ref} is not ({key})"
+                traced += 1
+    assert traced > 500
+
+
+def test_a_number_on_the_web_page_names_its_data_row_and_the_source(built_report: Path):
+    for lang, word in (("kk", "Дереккөз"), ("ru", "Источник")):
+        page = (built_report / lang / "html" / "02-activity.html").read_text(encoding="utf-8")
+        span = re.search(r'<span class="num" title="([^"]*)" data-rows="t01_registered_ngos\.csv:(\d+)">17\u00a0988</span>',
+                         page)
+        assert span, f"{lang}: the national total has no trace"
+        line = (ROOT / "data" / "t01_registered_ngos.csv").read_text(encoding="utf-8").splitlines()[int(span[2]) - 1]
+        assert line.startswith("kz,total,17988")
+        assert "region=kz, legal_form=total" in span[1] and word in span[1]

@@ -44,3 +44,29 @@ def test_only_arithmetic_is_evaluated():
 def test_difference_keeps_the_precision_of_its_inputs():
     d = stats.difference(stats.Quantity(89.1, "percent"), stats.Quantity(70.4, "percent"))
     assert d.value == 18.7 and d.decimals == 1
+
+
+# --- where a number comes from (real data: table 1 of the report) -------------------------------------
+
+def test_a_value_knows_its_row_in_the_file():
+    q = stats.value("t01_registered_ngos", region="kz", legal_form="total")
+    (row,) = q.origin
+    lines = (stats.data.data_dir() / "t01_registered_ngos.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[row.row - 1].startswith("kz,total,")
+    assert row.key == "region=kz;legal_form=total"
+
+
+def test_computed_numbers_keep_the_rows_of_all_their_inputs_once():
+    total = stats.value("t01_registered_ngos", region="kz", legal_form="total")
+    part = stats.value("t01_registered_ngos", region="kz", legal_form="foundation")
+    share = stats.share(part, total)
+    assert [r.key for r in share.origin] == ["region=kz;legal_form=foundation", "region=kz;legal_form=total"]
+    again = stats.difference(share, stats.share(part, total))
+    assert len(again.origin) == 2
+    assert share.as_("percentage_point", 0).origin == share.origin
+
+
+def test_a_ranking_gives_each_place_its_own_row():
+    ranked = stats.ranking("t01_registered_ngos", "region", legal_form="total")
+    first, second = ranked[1][1].origin[0], ranked[2][1].origin[0]  # after the national total
+    assert first.row != second.row and first.key.endswith("legal_form=total")

@@ -311,7 +311,8 @@ def numbers(lang: str, result: audit.Audit | None = None) -> SimpleNamespace:
     counts = result.counts()
     listed = [f for f in result.findings if f.severity != "info"]
     rows_ = _groups(listed)
-    n = lambda v: Formatted(fmt.number(v, lang))  # noqa: E731
+    origin = i18n.WORDS[lang]["audit_origin"]
+    n = lambda v: Formatted(fmt.number(v, lang), origin, "datapackage.json")  # noqa: E731
     return SimpleNamespace(
         findings=n(len(listed)), rows=n(len(rows_)), errors=n(counts["error"]), warnings=n(counts["warning"]),
         minor=n(counts["minor"]), acknowledged=n(sum(f.handling is not None for f in listed)),

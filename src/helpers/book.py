@@ -52,23 +52,41 @@ class Book:
         labels = data.labels(scheme, self.lang, short=short)
         if id_ not in labels:
             raise KeyError(f"no {self.lang} label for id '{id_}' of scheme '{scheme}' in data/labels.csv")
-        return Formatted(labels[id_])
+        text = labels[id_]
+        if not any(c.isdigit() for c in text):
+            return Formatted(text)
+        # a category named by its bounds ("up to 4 million"): its numbers are traced to labels.csv
+        return self.traced(text, (stats.Row("labels", data.label_row(scheme, id_), f"scheme={scheme};id={id_}"),))
 
     def format(self, obj, decimals: int | None = None) -> Formatted:
         """A Quantity, Label, (Label, Quantity) pair or list of them, as the edition prints it."""
         if isinstance(obj, Quantity):
             d = obj.decimals if decimals is None else decimals
-            return Formatted(fmt.quantity(obj.value, obj.unit, self.lang, d))
+            return self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin)
         if isinstance(obj, Label):
-            return self.label(obj.scheme, obj.id)
+            label = self.label(obj.scheme, obj.id)
+            return self.traced(label, obj.origin) if obj.origin else label
         if isinstance(obj, tuple):
             name, q = obj
-            return Formatted(f"{self.format(name)} ({self.format(q)})")
+            return self.traced(f"{self.format(name)} ({self.format(q)})", _origin_of(obj))
         if isinstance(obj, list):
-            return Formatted(", ".join(self.format(x) for x in obj))
+            return self.traced(", ".join(self.format(x) for x in obj), _origin_of(obj))
         if isinstance(obj, (int, float)):
             return Formatted(fmt.number(obj, self.lang, decimals))
         return Formatted(str(obj))
+
+    def traced(self, text: str, rows: tuple[stats.Row, ...]) -> Formatted:
+        """``text`` that says where it comes from: its data rows and the source's place of their files."""
+        if not rows:
+            return Formatted(text)
+        files: dict[str, tuple[list, dict]] = {}
+        for r in rows:
+            name = "datapackage.json" if r.row == 0 else data.resource(r.dataset)["path"]
+            src = {} if r.row == 0 else data.source_of(r.dataset)
+            files.setdefault(name, ([], src))[0].append((r.row, r.key))
+        refs = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" if r.row else "datapackage.json"
+                        for r in rows)
+        return Formatted(text, i18n.origin_note(files, self.lang), refs)
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
         """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
@@ -310,6 +328,15 @@ class Book:
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
             return fmt.number(v, self.lang, decimals)
         return fmt.quantity(v, unit, self.lang, decimals)
+
+
+def _origin_of(obj) -> tuple[stats.Row, ...]:
+    """The data rows behind a Quantity or a (label, quantity) pair or a list of them."""
+    if isinstance(obj, (Quantity, Label)):
+        return obj.origin
+    if isinstance(obj, (tuple, list)):
+        return tuple(dict.fromkeys(r for x in obj for r in _origin_of(x)))
+    return ()
 
 
 def _row_group(scheme: str, id_: str) -> int:

@@ -194,6 +194,15 @@ def labels(scheme: str, lang: str, *, short: bool = False, folder: Path | None =
     return out
 
 
+def label_row(scheme: str, id_: str, folder: Path | None = None) -> int:
+    """The row of labels.csv (header is row 1) that labels ``id_`` of ``scheme``."""
+    table = _labels_table(folder)
+    hit = table[(table["scheme"] == scheme) & (table["id"] == id_)]
+    if hit.empty:
+        raise KeyError(f"no label for id '{id_}' of scheme '{scheme}' in data/labels.csv")
+    return int(hit.index[0]) + 2
+
+
 def _labels_table(folder: Path | None = None) -> pd.DataFrame:
     return read_table(resource("labels", folder), folder)
 

@@ -13,10 +13,25 @@ UNIT_WORDS = {
 
 
 class Formatted(str):
-    """A localised number or label: prints as itself in Jupyter, Quarto and the builtin engine."""
+    """A localised number or label: prints as itself in Jupyter, Quarto and the builtin engine.
+
+    ``origin`` says where a number comes from; in prose it becomes the number's tooltip on the web page
+    (a Markdown span, which the print edition typesets as plain text).
+    """
+
+    origin: str = ""
+    rows: str = ""  # the same, for programs: ``file.csv:row`` separated by spaces
+
+    def __new__(cls, text: str, origin: str = "", rows: str = ""):
+        obj = super().__new__(cls, text)
+        obj.origin, obj.rows = origin, rows
+        return obj
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        if not self.origin:
+            return str(self)
+        title = self.origin.replace("\\", "\\\\").replace('"', '\\"')
+        return f'[{self}]{{.num title="{title}" data-rows="{self.rows}"}}'
 
 
 def _decimals_of(value: float, max_decimals: int = 2) -> int:

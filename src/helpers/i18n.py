@@ -26,6 +26,8 @@ WORDS = {
         "decade_end": "{decade} жылдардың\nсоңы", "all_values": "барлық мәндер",
         "shares_computed": "Үлестер кестедегі ұйымдар санынан есептелген",
         "not_given": "жарияланбаған", "others_not_published": "Басқа топтардың үлестері бастапқы құжатта келтірілмеген",
+        "data": "Деректер", "row": "{n}-жол", "whole_package": "деректер пакетінің барлық файлдары",
+        "audit_origin": "Деректер: барлық деректер пакетін тексеру нәтижесі (report audit, output/audit/findings.csv).",
     },
     "ru": {
         "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
@@ -46,6 +48,8 @@ WORDS = {
         "decade_end": "конец\n{decade}-х", "all_values": "все значения",
         "shares_computed": "Доли рассчитаны по числу организаций в таблице",
         "not_given": "не опубликовано", "others_not_published": "Доли остальных групп в исходном документе не приведены",
+        "data": "Данные", "row": "строка {n}", "whole_package": "все файлы пакета данных",
+        "audit_origin": "Данные: результат проверки всего пакета данных (report audit, output/audit/findings.csv).",
     },
 }
 
@@ -107,3 +111,19 @@ def source_line(src: dict, lang: str) -> str:
     if src.get("base"):
         text += f" (n = {src['base']})"
     return f"{w['source']}: {text}."
+
+
+def origin_note(files: dict[str, tuple[list[tuple[int, str]], dict]], lang: str) -> str:
+    """Where a printed number comes from, for a reviewer: its data rows and the source's place of each file.
+
+    ``files``: ``{csv file name: ([(row, key), ...], x-source)}``; row 0 stands for the whole data package.
+    """
+    w = WORDS[lang]
+    parts = []
+    for name, (rows, src) in files.items():
+        if any(row == 0 for row, _ in rows):
+            parts.append(f"{w['data']}: {w['whole_package']}.")
+            continue
+        cells = "; ".join(f"{w['row'].format(n=row)} ({key.replace(';', ', ')})" for row, key in rows)
+        parts.append(f"{w['data']}: {name}, {cells}. " + (source_line(src, lang) if src else ""))
+    return " ".join(p.strip() for p in parts)

@@ -6,7 +6,7 @@ Numbers here are plain floats; formatting belongs to ``fmt``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -14,23 +14,51 @@ from . import data
 
 
 @dataclass(frozen=True)
+class Row:
+    """Where a number comes from: one row of a data file (``row`` counts lines as a spreadsheet does)."""
+
+    dataset: str
+    row: int
+    key: str  # ``dim=id;dim2=id2``
+
+
+@dataclass(frozen=True)
 class Quantity:
-    """A number with its unit (``percent``, ``organisation``, ``million_kzt``, ...)."""
+    """A number with its unit (``percent``, ``organisation``, ``million_kzt``, ...) and the data rows it is
+    computed from."""
 
     value: float | None
     unit: str
     decimals: int | None = None  # None: the value's own precision
+    origin: tuple[Row, ...] = field(default=(), compare=False)
 
     def __float__(self) -> float:
         return float(self.value)
 
+    def as_(self, unit: str | None = None, decimals: int | None = None) -> "Quantity":
+        """The same number (and origin) in another unit or with fixed decimals."""
+        return replace(self, unit=unit or self.unit, decimals=self.decimals if decimals is None else decimals)
+
+
+def computed(value: float | None, unit: str, *inputs: Quantity, decimals: int | None = None) -> Quantity:
+    """A number computed from other quantities: it keeps the rows of all of them as its origin."""
+    origin = tuple(dict.fromkeys(r for q in inputs for r in q.origin))
+    return Quantity(value, unit, decimals, origin)
+
+
+def _rows(dataset_id: str, rows: pd.DataFrame, dims) -> tuple[Row, ...]:
+    # the frames keep the file's row order in their index: header is row 1
+    return tuple(Row(dataset_id, int(i) + 2, ";".join(f"{d}={r[d]}" for d in dims)) for i, r in rows.iterrows())
+
 
 @dataclass(frozen=True)
 class Label:
-    """An id whose label the presentation layer looks up (``scheme``/``id`` of labels.csv)."""
+    """An id whose label the presentation layer looks up (``scheme``/``id`` of labels.csv); ``origin``: the
+    data rows that single it out, when the data choose it (a leader, a map's category)."""
 
     scheme: str
     id: str
+    origin: tuple["Row", ...] = field(default=(), compare=False)
 
 
 def select(frame: pd.DataFrame, **key) -> pd.DataFrame:
@@ -65,39 +93,63 @@ _RESOLVED: dict[tuple, pd.DataFrame] = {}  # by dataset and the state of its fil
 
 def value(dataset_id: str, **key) -> Quantity:
     """The value of one row, recomputed from its inputs when the row is a printed derived figure."""
-    rows = select(resolved(dataset_id), **key)
+    frame = resolved(dataset_id)
+    rows = select(frame, **key)
     if len(rows) != 1:
         raise KeyError(f"{dataset_id}: {key} selects {len(rows)} rows, expected exactly one")
     row = rows.iloc[0]
     v = row["value"]
-    return Quantity(None if pd.isna(v) else float(v), row["unit"])
+    return Quantity(None if pd.isna(v) else float(v), row["unit"],
+                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]))
 
 
 def total(dataset_id: str, over: str, **key) -> Quantity:
     """Sum of the published rows selected by ``key``, over every value of dimension ``over``."""
-    frame = data.load(dataset_id)
-    rows = select(frame, **key)
+    frame = data.load(dataset_id, derived=True)
+    rows = select(frame[frame["status"] != "derived"] if "status" in frame.columns else frame, **key)
     if rows["value"].isna().any():
         raise ValueError(f"{dataset_id}: total over '{over}' needs values that the source does not give")
-    return Quantity(float(rows["value"].sum()), rows["unit"].iloc[0])
+    return Quantity(float(rows["value"].sum()), rows["unit"].iloc[0],
+                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]))
 
 
 def share(part: Quantity, whole: Quantity, decimals: int = 1) -> Quantity:
-    return Quantity(100.0 * float(part) / float(whole), "percent", decimals)
+    return computed(100.0 * float(part) / float(whole), "percent", part, whole, decimals=decimals)
 
 
 def difference(a: Quantity, b: Quantity, unit: str | None = None) -> Quantity:
     """``a - b`` (percentage points when both are percentages)."""
     d = max(_decimals(a.value), _decimals(b.value))
-    return Quantity(round(float(a) - float(b), d), unit or a.unit, d)
+    return computed(round(float(a) - float(b), d), unit or a.unit, a, b, decimals=d)
 
 
 def ranking(dataset_id: str, by: str, n: int | None = None, **key) -> list[tuple[str, Quantity]]:
     """The ids of dimension ``by`` ordered by value, largest first (ties keep file order)."""
     frame = select(resolved(dataset_id), **key).dropna(subset=["value"])
     frame = frame.sort_values("value", ascending=False, kind="stable")
-    items = [(r[by], Quantity(float(r["value"]), r["unit"])) for _, r in frame.iterrows()]
+    dims = frame.attrs["dimensions"]
+    items = [(r[by], Quantity(float(r["value"]), r["unit"], origin=_rows(dataset_id, frame.loc[[i]], dims)))
+             for i, r in frame.iterrows()]
     return items[:n] if n else items
+
+
+def labels_of(dataset_id: str, column: str, **key) -> list[Label]:
+    """The ids of ``column`` in the rows selected by ``key``, in file order, each with its row as origin."""
+    frame = resolved(dataset_id)
+    rows = select(frame, **key)
+    if rows.empty:
+        raise KeyError(f"{dataset_id}: no row has {key}")
+    dims = frame.attrs["dimensions"]
+    return [Label(column, r[column], _rows(dataset_id, rows.loc[[i]], dims)) for i, r in rows.iterrows()]
+
+
+def dimension_value(dataset_id: str, dim: str, id_: str, unit: str) -> Quantity:
+    """A number that is an id of a dimension (a year), from the first row that has it."""
+    frame = resolved(dataset_id)
+    rows = frame[frame[dim] == id_]
+    if rows.empty:
+        raise KeyError(f"{dataset_id}: no {dim} '{id_}'")
+    return Quantity(float(id_), unit, origin=_rows(dataset_id, rows.iloc[:1], frame.attrs["dimensions"]))
 
 
 def _decimals(v: float | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class Page:
     appendix: bool = False
     media: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
     gaps: list[str] = field(default_factory=list)  # outputs marked as gap panels (not for the final print)
+    inline: list[dict] = field(default_factory=list)  # every inline value: line, expression, text, origin
 
 
 def _escape_alt(text: str) -> str:
@@ -78,6 +80,9 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     media: dict[str, bytes] = {}
     gaps: list[str] = []
     values = iter(executed.inline)
+    where = "/".join(chapter.path.parts[-3:])
+    inline = [dict(inline_origin(str(v)), chapter=where, line=line, expression=expr)
+              for (expr, line), v in zip(chapter.inline, executed.inline)]
     out: list[str] = []
     cell_index = 0
     for part in chapter.parts:
@@ -88,8 +93,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
         if cell.options.get("include") is False:
             cell_index += 1
             continue
-        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps,
-                                 "/".join(chapter.path.parts[-3:]))
+        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps, where)
         label = str(cell.options.get("label") or "")
         cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
         if label.startswith(FLOAT_PREFIXES):
@@ -106,7 +110,30 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     if heading:
         ids = re.findall(r"#([\w-]+)", heading.group(3))
         section_id = ids[0] if ids else ""
-    return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps)
+    return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps, inline=inline)
+
+
+ORIGIN_SPAN = re.compile(r'\[(?P<text>.*)\]\{\.num title="(?P<origin>(?:[^"\\]|\\.)*)"'
+                         r' data-rows="(?P<rows>[^"]*)"\}', re.S)
+
+
+def inline_origin(markdown: str) -> dict:
+    """The text of an inline value and, when it says where it comes from
+    (``[text]{.num title=".." data-rows=".."}``), its origin in words and its data rows (``file.csv:row ...``)."""
+    m = ORIGIN_SPAN.fullmatch(markdown)
+    if not m:
+        return {"text": markdown, "origin": "", "rows": ""}
+    return {"text": m.group("text"), "origin": re.sub(r"\\(.)", r"\1", m.group("origin")), "rows": m.group("rows")}
+
+
+def write_numbers(pages: list[Page], path: Path) -> Path:
+    """``numbers.csv``: every inline value of the book, in reading order, with the data it comes from."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, fieldnames=["chapter", "line", "expression", "text", "rows", "origin"], lineterminator="\n")
+        out.writeheader()
+        for page in pages:
+            out.writerows(page.inline)
+    return path
 
 
 def registry(pages: list[Page], lang: str) -> dict:

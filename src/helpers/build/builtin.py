@@ -237,6 +237,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
+        assemble.write_numbers(pages, staging / "numbers.csv")
         result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of" for page in pages
                             for gap in page.gaps]
         result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result)

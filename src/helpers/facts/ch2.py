@@ -33,12 +33,13 @@ def _leaders():
 @fact("ch2")
 def leading_regions():
     """The five regions with most registered organisations, with their counts."""
-    return [(Label("region", r), q) for r, q in _leaders()]
+    return [(Label("region", r, q.origin), q) for r, q in _leaders()]
 
 
 @fact("ch2")
 def leader_region():
-    return Label("region", _leaders()[0][0])
+    region, count = _leaders()[0]
+    return Label("region", region, count.origin)
 
 
 @fact("ch2")
@@ -54,9 +55,9 @@ def leader_share():
 @fact("ch2")
 def membership_share():
     """Public associations and associations (membership organisations) among registered organisations."""
-    members = stats.value(T01, region="kz", legal_form="public_association").value \
-        + stats.value(T01, region="kz", legal_form="association").value
-    return stats.share(stats.Quantity(members, "organisation"), registered_total())
+    parts = [stats.value(T01, region="kz", legal_form=form) for form in ("public_association", "association")]
+    members = stats.computed(sum(p.value for p in parts), "organisation", *parts)
+    return stats.share(members, registered_total())
 
 
 # --- scope of activity (diagram 2) ---------------------------------------------------------------
@@ -110,7 +111,11 @@ def projects_capital():
 
 
 def _projects(*regions):
-    return [(Label("region", r), stats.value(F01, region=r)) for r in regions]
+    return [(_region(r), stats.value(F01, region=r)) for r in regions]
+
+
+def _region(r):
+    return Label("region", r, stats.value(F01, region=r).origin)
 
 
 @fact("ch2")
@@ -119,24 +124,29 @@ def projects_followers():
     return _projects("kostanay", "north_kazakhstan", "west_kazakhstan", "shymkent")
 
 
+def _outsiders():
+    """The regions with the fewest projects on average, lowest first (of the regions the source gives)."""
+    return [Label("region", r, q.origin) for r, q in reversed(stats.ranking(F01, "region"))]
+
+
 @fact("ch2")
 def projects_outsider_region():
-    return Label("region", "aktobe")
+    return _outsiders()[0]
 
 
 @fact("ch2")
 def projects_outsider():
-    return stats.value(F01, region="aktobe")
+    return stats.value(F01, region=_outsiders()[0].id)
 
 
 @fact("ch2")
 def projects_next_outsider_region():
-    return Label("region", "turkistan")
+    return _outsiders()[1]
 
 
 @fact("ch2")
 def projects_next_outsider():
-    return stats.value(F01, region="turkistan")
+    return stats.value(F01, region=_outsiders()[1].id)
 
 
 _GROUP_OF_TWO = ("almaty_oblast", "atyrau", "zhambyl", "kyzylorda")
@@ -145,7 +155,7 @@ _GROUP_OF_TWO = ("almaty_oblast", "atyrau", "zhambyl", "kyzylorda")
 @fact("ch2")
 def projects_group_regions():
     """The group of oblasts with about the same mean (one approximate figure for the group)."""
-    return [Label("region", r) for r in _GROUP_OF_TWO]
+    return [_region(r) for r in _GROUP_OF_TWO]
 
 
 @fact("ch2")
@@ -310,10 +320,7 @@ F02 = "f02_beneficiaries_by_region"
 
 
 def _regions_at(level):
-    frame = stats.select(stats.resolved(F02), level=level)
-    if frame.empty:
-        raise KeyError(f"{F02}: no region has level '{level}'")
-    return [Label("region", r) for r in frame["region"]]
+    return stats.labels_of(F02, "region", level=level)
 
 
 @fact("ch2")
@@ -370,7 +377,8 @@ def satisfaction_dont_know():
 @fact("ch2")
 def satisfaction_ratio():
     """How many times the positive answers outnumber the negative ones (the text: 'practically ten')."""
-    return stats.Quantity(satisfaction_positive().value / satisfaction_negative().value, "count", 1)
+    pos, neg = satisfaction_positive(), satisfaction_negative()
+    return stats.computed(pos.value / neg.value, "count", pos, neg, decimals=1)
 
 
 # --- size of the target audience and coverage (diagram 12) -----------------------------------------

@@ -24,15 +24,12 @@ PLAN = "x_strategic_plan"
 
 def _q(q: Quantity, decimals: int) -> Quantity:
     """The same quantity with a fixed number of decimals (recomputed figures carry many)."""
-    return Quantity(q.value, q.unit, decimals)
+    return q.as_(decimals=decimals)
 
 
 def _year(y: int) -> Quantity:
     """A year of the SSO data (x_sso_totals), as a quantity to print."""
-    years = set(stats.resolved(SSO)["year"])  # a dimension: ids are strings
-    if str(y) not in years:
-        raise KeyError(f"{SSO}: no year {y}")
-    return Quantity(float(y), "year")
+    return stats.dimension_value(SSO, "year", str(y), "year")
 
 
 def _sso(year: int, admin_level: str, measure: str) -> Quantity:
@@ -637,7 +634,7 @@ def car_share():
 def car_none_share():
     """NGOs without a car: the complement of the printed share with a car (the source: "more than three
     quarters")."""
-    return _q(Quantity(100.0 - car_share().value, "percent"), 1)
+    return stats.computed(100.0 - car_share().value, "percent", car_share(), decimals=1)
 
 
 @fact("ch3")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import data, stats
-from ..stats import Label, Quantity
+from .. import stats
+from ..stats import Label
 from . import fact
 
 D24 = "d24_social_responsibility"
@@ -47,14 +47,14 @@ def confidence_courtyard():
 def confidence_drop():
     """Fall from home to courtyard, in percentage points (recomputed: home minus courtyard)."""
     d = stats.difference(confidence_home(), confidence_courtyard())
-    return Quantity(d.value, "percentage_point", d.decimals)
+    return d.as_("percentage_point")
 
 
 @fact("ch5")
 def confidence_drop_fully():
     """Fall for the answer 'fully' alone, in percentage points (as printed: its inputs are not given)."""
     q = stats.value(D25, scope="courtyard", answer="fully", measure="decline_from_home")
-    return Quantity(q.value, "percentage_point", 1)
+    return q.as_("percentage_point", 1)
 
 
 # --- self-assessment of participation ----------------------------------------------------------------
@@ -95,8 +95,7 @@ def volunteering_positive_total():
 
 def _regions_at(level: str) -> list[Label]:
     """Regions of the volunteering map in one category, in the order of the source's text."""
-    frame = data.load(F04)
-    return [Label("region", r) for r in frame[frame["volunteering_level"] == level]["region"]]
+    return stats.labels_of(F04, "region", volunteering_level=level)
 
 
 @fact("ch5")
@@ -137,7 +136,7 @@ def map_two_times_lower():
 @fact("ch5")
 def benchmark_low():
     """Lower bound of the international 'corridor', printed without its unit (followed by the upper one)."""
-    return Quantity(stats.value(BENCH, bound="low").value, "count")
+    return stats.value(BENCH, bound="low").as_("count")
 
 
 @fact("ch5")

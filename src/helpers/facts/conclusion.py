@@ -146,7 +146,7 @@ def obstacle_awareness():
 # --- 9. new initiatives -----------------------------------------------------------------------------
 def _duration(q: Quantity) -> Quantity:
     """A number of years as a duration (the 'year' unit prints whole calendar years only)."""
-    return Quantity(q.value, "count")
+    return q.as_("count")
 
 
 @fact("conclusion")
