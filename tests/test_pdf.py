@@ -20,6 +20,7 @@ LANGS = ("kk", "ru")
 DRAFT = {"kk": "ЖОБА", "ru": "ЧЕРНОВИК"}
 TOC_TITLE = {"kk": "Мазмұны", "ru": "Содержание"}
 SOURCE = {"kk": "Дереккөз:", "ru": "Источник:"}
+CONTINUED = {"kk": "{n}-кестенің жалғасы", "ru": "Продолжение таблицы {n}"}
 APPENDIX = {"kk": "{letter} қосымшасы.", "ru": "Приложение {letter}."}
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 MM = 72 / 25.4
@@ -219,6 +220,20 @@ def test_running_headers_name_the_chapter_and_folios_count_on(built_report: Path
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_chapters_open_on_right_hand_pages_and_a_page_left_empty_is_blank(built_report: Path, lang: str):
+    path = _pdf(built_report, lang)
+    pages = _pages(str(path))
+    openings = sorted(_openings(path, lang).values())
+    assert openings and all(i % 2 == 0 for i in openings), \
+        f"chapters open on PDF pages {[i + 1 for i in openings]}: each must be odd (a right-hand page)"
+    before = [i - 1 for i in openings if not _lines(pages[i - 1], lang)]
+    assert before, "no chapter needed an empty page before it: the check would prove nothing"
+    for i in openings:
+        if i - 1 not in before:  # the previous chapter ends on this left-hand page: it has its header and folio
+            assert len(_lines(pages[i - 1], lang)) > 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_figures_are_vector_graphics(built_report: Path, lang: str):
     reader = _reader(str(_pdf(built_report, lang)))
     rasters = [(i + 1, img.name) for i, page in enumerate(reader.pages) for img in page.images]
@@ -253,7 +268,7 @@ def test_every_figure_and_table_has_a_source_line_under_it(built_report: Path, l
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_tables_that_run_on_repeat_their_header(built_report: Path, lang: str):
+def test_tables_that_run_on_repeat_their_header_under_a_continued_line(built_report: Path, lang: str):
     path = _pdf(built_report, lang)
     pages = [_flat(" ".join(_lines(t, lang))) for t in _pages(str(path))]
     site = built_report / lang / "html"
@@ -275,10 +290,13 @@ def test_tables_that_run_on_repeat_their_header(built_report: Path, lang: str):
         while SOURCE[lang] not in after and last + 1 < len(pages):
             last += 1
             after = pages[last]
+        continued = CONTINUED[lang].format(n=item["num"])
+        assert continued not in pages[first], f"{fid} says it is continued on the page where it starts"
         for i in range(first + 1, last + 1):
             run_on += 1
             for h in heads:
                 assert h in squeeze(pages[i]), f"{fid} runs on to PDF page {i + 1} without its header {h!r}"
+            assert continued in pages[i], f"{fid} runs on to PDF page {i + 1} without {continued!r} above it"
     assert run_on >= 1, "no table runs across a page: the check would prove nothing"
 
 

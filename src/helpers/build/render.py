@@ -123,6 +123,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
         "place": book.get("place"), "year": str(book.get("year")), "imprint": book.get("imprint"),
         "toc-title": words["contents"], "crossref-registry": str(registry_path),
+        "continued": words["continued"], "continued-plain": words["continued_plain"],
     }
     if draft:
         meta["draft"] = True

@@ -8,7 +8,11 @@ local page = ""
 local unresolved = {}
 local is_html = FORMAT:match("html") ~= nil
 
+local continued_words = {numbered = "", plain = ""}  -- "Продолжение таблицы {n}" / "Продолжение таблицы"
+
 local function read_registry(meta)
+  if meta["continued"] then continued_words.numbered = pandoc.utils.stringify(meta["continued"]) end
+  if meta["continued-plain"] then continued_words.plain = pandoc.utils.stringify(meta["continued-plain"]) end
   local path = meta["crossref-registry"] and pandoc.utils.stringify(meta["crossref-registry"])
   if path and path ~= "" then
     local f = io.open(path, "r")
@@ -103,6 +107,12 @@ local function float(div)
     content:extend(ordered)
     return pandoc.Blocks{pandoc.Div(content, pandoc.Attr("", {"float-block", kind}))}
   end
+  if kind == "tbl" and item then
+    fig = fig:walk{Table = function(t)
+      t.attributes["continued"] = (continued_words.numbered:gsub("{n}", item.num))
+      return t
+    end}
+  end
   local out = pandoc.Blocks{}
   out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. (kind == "tbl" and "true" or "false") ..
     ", width: 100%)["))
@@ -167,6 +177,18 @@ local function table_widths(tbl)
   return tbl
 end
 
+-- print: a table that runs onto the next page says so above its repeated header ("Продолжение таблицы 5");
+-- the template's `continued` shows the line only on the pages after the one where the table starts (`tbl-start`)
+local function continuation(tbl)
+  if is_html or continued_words.plain == "" then return nil end
+  local label = tbl.attributes["continued"] or continued_words.plain
+  tbl.attributes["continued"] = nil
+  local cell = pandoc.Cell(pandoc.Plain{pandoc.RawInline("typst", "#continued[" .. label .. "]")},
+    "AlignDefault", 1, #tbl.colspecs, pandoc.Attr("", {}, {{"typst:inset", "0pt"}}))
+  tbl.head.rows:insert(1, pandoc.Row{cell})
+  return {pandoc.RawBlock("typst", "#tbl-start"), tbl}
+end
+
 local function visible(div)
   local when = div.attributes["when-format"]
   if not when then return nil end
@@ -224,7 +246,7 @@ return {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
   {Div = float, Header = header, Table = table_widths},
-  {Div = print_note},
+  {Div = print_note, Table = continuation},
   {Cite = cite},
   {Inlines = keep_suffix},
 }
