@@ -243,6 +243,23 @@ def test_figures_are_vector_graphics(built_report: Path, lang: str):
     assert sum(1 for v in registry.values() if v["kind"] == "dgm") >= 20
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_text_of_a_chart_is_searchable_text_in_the_pdf(built_report: Path, lang: str):
+    """Diagram 1: its bar labels and values are found as text on the page of its caption."""
+    from helpers import data, fmt, stats
+
+    pages = _pages(str(_pdf(built_report, lang)))
+    cap = re.compile(_caption_pattern("dgm", "1", lang))
+    page = _flat(next(p for p in pages if cap.search(_flat(p))))
+    frame = stats.resolved("t01_registered_ngos")  # the national row sums the regions
+    rows = frame[(frame["region"] == "kz") & (frame["legal_form"] != "total")]
+    labels = data.labels("legal_form", lang, short=True)
+    assert len(rows) >= 4
+    for _, row in rows.iterrows():
+        assert _flat(fmt.number(row["value"], lang)) in page, f"the bar value of {row['legal_form']} is not text"
+        assert _flat(labels[row["legal_form"]]) in page, f"the bar label of {row['legal_form']} is not text"
+
+
 def _caption_pattern(kind: str, num: str, lang: str) -> str:
     from helpers import i18n
 

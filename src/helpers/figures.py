@@ -1,4 +1,5 @@
-"""Charts in one house style. Each function returns a ``Chart``: SVG for both formats, alt text, the data.
+"""Charts in one house style. Each function returns a ``Chart``: SVG for the web and for print, alt text, the
+data.
 
 Charts know languages only through the labels and number formats they are given by ``book``.
 """
@@ -39,23 +40,32 @@ STYLE = {
 class Chart:
     """A rendered figure with what a reader and a reviewer need besides the picture."""
 
-    svg: str
+    svg: str  # text drawn as outlines: looks the same in every browser
     alt: str
     csv: str = ""
     notes: list[str] = field(default_factory=list)
     gap: bool = False  # a panel standing for a diagram the source gives no values of: not for the final print
+    svg_print: str = ""  # text kept as text: Typst sets it in the embedded font, so the PDF's text is searchable
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        meta = {"image/svg+xml": {"alt": self.alt},
-                "ngo-report": {"csv": self.csv, "notes": self.notes, **({"gap": True} if self.gap else {})}}
+        extra = {"csv": self.csv, "notes": self.notes, **({"gap": True} if self.gap else {}),
+                 **({"print_svg": self.svg_print} if self.svg_print else {})}
+        meta = {"image/svg+xml": {"alt": self.alt}, "ngo-report": extra}
         return {"image/svg+xml": self.svg, "text/plain": self.alt}, meta
 
 
-def _render(fig) -> str:
+def _svg(fig, fonttype: str) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
+    with plt.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
+
+
+def _chart(fig, alt: str, csv: str = "", notes: list[str] | None = None, *, gap: bool = False) -> Chart:
+    """The figure as a Chart: one SVG for the web, one for print."""
+    web, printed = _svg(fig, "path"), _svg(fig, "none")
+    plt.close(fig)
+    return Chart(web, alt, csv, notes or [], gap=gap, svg_print=printed)
 
 
 def _is_dark(colour: str) -> bool:
@@ -98,7 +108,7 @@ def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str 
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        return Chart(_render(fig), alt, csv, notes or [])
+        return _chart(fig, alt, csv, notes)
 
 
 def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]], lang: str, *,
@@ -135,7 +145,7 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
         ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
                   bbox_to_anchor=(0.5, -0.12 - 0.06 / max(1, len(rows))), ncol=ncol, frameon=False, fontsize=7.5)
         ax.tick_params(axis="y", length=0)
-        return Chart(_render(fig), alt, csv, notes or [])
+        return _chart(fig, alt, csv, notes)
 
 
 def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[str], legend: list[tuple[str, str]],
@@ -160,7 +170,7 @@ def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[st
         handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
         ax.legend(handles, [_wrap(t, 30) for _, t in legend], loc="center left", bbox_to_anchor=(1.0, 0.5),
                   frameon=False, fontsize=7)
-        return Chart(_render(fig), alt, csv, notes or [])
+        return _chart(fig, alt, csv, notes)
 
 
 def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
@@ -182,7 +192,7 @@ def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = ""
         ax.set_xlim(-1.9, 8)
         ax.set_ylim(-0.05, total + 0.05)
         ax.axis("off")
-        return Chart(_render(fig), alt, csv)
+        return _chart(fig, alt, csv)
 
 
 def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
@@ -194,4 +204,4 @@ def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=9, transform=ax.transAxes,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
         ax.axis("off")
-        return Chart(_render(fig), alt, csv, [message], gap=True)
+        return _chart(fig, alt, csv, [message], gap=True)

@@ -29,6 +29,7 @@ class Page:
     section_id: str = ""
     appendix: bool = False
     media: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
+    print_media: dict[str, bytes] = field(default_factory=dict)  # the print edition's version of some media
     gaps: list[str] = field(default_factory=list)  # outputs marked as gap panels (not for the final print)
     inline: list[dict] = field(default_factory=list)  # every inline value: line, expression, text, origin
 
@@ -38,7 +39,7 @@ def _escape_alt(text: str) -> str:
 
 
 def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict,
-                      gaps: list[str] | None = None, cell_place: str = "") -> str:
+                      gaps: list[str] | None = None, cell_place: str = "", print_media: dict | None = None) -> str:
     opts = cell.options
     pieces: list[str] = []
     if opts.get("echo") is True:
@@ -61,6 +62,8 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
         if "image/svg+xml" in bundle:
             svg = bundle["image/svg+xml"]
             media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
+            if extra.get("print_svg") and print_media is not None:
+                print_media[f"figures/{name}.svg"] = extra["print_svg"].encode("utf-8")
             alt = opts.get("fig-alt") or meta.get("image/svg+xml", {}).get("alt", "")
             pieces.append(f"![{_escape_alt(alt)}](figures/{name}.svg)")
         elif "text/markdown" in bundle:
@@ -78,6 +81,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     """Replace cells by their outputs and inline expressions by their values."""
     stem = chapter.path.stem
     media: dict[str, bytes] = {}
+    print_media: dict[str, bytes] = {}
     gaps: list[str] = []
     values = iter(executed.inline)
     where = "/".join(chapter.path.parts[-3:])
@@ -93,7 +97,8 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
         if cell.options.get("include") is False:
             cell_index += 1
             continue
-        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps, where)
+        body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps, where,
+                                 print_media)
         label = str(cell.options.get("label") or "")
         cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
         if label.startswith(FLOAT_PREFIXES):
@@ -110,7 +115,8 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
     if heading:
         ids = re.findall(r"#([\w-]+)", heading.group(3))
         section_id = ids[0] if ids else ""
-    return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps, inline=inline)
+    return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps, inline=inline,
+                print_media=print_media)
 
 
 ORIGIN_SPAN = re.compile(r'\[(?P<text>.*)\]\{\.num title="(?P<origin>(?:[^"\\]|\\.)*)"'

@@ -113,7 +113,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     words = i18n.WORDS[book.lang]
     workdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
-        for rel, content in page.media.items():
+        for rel, content in {**page.media, **page.print_media}.items():  # charts with their text as text
             target = workdir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
