@@ -1,13 +1,16 @@
 """Named quantities of the report, one module per chapter, computed from data/ (never formatted).
 
 A chapter's prose refers to them as ``n.<name>``: ``n = b.numbers("ch2")`` in the chapter's setup cell.
-A fact is a function without arguments returning a ``stats.Quantity``, a ``stats.Label`` or a list of them.
+A fact is a function without arguments returning a ``stats.Quantity``, a ``stats.Label`` or a list of them;
+a fact that is one row of a data file is declared in a ``rows(...)`` table instead.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Callable
+
+from .. import stats
 
 REGISTRY: dict[str, dict[str, Callable]] = {}
 
@@ -20,6 +23,21 @@ def fact(chapter: str):
         return func
 
     return register
+
+
+def rows(chapter: str, dataset: str, *, decimals: int | None = None, **facts: dict) -> None:
+    """Register facts that are each one row of ``dataset``: ``name=dict(dim=id, ...)``. A printed derived row is
+    recomputed from its inputs (``stats.value``); ``decimals`` fixes the printed precision."""
+    for name, key in facts.items():
+        REGISTRY.setdefault(chapter, {})[name] = _row(dataset, key, decimals)
+
+
+def _row(dataset: str, key: dict, decimals: int | None) -> Callable:
+    def row_fact():
+        q = stats.value(dataset, **key)
+        return q if decimals is None else q.as_(decimals=decimals)
+
+    return row_fact
 
 
 def of(chapter: str) -> dict[str, Callable]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
-from . import fact
+from . import fact, rows
 
 MILESTONES = "x_milestones"
 SURVEY_2013 = "x_survey_2013"
@@ -55,14 +55,9 @@ def survey_year():
     return _year("ngo_survey_new_concept")
 
 
-@fact("ch1")
-def survey_in_favour():
-    return stats.value(SURVEY_2013, answer="in_favour")
-
-
-@fact("ch1")
-def survey_against():
-    return stats.value(SURVEY_2013, answer="against")
+rows("ch1", SURVEY_2013,
+     survey_in_favour=dict(answer="in_favour"),
+     survey_against=dict(answer="against"))
 
 
 @fact("ch1")

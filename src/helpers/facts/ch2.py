@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..stats import Label
-from . import fact
+from . import fact, rows
 
 T01 = "t01_registered_ngos"
 
@@ -64,24 +64,11 @@ def membership_share():
 D02 = "d02_scope_of_activity"
 
 
-@fact("ch2")
-def scope_one_oblast():
-    return stats.value(D02, scope="one_oblast")
-
-
-@fact("ch2")
-def scope_district_or_city():
-    return stats.value(D02, scope="one_district_or_city")
-
-
-@fact("ch2")
-def scope_several_oblasts():
-    return stats.value(D02, scope="several_oblasts")
-
-
-@fact("ch2")
-def scope_international():
-    return stats.value(D02, scope="international")
+rows("ch2", D02,
+     scope_one_oblast=dict(scope="one_oblast"),
+     scope_district_or_city=dict(scope="one_district_or_city"),
+     scope_several_oblasts=dict(scope="several_oblasts"),
+     scope_international=dict(scope="international"))
 
 
 # --- projects per year (diagram 3, map 1) ----------------------------------------------------------
@@ -89,25 +76,15 @@ D03 = "d03_projects_per_year"
 F01 = "f01_projects_by_region"
 
 
-@fact("ch2")
-def projects_mean():
-    return stats.value(D03, projects_per_year="mean")
+rows("ch2", D03,
+     projects_mean=dict(projects_per_year="mean"),
+     projects_five_or_more=dict(projects_per_year="five_or_more"),
+     projects_none=dict(projects_per_year="none"))
 
 
-@fact("ch2")
-def projects_five_or_more():
-    return stats.value(D03, projects_per_year="five_or_more")
-
-
-@fact("ch2")
-def projects_none():
-    return stats.value(D03, projects_per_year="none")
-
-
-@fact("ch2")
-def projects_capital():
-    """Mean number of projects of Nur-Sultan organisations (printed in words: about five)."""
-    return stats.value(F01, region="nur_sultan")
+rows("ch2", F01,
+     # Mean number of projects of Nur-Sultan organisations (printed in words: about five).
+     projects_capital=dict(region="nur_sultan"))
 
 
 def _projects(*regions):
@@ -172,49 +149,22 @@ D05 = "d05_target_groups"
 D06 = "d06_expert_directions_represented"
 
 
-@fact("ch2")
-def direction_culture():
-    return stats.value(D04, direction="culture_arts")
+rows("ch2", D04,
+     direction_culture=dict(direction="culture_arts"),
+     direction_urban_studies=dict(direction="urban_studies"),
+     direction_youth_policy=dict(direction="youth_policy"))
 
 
-@fact("ch2")
-def direction_urban_studies():
-    return stats.value(D04, direction="urban_studies")
+rows("ch2", D05,
+     target_youth=dict(target_group="youth"),
+     target_vulnerable=dict(target_group="socially_vulnerable"),
+     target_dont_know=dict(target_group="dont_know"),
+     target_whole_population=dict(target_group="whole_population"))
 
 
-@fact("ch2")
-def direction_youth_policy():
-    return stats.value(D04, direction="youth_policy")
-
-
-@fact("ch2")
-def target_youth():
-    return stats.value(D05, target_group="youth")
-
-
-@fact("ch2")
-def target_vulnerable():
-    return stats.value(D05, target_group="socially_vulnerable")
-
-
-@fact("ch2")
-def target_dont_know():
-    return stats.value(D05, target_group="dont_know")
-
-
-@fact("ch2")
-def target_whole_population():
-    return stats.value(D05, target_group="whole_population")
-
-
-@fact("ch2")
-def experts_youth_policy():
-    return stats.value(D06, direction="youth_policy")
-
-
-@fact("ch2")
-def experts_vulnerable_groups():
-    return stats.value(D06, direction="support_vulnerable_groups")
+rows("ch2", D06,
+     experts_youth_policy=dict(direction="youth_policy"),
+     experts_vulnerable_groups=dict(direction="support_vulnerable_groups"))
 
 
 # --- involvement and trust (diagrams 8-9) ----------------------------------------------------------
@@ -222,20 +172,11 @@ D08 = "d08_involvement_by_org_type"
 D09 = "d09_trust_by_org_type"
 
 
-@fact("ch2")
-def involvement_not_member():
-    return stats.value(D08, org_type="all_types_mean", involvement="not_member")
-
-
-@fact("ch2")
-def involvement_no_answer():
-    return stats.value(D08, org_type="all_types_mean", involvement="no_answer")
-
-
-@fact("ch2")
-def involvement_non_participating():
-    """Combined share of the 'non-participating' (recomputed from its two parts)."""
-    return stats.value(D08, org_type="all_types_mean", involvement="non_participating")
+rows("ch2", D08,
+     involvement_not_member=dict(org_type="all_types_mean", involvement="not_member"),
+     involvement_no_answer=dict(org_type="all_types_mean", involvement="no_answer"),
+     # Combined share of the 'non-participating' (recomputed from its two parts).
+     involvement_non_participating=dict(org_type="all_types_mean", involvement="non_participating"))
 
 
 def _involved(org_type):
@@ -291,29 +232,12 @@ D10 = "d10_ngo_beneficiaries_population"
 D11 = "d11_service_satisfaction"
 
 
-@fact("ch2")
-def beneficiaries_used_services():
-    return stats.value(D10, answer="used_ngo_services")
-
-
-@fact("ch2")
-def beneficiaries_participated():
-    return stats.value(D10, answer="participated_not_used")
-
-
-@fact("ch2")
-def beneficiaries_linked():
-    return stats.value(D10, answer="linked_total")
-
-
-@fact("ch2")
-def beneficiaries_no_experience():
-    return stats.value(D10, answer="no_experience")
-
-
-@fact("ch2")
-def beneficiaries_dont_know():
-    return stats.value(D10, answer="dont_know")
+rows("ch2", D10,
+     beneficiaries_used_services=dict(answer="used_ngo_services"),
+     beneficiaries_participated=dict(answer="participated_not_used"),
+     beneficiaries_linked=dict(answer="linked_total"),
+     beneficiaries_no_experience=dict(answer="no_experience"),
+     beneficiaries_dont_know=dict(answer="dont_know"))
 
 
 F02 = "f02_beneficiaries_by_region"
@@ -349,14 +273,9 @@ def beneficiary_regions_clearly_low():
     return _regions_at("clearly_low")
 
 
-@fact("ch2")
-def satisfaction_full():
-    return stats.value(D11, answer="fully_satisfied")
-
-
-@fact("ch2")
-def satisfaction_rather():
-    return stats.value(D11, answer="rather_satisfied")
+rows("ch2", D11,
+     satisfaction_full=dict(answer="fully_satisfied"),
+     satisfaction_rather=dict(answer="rather_satisfied"))
 
 
 @fact("ch2")
@@ -369,9 +288,8 @@ def satisfaction_negative():
     return stats.value(D11, answer="negative_total")
 
 
-@fact("ch2")
-def satisfaction_dont_know():
-    return stats.value(D11, answer="dont_know")
+rows("ch2", D11,
+     satisfaction_dont_know=dict(answer="dont_know"))
 
 
 @fact("ch2")
@@ -386,36 +304,14 @@ D12 = "d12_target_audience_size"
 COV = "x_ngo_coverage"
 
 
-@fact("ch2")
-def audience_mean():
-    return stats.value(D12, audience_size="mean")
+rows("ch2", D12,
+     audience_mean=dict(audience_size="mean"),
+     audience_over_1000=dict(audience_size="over_1000"))
 
 
-@fact("ch2")
-def audience_over_1000():
-    return stats.value(D12, audience_size="over_1000")
-
-
-@fact("ch2")
-def active_ngos_low():
-    return stats.value(COV, indicator="active_ngos", bound="low")
-
-
-@fact("ch2")
-def active_ngos_high():
-    return stats.value(COV, indicator="active_ngos", bound="high")
-
-
-@fact("ch2")
-def beneficiaries_per_ngo():
-    return stats.value(COV, indicator="beneficiaries_per_ngo", bound="point")
-
-
-@fact("ch2")
-def coverage_low():
-    return stats.value(COV, indicator="population_coverage", bound="low")
-
-
-@fact("ch2")
-def coverage_high():
-    return stats.value(COV, indicator="population_coverage", bound="high")
+rows("ch2", COV,
+     active_ngos_low=dict(indicator="active_ngos", bound="low"),
+     active_ngos_high=dict(indicator="active_ngos", bound="high"),
+     beneficiaries_per_ngo=dict(indicator="beneficiaries_per_ngo", bound="point"),
+     coverage_low=dict(indicator="population_coverage", bound="low"),
+     coverage_high=dict(indicator="population_coverage", bound="high"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..stats import Label, Quantity
-from . import fact
+from . import fact, rows
 
 D13 = "d13_permanent_staff"
 D14 = "d14_staff_size"
@@ -56,132 +56,63 @@ def year_2019():
 
 # --- staff ------------------------------------------------------------------------------------------
 
-@fact("ch3")
-def permanent_staff_share():
-    return stats.value(D13, answer="yes")
+rows("ch3", D13,
+     permanent_staff_share=dict(answer="yes"))
 
 
-@fact("ch3")
-def no_permanent_staff_share():
-    return _q(stats.value(D13, answer="no"), 0)
+rows("ch3", D13, decimals=0,
+     no_permanent_staff_share=dict(answer="no"))
 
 
-@fact("ch3")
-def staff_up_to_5_share():
-    return stats.value(D14, staff="up_to_5")
+rows("ch3", D14,
+     staff_up_to_5_share=dict(staff="up_to_5"),
+     staff_5_to_10_share=dict(staff="from_5_to_10"),
+     staff_over_10_share=dict(staff="over_10"))
 
 
-@fact("ch3")
-def staff_5_to_10_share():
-    return stats.value(D14, staff="from_5_to_10")
-
-
-@fact("ch3")
-def staff_over_10_share():
-    return stats.value(D14, staff="over_10")
-
-
-@fact("ch3")
-def staff_mean_all():
-    return stats.value(MEANS, indicator="staff_mean_all")
-
-
-@fact("ch3")
-def staff_mean_permanent():
-    return stats.value(MEANS, indicator="staff_mean_permanent_staff")
+rows("ch3", MEANS,
+     staff_mean_all=dict(indicator="staff_mean_all"),
+     staff_mean_permanent=dict(indicator="staff_mean_permanent_staff"))
 
 
 # --- funding sources of the last three years --------------------------------------------------------
 
-@fact("ch3")
-def sources3y_sso():
-    """A lower bound: 'more than 50%'."""
-    return stats.value(SOURCES_3Y, funding_source="state_social_order")
+rows("ch3", SOURCES_3Y,
+     # A lower bound: 'more than 50%'.
+     sources3y_sso=dict(funding_source="state_social_order"),
+     # Approximate: 'about 43%'.
+     sources3y_international=dict(funding_source="international_grants"),
+     sources3y_sponsorship=dict(funding_source="sponsorship"),
+     sources3y_personal=dict(funding_source="personal_contributions"),
+     sources3y_membership=dict(funding_source="membership_fees"))
 
 
-@fact("ch3")
-def sources3y_international():
-    """Approximate: 'about 43%'."""
-    return stats.value(SOURCES_3Y, funding_source="international_grants")
+rows("ch3", MEANS,
+     # Income sources per organisation (printed in words, rounded).
+     funding_sources_mean=dict(indicator="funding_sources_mean"))
 
 
-@fact("ch3")
-def sources3y_sponsorship():
-    return stats.value(SOURCES_3Y, funding_source="sponsorship")
-
-
-@fact("ch3")
-def sources3y_personal():
-    return stats.value(SOURCES_3Y, funding_source="personal_contributions")
-
-
-@fact("ch3")
-def sources3y_membership():
-    return stats.value(SOURCES_3Y, funding_source="membership_fees")
-
-
-@fact("ch3")
-def funding_sources_mean():
-    """Income sources per organisation (printed in words, rounded)."""
-    return stats.value(MEANS, indicator="funding_sources_mean")
-
-
-@fact("ch3")
-def main_source_sso():
-    """Share naming state social order as the main funding source (first row of table 2)."""
-    return stats.value(T02, funding_source="state_social_order")
+rows("ch3", T02,
+     # Share naming state social order as the main funding source (first row of table 2).
+     main_source_sso=dict(funding_source="state_social_order"))
 
 
 # --- state social order, 2017 -----------------------------------------------------------------------
 
-@fact("ch3")
-def sso2017_amount():
-    return _q(_sso(2017, "total", "amount"), 1)
+rows("ch3", SSO, decimals=1,
+     sso2017_amount=dict(year="2017", admin_level="total", measure="amount"))
 
 
-@fact("ch3")
-def sso2017_central_amount():
-    return _sso(2017, "central", "amount")
-
-
-@fact("ch3")
-def sso2017_local_amount():
-    return _sso(2017, "local", "amount")
-
-
-@fact("ch3")
-def sso2017_central_admins():
-    return _sso(2017, "central", "administrators")
-
-
-@fact("ch3")
-def sso2017_oblast_admins():
-    return _sso(2017, "oblast", "administrators")
-
-
-@fact("ch3")
-def sso2017_city_district_admins():
-    return _sso(2017, "city_district", "administrators")
-
-
-@fact("ch3")
-def sso2017_projects():
-    return _sso(2017, "total", "projects")
-
-
-@fact("ch3")
-def sso2017_central_projects():
-    return _sso(2017, "central", "projects")
-
-
-@fact("ch3")
-def sso2017_local_projects():
-    return _sso(2017, "local", "projects")
-
-
-@fact("ch3")
-def sso2017_ngos():
-    return _sso(2017, "total", "ngos")
+rows("ch3", SSO,
+     sso2017_central_amount=dict(year="2017", admin_level="central", measure="amount"),
+     sso2017_local_amount=dict(year="2017", admin_level="local", measure="amount"),
+     sso2017_central_admins=dict(year="2017", admin_level="central", measure="administrators"),
+     sso2017_oblast_admins=dict(year="2017", admin_level="oblast", measure="administrators"),
+     sso2017_city_district_admins=dict(year="2017", admin_level="city_district", measure="administrators"),
+     sso2017_projects=dict(year="2017", admin_level="total", measure="projects"),
+     sso2017_central_projects=dict(year="2017", admin_level="central", measure="projects"),
+     sso2017_local_projects=dict(year="2017", admin_level="local", measure="projects"),
+     sso2017_ngos=dict(year="2017", admin_level="total", measure="ngos"))
 
 
 def _t03(direction: str, measure: str) -> Quantity:
@@ -281,73 +212,39 @@ def grants2019_amount():
     return _grants(2019, "amount_planned")
 
 
-@fact("ch3")
-def grants2019_table_amount():
-    """The sum of the amounts in the rows of table 6, which the text's total does not match (appendix В)."""
-    return _q(stats.value("t06_state_grants_2019", direction="total", measure="amount"), 0)
+rows("ch3", 't06_state_grants_2019', decimals=0,
+     # The sum of the amounts in the rows of table 6, which the text's total does not match (appendix В).
+     grants2019_table_amount=dict(direction="total", measure="amount"))
 
 
 # --- state social order, 2018 -----------------------------------------------------------------------
 
-@fact("ch3")
-def sso2018_amount():
-    return _sso(2018, "total", "amount")
+rows("ch3", SSO,
+     sso2018_amount=dict(year="2018", admin_level="total", measure="amount"))
 
 
-@fact("ch3")
-def sso2018_growth():
-    """Growth on 2017, recomputed from the two amounts (the printed figure is not the growth)."""
-    return _q(_sso(2018, "total", "growth"), 0)
+rows("ch3", SSO, decimals=0,
+     # Growth on 2017, recomputed from the two amounts (the printed figure is not the growth).
+     sso2018_growth=dict(year="2018", admin_level="total", measure="growth"))
 
 
-@fact("ch3")
-def sso2018_local_amount():
-    return _sso(2018, "local", "amount")
+rows("ch3", SSO,
+     sso2018_local_amount=dict(year="2018", admin_level="local", measure="amount"))
 
 
-@fact("ch3")
-def sso2018_local_share():
-    return _q(_sso(2018, "local", "share_amount"), 0)
+rows("ch3", SSO, decimals=0,
+     sso2018_local_share=dict(year="2018", admin_level="local", measure="share_amount"))
 
 
-@fact("ch3")
-def sso2018_projects():
-    return _sso(2018, "total", "projects")
-
-
-@fact("ch3")
-def sso2018_central_projects():
-    return _sso(2018, "central", "projects")
-
-
-@fact("ch3")
-def sso2018_local_projects():
-    return _sso(2018, "local", "projects")
-
-
-@fact("ch3")
-def sso2018_ngos():
-    return _sso(2018, "total", "ngos")
-
-
-@fact("ch3")
-def sso2018_central_admins():
-    return _sso(2018, "central", "administrators")
-
-
-@fact("ch3")
-def sso2018_oblast_admins():
-    return _sso(2018, "oblast", "administrators")
-
-
-@fact("ch3")
-def sso2018_city_admins():
-    return _sso(2018, "city", "administrators")
-
-
-@fact("ch3")
-def sso2018_district_admins():
-    return _sso(2018, "district", "administrators")
+rows("ch3", SSO,
+     sso2018_projects=dict(year="2018", admin_level="total", measure="projects"),
+     sso2018_central_projects=dict(year="2018", admin_level="central", measure="projects"),
+     sso2018_local_projects=dict(year="2018", admin_level="local", measure="projects"),
+     sso2018_ngos=dict(year="2018", admin_level="total", measure="ngos"),
+     sso2018_central_admins=dict(year="2018", admin_level="central", measure="administrators"),
+     sso2018_oblast_admins=dict(year="2018", admin_level="oblast", measure="administrators"),
+     sso2018_city_admins=dict(year="2018", admin_level="city", measure="administrators"),
+     sso2018_district_admins=dict(year="2018", admin_level="district", measure="administrators"))
 
 
 def _oblasts(ids: list[str]):
@@ -440,62 +337,30 @@ def sso2018_remaining_share():
 
 # --- state social order, 2019 -----------------------------------------------------------------------
 
-@fact("ch3")
-def sso2019_amount():
-    return _q(_sso(2019, "total", "amount"), 0)
+rows("ch3", SSO, decimals=0,
+     sso2019_amount=dict(year="2019", admin_level="total", measure="amount"))
 
 
-@fact("ch3")
-def sso2019_projects():
-    return _sso(2019, "total", "projects")
+rows("ch3", SSO,
+     sso2019_projects=dict(year="2019", admin_level="total", measure="projects"),
+     sso2019_central_bodies=dict(year="2019", admin_level="central", measure="administrators"),
+     sso2019_central_projects=dict(year="2019", admin_level="central", measure="projects"),
+     sso2019_central_amount=dict(year="2019", admin_level="central", measure="amount"))
 
 
-@fact("ch3")
-def sso2019_central_bodies():
-    return _sso(2019, "central", "administrators")
+rows("ch3", SSO, decimals=1,
+     # Mean amount per project of central bodies, recomputed from amount and projects.
+     sso2019_central_mean=dict(year="2019", admin_level="central", measure="mean_project_amount"))
 
 
-@fact("ch3")
-def sso2019_central_projects():
-    return _sso(2019, "central", "projects")
-
-
-@fact("ch3")
-def sso2019_central_amount():
-    return _sso(2019, "central", "amount")
-
-
-@fact("ch3")
-def sso2019_central_mean():
-    """Mean amount per project of central bodies, recomputed from amount and projects."""
-    return _q(_sso(2019, "central", "mean_project_amount"), 1)
-
-
-@fact("ch3")
-def sso2019_central_max():
-    return _sso(2019, "central", "max_amount")
-
-
-@fact("ch3")
-def sso2019_local_amount():
-    return _sso(2019, "local", "amount")
-
-
-@fact("ch3")
-def sso2019_local_projects():
-    return _sso(2019, "local", "projects")
-
-
-@fact("ch3")
-def sso2019_oblast_admins():
-    """A lower bound: 'more than 100'."""
-    return _sso(2019, "oblast", "administrators")
-
-
-@fact("ch3")
-def sso2019_city_district_admins():
-    """A lower bound: 'more than 300'."""
-    return _sso(2019, "city_district", "administrators")
+rows("ch3", SSO,
+     sso2019_central_max=dict(year="2019", admin_level="central", measure="max_amount"),
+     sso2019_local_amount=dict(year="2019", admin_level="local", measure="amount"),
+     sso2019_local_projects=dict(year="2019", admin_level="local", measure="projects"),
+     # A lower bound: 'more than 100'.
+     sso2019_oblast_admins=dict(year="2019", admin_level="oblast", measure="administrators"),
+     # A lower bound: 'more than 300'.
+     sso2019_city_district_admins=dict(year="2019", admin_level="city_district", measure="administrators"))
 
 
 def _f19(direction: str, measure: str) -> Quantity:
@@ -581,14 +446,12 @@ def sso2019_health_share():
 
 # --- budget -----------------------------------------------------------------------------------------
 
-@fact("ch3")
-def budget_mean():
-    return stats.value(MEANS, indicator="budget_mean")
+rows("ch3", MEANS,
+     budget_mean=dict(indicator="budget_mean"))
 
 
-@fact("ch3")
-def budget_up_to_4m_share():
-    return stats.value(D15, budget_class="up_to_4m")
+rows("ch3", D15,
+     budget_up_to_4m_share=dict(budget_class="up_to_4m"))
 
 
 @fact("ch3")
@@ -596,10 +459,9 @@ def budget_up_to_4m_label():
     return Label("budget_class", "up_to_4m")
 
 
-@fact("ch3")
-def budget_from_12m_share():
-    """A lower bound ('more than 15%') for the classes from 12 million up."""
-    return _q(stats.value(D15, budget_class="from_12m"), 0)
+rows("ch3", D15, decimals=0,
+     # A lower bound ('more than 15%') for the classes from 12 million up.
+     budget_from_12m_share=dict(budget_class="from_12m"))
 
 
 @fact("ch3")
@@ -609,19 +471,10 @@ def budget_from_12m_label():
 
 # --- premises, car, strategic plan ------------------------------------------------------------------
 
-@fact("ch3")
-def office_rented_share():
-    return stats.value(OFFICE_CAR, asset="office", tenure="rented")
-
-
-@fact("ch3")
-def office_none_share():
-    return stats.value(OFFICE_CAR, asset="office", tenure="none")
-
-
-@fact("ch3")
-def office_own_share():
-    return stats.value(OFFICE_CAR, asset="office", tenure="own")
+rows("ch3", OFFICE_CAR,
+     office_rented_share=dict(asset="office", tenure="rented"),
+     office_none_share=dict(asset="office", tenure="none"),
+     office_own_share=dict(asset="office", tenure="own"))
 
 
 @fact("ch3")
@@ -637,11 +490,9 @@ def car_none_share():
     return stats.computed(100.0 - car_share().value, "percent", car_share(), decimals=1)
 
 
-@fact("ch3")
-def strategic_plan_yes_share():
-    return stats.value(PLAN, answer="yes")
+rows("ch3", PLAN,
+     strategic_plan_yes_share=dict(answer="yes"))
 
 
-@fact("ch3")
-def strategic_plan_no_share():
-    return _q(stats.value(PLAN, answer="no"), 1)
+rows("ch3", PLAN, decimals=1,
+     strategic_plan_no_share=dict(answer="no"))

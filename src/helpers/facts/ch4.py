@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .. import stats
-from . import fact
+from . import rows
 
 D18 = "d18_ngo_state_relations"
 D19 = "d19_ngo_state_interaction_frequency"
@@ -18,136 +17,63 @@ COALITIONS = "x_coalition_membership"
 
 # --- NGOs and the state (diagrams 18, 19) -------------------------------------------------------
 
-@fact("ch4")
-def state_positive():
-    """Combined share of 'excellent' or 'good' assessments of NGO-state relations (as printed)."""
-    return stats.value(D18, answer="positive_total")
+rows("ch4", D18,
+     # Combined share of 'excellent' or 'good' assessments of NGO-state relations (as printed).
+     state_positive=dict(answer="positive_total"),
+     # 'Good relations with a tendency to further improvement', the most frequent answer.
+     state_good_improving=dict(answer="good_improving"),
+     state_negative=dict(answer="negative_total"))
 
 
-@fact("ch4")
-def state_good_improving():
-    """'Good relations with a tendency to further improvement', the most frequent answer."""
-    return stats.value(D18, answer="good_improving")
-
-
-@fact("ch4")
-def state_negative():
-    return stats.value(D18, answer="negative_total")
-
-
-@fact("ch4")
-def freq_monthly():
-    return stats.value(D19, answer="at_least_monthly")
-
-
-@fact("ch4")
-def freq_quarterly():
-    """At least once a quarter (a cumulative share that includes the monthly one)."""
-    return stats.value(D19, answer="at_least_quarterly")
-
-
-@fact("ch4")
-def freq_never():
-    return stats.value(D19, answer="never")
-
-
-@fact("ch4")
-def freq_case_by_case():
-    return stats.value(D19, answer="case_by_case")
+rows("ch4", D19,
+     freq_monthly=dict(answer="at_least_monthly"),
+     # At least once a quarter (a cumulative share that includes the monthly one).
+     freq_quarterly=dict(answer="at_least_quarterly"),
+     freq_never=dict(answer="never"),
+     freq_case_by_case=dict(answer="case_by_case"))
 
 
 # --- NGOs and business, NGOs and the population (diagrams 20, 21) ---------------------------------
 
-@fact("ch4")
-def business_positive():
-    return stats.value(D20, answer="positive_total")
+rows("ch4", D20,
+     business_positive=dict(answer="positive_total"),
+     business_negative=dict(answer="negative_total"))
 
 
-@fact("ch4")
-def business_negative():
-    return stats.value(D20, answer="negative_total")
-
-
-@fact("ch4")
-def population_positive():
-    return stats.value(D21, answer="positive_total")
-
-
-@fact("ch4")
-def population_rather_good():
-    return stats.value(D21, answer="rather_good")
-
-
-@fact("ch4")
-def population_negative():
-    return stats.value(D21, answer="negative_total")
+rows("ch4", D21,
+     population_positive=dict(answer="positive_total"),
+     population_rather_good=dict(answer="rather_good"),
+     population_negative=dict(answer="negative_total"))
 
 
 # --- relations between NGOs (diagram 22), partners, mail-outs --------------------------------------
 
-@fact("ch4")
-def ngo_partnership():
-    return stats.value(D22, answer="developed_partnership")
+rows("ch4", D22,
+     ngo_partnership=dict(answer="developed_partnership"),
+     ngo_weak_ties=dict(answer="weak_ties"),
+     ngo_competition=dict(answer="high_competition"))
 
 
-@fact("ch4")
-def ngo_weak_ties():
-    return stats.value(D22, answer="weak_ties")
+rows("ch4", PARTNERS,
+     partner_state=dict(partner="state"),
+     partner_ngos=dict(partner="other_ngos"),
+     partner_business=dict(partner="business"),
+     partner_international=dict(partner="international_foundations"),
+     partner_other=dict(partner="other"))
 
 
-@fact("ch4")
-def ngo_competition():
-    return stats.value(D22, answer="high_competition")
-
-
-@fact("ch4")
-def partner_state():
-    return stats.value(PARTNERS, partner="state")
-
-
-@fact("ch4")
-def partner_ngos():
-    return stats.value(PARTNERS, partner="other_ngos")
-
-
-@fact("ch4")
-def partner_business():
-    return stats.value(PARTNERS, partner="business")
-
-
-@fact("ch4")
-def partner_international():
-    return stats.value(PARTNERS, partner="international_foundations")
-
-
-@fact("ch4")
-def partner_other():
-    return stats.value(PARTNERS, partner="other")
-
-
-@fact("ch4")
-def mailouts_receive():
-    """Share of NGOs receiving information mail-outs (the senders are 'every second', said in words)."""
-    return stats.value(MAILOUTS, mailout_role="receives")
+rows("ch4", MAILOUTS,
+     # Share of NGOs receiving information mail-outs (the senders are 'every second', said in words).
+     mailouts_receive=dict(mailout_role="receives"))
 
 
 # --- trainings (diagram 23) and coalitions ---------------------------------------------------------
 
-@fact("ch4")
-def trainings_organise():
-    return stats.value(D23, training_role="organises")
+rows("ch4", D23,
+     trainings_organise=dict(training_role="organises"),
+     trainings_attend=dict(training_role="attends"))
 
 
-@fact("ch4")
-def trainings_attend():
-    return stats.value(D23, training_role="attends")
-
-
-@fact("ch4")
-def coalition_member():
-    return stats.value(COALITIONS, answer="participates")
-
-
-@fact("ch4")
-def coalition_not_member():
-    return stats.value(COALITIONS, answer="does_not_participate")
+rows("ch4", COALITIONS,
+     coalition_member=dict(answer="participates"),
+     coalition_not_member=dict(answer="does_not_participate"))

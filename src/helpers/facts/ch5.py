@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..stats import Label
-from . import fact
+from . import fact, rows
 
 D24 = "d24_social_responsibility"
 D25 = "d25_confidence_in_influence"
@@ -21,15 +21,10 @@ D29 = "d29_civil_society_obstacles"
 
 # --- responsibility and confidence (diagrams 24, 25) ------------------------------------------------
 
-@fact("ch5")
-def responsibility_home():
-    """Feel fully responsible for what happens in their home."""
-    return stats.value(D24, scope="home", answer="fully")
-
-
-@fact("ch5")
-def responsibility_courtyard():
-    return stats.value(D24, scope="courtyard", answer="fully")
+rows("ch5", D24,
+     # Feel fully responsible for what happens in their home.
+     responsibility_home=dict(scope="home", answer="fully"),
+     responsibility_courtyard=dict(scope="courtyard", answer="fully"))
 
 
 @fact("ch5")
@@ -59,38 +54,20 @@ def confidence_drop_fully():
 
 # --- self-assessment of participation ----------------------------------------------------------------
 
-@fact("ch5")
-def self_positive():
-    return stats.value(SELF, answer="positive_total")
-
-
-@fact("ch5")
-def self_negative():
-    return stats.value(SELF, answer="negative_total")
-
-
-@fact("ch5")
-def self_dont_know():
-    return stats.value(SELF, answer="dont_know")
+rows("ch5", SELF,
+     self_positive=dict(answer="positive_total"),
+     self_negative=dict(answer="negative_total"),
+     self_dont_know=dict(answer="dont_know"))
 
 
 # --- volunteering (diagram 26, map, benchmark) ------------------------------------------------------
 
-@fact("ch5")
-def volunteering_yes():
-    """Answered positively the question about taking part in volunteering."""
-    return stats.value(D26, question="participation", answer="participates")
-
-
-@fact("ch5")
-def volunteering_refused():
-    return stats.value(D26, question="activity_level", answer="refused_or_dont_know")
-
-
-@fact("ch5")
-def volunteering_positive_total():
-    """Combined share of positive answers on the activity-level diagram (differs from volunteering_yes)."""
-    return stats.value(D26, question="activity_level", answer="positive_total")
+rows("ch5", D26,
+     # Answered positively the question about taking part in volunteering.
+     volunteering_yes=dict(question="participation", answer="participates"),
+     volunteering_refused=dict(question="activity_level", answer="refused_or_dont_know"),
+     # Combined share of positive answers on the activity-level diagram (differs from volunteering_yes).
+     volunteering_positive_total=dict(question="activity_level", answer="positive_total"))
 
 
 def _regions_at(level: str) -> list[Label]:
@@ -139,85 +116,43 @@ def benchmark_low():
     return stats.value(BENCH, bound="low").as_("count")
 
 
-@fact("ch5")
-def benchmark_high():
-    return stats.value(BENCH, bound="high")
+rows("ch5", BENCH,
+     benchmark_high=dict(bound="high"))
 
 
 # --- kinds of civic activity (diagram 27) -------------------------------------------------------------
 
-@fact("ch5")
-def activity_none():
-    return stats.value(D27, civic_activity="none_of_these")
-
-
-@fact("ch5")
-def activity_dont_know():
-    return stats.value(D27, civic_activity="dont_know")
-
-
-@fact("ch5")
-def activity_protests():
-    return stats.value(D27, civic_activity="protests")
+rows("ch5", D27,
+     activity_none=dict(civic_activity="none_of_these"),
+     activity_dont_know=dict(civic_activity="dont_know"),
+     activity_protests=dict(civic_activity="protests"))
 
 
 # --- volunteers in NGOs (diagram 28, table 7), expert ratings ----------------------------------------
 
-@fact("ch5")
-def ngos_without_volunteers():
-    return stats.value(D28, volunteers="none", measure="share")
+rows("ch5", D28,
+     ngos_without_volunteers=dict(volunteers="none", measure="share"),
+     ngos_up_to_five_volunteers=dict(volunteers="up_to_5", measure="share"),
+     ngos_over_ten_volunteers=dict(volunteers="over_10", measure="share"),
+     # Mean number of volunteers over all NGOs.
+     volunteers_mean=dict(volunteers="all", measure="mean"),
+     # Mean over NGOs that have volunteers: lower bound of the printed range.
+     volunteers_mean_low=dict(volunteers="at_least_one", measure="mean_lower"),
+     volunteers_mean_high=dict(volunteers="at_least_one", measure="mean_upper"))
 
 
-@fact("ch5")
-def ngos_up_to_five_volunteers():
-    return stats.value(D28, volunteers="up_to_5", measure="share")
+rows("ch5", EXPERTS,
+     expert_civic_activity=dict(indicator="civic_activity_level"),
+     expert_resident_involvement=dict(indicator="resident_involvement"))
 
 
-@fact("ch5")
-def ngos_over_ten_volunteers():
-    return stats.value(D28, volunteers="over_10", measure="share")
-
-
-@fact("ch5")
-def volunteers_mean():
-    """Mean number of volunteers over all NGOs."""
-    return stats.value(D28, volunteers="all", measure="mean")
-
-
-@fact("ch5")
-def volunteers_mean_low():
-    """Mean over NGOs that have volunteers: lower bound of the printed range."""
-    return stats.value(D28, volunteers="at_least_one", measure="mean_lower")
-
-
-@fact("ch5")
-def volunteers_mean_high():
-    return stats.value(D28, volunteers="at_least_one", measure="mean_upper")
-
-
-@fact("ch5")
-def expert_civic_activity():
-    return stats.value(EXPERTS, indicator="civic_activity_level")
-
-
-@fact("ch5")
-def expert_resident_involvement():
-    return stats.value(EXPERTS, indicator="resident_involvement")
-
-
-@fact("ch5")
-def table7_total():
-    """Organisations in table 7 (recomputed sum of its cells)."""
-    return stats.value(T07, staff="total", volunteers="total")
+rows("ch5", T07,
+     # Organisations in table 7 (recomputed sum of its cells).
+     table7_total=dict(staff="total", volunteers="total"))
 
 
 # --- obstacles (diagram 29) ----------------------------------------------------------------------------
 
-@fact("ch5")
-def obstacle_passivity():
-    return stats.value(D29, problem="population_passivity")
-
-
-@fact("ch5")
-def obstacle_awareness():
-    return stats.value(D29, problem="low_awareness")
+rows("ch5", D29,
+     obstacle_passivity=dict(problem="population_passivity"),
+     obstacle_awareness=dict(problem="low_awareness"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..stats import Quantity
-from . import fact
+from . import fact, rows
 
 C = "x_conclusion"
 MILESTONES = "x_milestones"
@@ -23,21 +23,15 @@ def _year(milestone: str):
 
 
 # --- 1. the typical NGO ---------------------------------------------------------------------------
-@fact("conclusion")
-def projects_mean():
-    """Mean number of projects a year (section 2; 'two or three' in the conclusion)."""
-    return stats.value("d03_projects_per_year", projects_per_year="mean")
+rows("conclusion", 'd03_projects_per_year',
+     # Mean number of projects a year (section 2; 'two or three' in the conclusion).
+     projects_mean=dict(projects_per_year="mean"))
 
 
-@fact("conclusion")
-def staff_mean():
-    """Mean permanent staff over all NGOs (section 3; 'four' in the conclusion)."""
-    return stats.value("x_ngo_capacity_means", indicator="staff_mean_all")
-
-
-@fact("conclusion")
-def budget_mean():
-    return stats.value("x_ngo_capacity_means", indicator="budget_mean")
+rows("conclusion", 'x_ngo_capacity_means',
+     # Mean permanent staff over all NGOs (section 3; 'four' in the conclusion).
+     staff_mean=dict(indicator="staff_mean_all"),
+     budget_mean=dict(indicator="budget_mean"))
 
 
 @fact("conclusion")
@@ -61,15 +55,10 @@ def strong_min_budget():
 
 
 # --- 3. volunteers ----------------------------------------------------------------------------------
-@fact("conclusion")
-def volunteers_low():
-    """Mean number of volunteers as the conclusion states it ('6-7'), lower bound."""
-    return stats.value("d28_volunteers_per_ngo", volunteers="at_least_one", measure="mean_lower")
-
-
-@fact("conclusion")
-def volunteers_high():
-    return stats.value("d28_volunteers_per_ngo", volunteers="at_least_one", measure="mean_upper")
+rows("conclusion", 'd28_volunteers_per_ngo',
+     # Mean number of volunteers as the conclusion states it ('6-7'), lower bound.
+     volunteers_low=dict(volunteers="at_least_one", measure="mean_lower"),
+     volunteers_high=dict(volunteers="at_least_one", measure="mean_upper"))
 
 
 @fact("conclusion")
@@ -83,31 +72,20 @@ def population_volunteering():
 
 
 # --- 4. infrastructure ------------------------------------------------------------------------------
-@fact("conclusion")
-def own_office():
-    return stats.value("x_office_car", asset="office", tenure="own")
-
-
-@fact("conclusion")
-def rented_office():
-    return stats.value("x_office_car", asset="office", tenure="rented")
-
-
-@fact("conclusion")
-def car():
-    return stats.value("x_office_car", asset="car", tenure="own_or_rented")
+rows("conclusion", 'x_office_car',
+     own_office=dict(asset="office", tenure="own"),
+     rented_office=dict(asset="office", tenure="rented"),
+     car=dict(asset="car", tenure="own_or_rented"))
 
 
 # --- 5. strategic plans -----------------------------------------------------------------------------
-@fact("conclusion")
-def strategic_plan():
-    return stats.value("x_strategic_plan", answer="yes")
+rows("conclusion", 'x_strategic_plan',
+     strategic_plan=dict(answer="yes"))
 
 
 # --- 6. relations with the population ---------------------------------------------------------------
-@fact("conclusion")
-def population_relations_positive():
-    return stats.value("d21_ngo_population_relations", answer="positive_total")
+rows("conclusion", 'd21_ngo_population_relations',
+     population_relations_positive=dict(answer="positive_total"))
 
 
 @fact("conclusion")
@@ -117,30 +95,19 @@ def beneficiaries_per_ngo():
 
 
 # --- 7. relations between NGOs ----------------------------------------------------------------------
-@fact("conclusion")
-def ngo_partnership():
-    return stats.value("d22_relations_between_ngos", answer="developed_partnership")
-
-
-@fact("conclusion")
-def ngo_competition():
-    return stats.value("d22_relations_between_ngos", answer="high_competition")
+rows("conclusion", 'd22_relations_between_ngos',
+     ngo_partnership=dict(answer="developed_partnership"),
+     ngo_competition=dict(answer="high_competition"))
 
 
 # --- 8. participation of the population -------------------------------------------------------------
-@fact("conclusion")
-def participation_positive():
-    return stats.value("x_participation_self_assessment", answer="positive_total")
+rows("conclusion", 'x_participation_self_assessment',
+     participation_positive=dict(answer="positive_total"))
 
 
-@fact("conclusion")
-def obstacle_passivity():
-    return stats.value("d29_civil_society_obstacles", problem="population_passivity")
-
-
-@fact("conclusion")
-def obstacle_awareness():
-    return stats.value("d29_civil_society_obstacles", problem="low_awareness")
+rows("conclusion", 'd29_civil_society_obstacles',
+     obstacle_passivity=dict(problem="population_passivity"),
+     obstacle_awareness=dict(problem="low_awareness"))
 
 
 # --- 9. new initiatives -----------------------------------------------------------------------------

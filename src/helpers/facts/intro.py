@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from .. import stats
-from . import fact
+from . import rows
 
 MILESTONES = "x_milestones"
 
 
-@fact("intro")
-def draft_concept_year():
-    """The year the draft Concept of civil-society development was discussed (throughout 2019)."""
-    return stats.value(MILESTONES, milestone="concept_draft_discussion")
+rows("intro", MILESTONES,
+     # The year the draft Concept of civil-society development was discussed (throughout 2019).
+     draft_concept_year=dict(milestone="concept_draft_discussion"))
