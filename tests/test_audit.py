@@ -103,6 +103,23 @@ def test_part_larger_than_its_whole(folder):
     assert found["cross:youth-part-of-total"].printed == 1_200_000
 
 
+def test_a_printed_list_that_skips_a_place_is_found(folder):
+    edit(folder, "leaders.csv", "2,north,30,", "2,all,30,")  # a region whose 30 is not among the leaders
+    found = shown(audit.run(folder))
+    [order] = [f for f in found if f.id == "ranking:leaders-by-associations"]
+    assert order.cause == "ranking_skips" and order.detail["instead"] == "north" and order.recomputed == 30
+    assert order.detail["place"] == 2 and "north (30" in audit_report.explain(order)
+
+
+def test_a_printed_list_out_of_order_and_a_wrong_figure_beside_a_place(folder):
+    edit(folder, "leaders.csv", "1,south,40,", "1,north,40,")
+    edit(folder, "leaders.csv", "2,north,30,", "2,south,30,")
+    found = {f.id: f for f in shown(audit.run(folder))}
+    assert found["ranking:leaders-by-associations"].cause == "ranking_order"
+    assert found["ranking:leaders-by-associations:north"].cause == "differs"  # north has 30, printed 40
+    assert found["ranking:leaders-by-associations:north"].recomputed == 30
+
+
 def test_register_acknowledges_by_id_or_pattern_and_reports_stale_entries(folder):
     edit(folder, "counts.csv", "north,total,50,", "north,total,60,")
     (folder / "audit-acknowledged.csv").write_text(
@@ -155,6 +172,7 @@ def test_real_data_has_no_unacknowledged_finding(real):
     ("sum100:d19_ngo_state_interaction_frequency:*", "over_100"),
     ("granularity:d19_ngo_state_interaction_frequency:answer=at_least_monthly", "impossible_for_base"),
     ("cross:beneficiaries-per-ngo-conclusion", "differs"),
+    ("ranking:leading-regions-table-1", "ranking_skips"),
 ])
 def test_known_inconsistencies_of_the_printed_report_are_found(real, finding_id, cause):
     found = {f.id: f for f in real.findings}

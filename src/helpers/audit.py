@@ -7,7 +7,9 @@ Rules (each finding names one):
 - ``granularity``: a percentage must be k/n for a whole number k of the stated base n (``bases`` lists the
   bases consistent with all percentages of a question whose base is not stated);
 - ``cross``: declared checks across places of the text: the same quantity printed twice, a part that cannot
-  exceed its whole, totals implied by a share and an amount.
+  exceed its whole, totals implied by a share and an amount;
+- ``ranking``: a list the text prints in order (the five leading regions) against the order of the values it
+  ranks.
 
 A mismatch gets a likely cause (truncated instead of rounded, columns exchanged, a factor of 10 or 1000,
 growth divided by the new value, ...). Numbers here are plain floats; ``audit_report`` words and formats them.
@@ -386,6 +388,43 @@ def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
                      ident=f"cross:{spec['id']}")]
 
 
+def check_ranking(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
+    """The places of a printed list (``rank``) against the values it ranks, largest first."""
+    listed = tables.get(spec["printed"]).sort_values("rank", kind="stable")
+    by = spec["by"]
+    m = _ANY_REF.fullmatch(str(spec["expected"]).strip())
+    if not m or not m.group(1):
+        raise ValueError(f"'{spec['expected']}': the ranked values are one reference dataset{{dim=id}}")
+    frame = tables.get(m.group(1))
+    for dim, vals in stats.parse_ref(m.group(2)).items():
+        if vals != ["*"]:
+            frame = frame[frame[dim].isin(vals)]
+    frame = frame[~frame[by].isin(spec.get("exclude") or [])].dropna(subset=["value"])
+    if frame.empty:
+        raise ValueError(f"'{spec['expected']}' selects no row")
+    ranked = frame.sort_values("value", ascending=False, kind="stable")
+    dims = data.dimensions(data.resource(spec["printed"], folder))
+    out = []
+    values = dict(zip(ranked[by], ranked["value"]))
+    for _, row in listed.iterrows():  # the figure printed beside each place is the value it ranks
+        expected = values.get(row[by])
+        if expected is not None and abs(row["printed"] - expected) > _half_unit(row["raw"], row["unit"]) + 1e-9:
+            out.append(_finding("ranking", "error", spec["printed"], _key(row, dims), folder, row["printed"],
+                                expected, row["unit"], "differs", {"check": spec["id"]},
+                                ident=f"ranking:{spec['id']}:{row[by]}"))
+    printed_order, expected_order = list(listed[by]), list(ranked[by])[:len(listed)]
+    if printed_order == expected_order:
+        return out
+    place = next(i for i, (a, b) in enumerate(zip(printed_order, expected_order)) if a != b)
+    skipped = [r for r in expected_order if r not in printed_order]
+    row, instead = listed.iloc[place], ranked.iloc[place]
+    detail = {"check": spec["id"], "place": place + 1, "instead": instead[by], "scheme": by,
+              "printed_order": printed_order, "expected_order": expected_order, "skipped": skipped}
+    return out + [_finding("ranking", spec.get("severity", "error"), spec["printed"], _key(row, dims), folder,
+                           row["printed"], instead["value"], row["unit"],
+                           "ranking_skips" if skipped else "ranking_order", detail, ident=f"ranking:{spec['id']}")]
+
+
 # --- running it --------------------------------------------------------------------------------------
 
 def load_checks(folder: Path) -> dict:
@@ -507,6 +546,11 @@ def _run(folder: Path) -> Audit:
             findings += check_cross(tables, spec, folder)
         except (ValueError, KeyError) as err:
             raise data.DataError(CHECKS_FILE, "cross-check", f"check '{spec.get('id')}': {err}") from None
+    for spec in checks.get("rankings") or []:
+        try:
+            findings += check_ranking(tables, spec, folder)
+        except (ValueError, KeyError) as err:
+            raise data.DataError(CHECKS_FILE, "ranking", f"check '{spec.get('id')}': {err}") from None
     order = {d: i for i, d in enumerate(data.dataset_ids(folder))}
     findings.sort(key=lambda f: (order.get(f.dataset, 999), f.rule, f.id))
     register = load_register(folder)

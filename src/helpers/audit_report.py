@@ -78,6 +78,14 @@ CAUSES = {
         "en": "share and amount imply a total of {printed}, the report's total is {recomputed}",
         "kk": "үлес пен сомадан {printed} жиыны шығады, ал баяндамада {recomputed}",
         "ru": "из доли и суммы следует итог {printed}, а в докладе {recomputed}"},
+    "ranking_skips": {
+        "en": "the list skips a value above this place: {instead} ({recomputed})",
+        "kk": "осы орыннан жоғары тұрған мән тізімде жоқ: {instead} ({recomputed})",
+        "ru": "в списке пропущено значение выше этого места: {instead} ({recomputed})"},
+    "ranking_order": {
+        "en": "out of order: place {place} belongs to {instead} ({recomputed})",
+        "kk": "реті бұзылған: {place}-орын {instead} ({recomputed}) мәніне тиесілі",
+        "ru": "нарушен порядок: место {place} принадлежит значению {instead} ({recomputed})"},
     "consistent_bases": {
         "en": "bases consistent with every percentage: {bases}",
         "kk": "барлық пайызбен үйлесетін базалар: {bases}",
@@ -190,8 +198,16 @@ def explain(f: audit.Finding, lang: str = "en") -> str:
               "factor": abs(f.detail.get("factor") or 0), "base": f.detail.get("base", ""),
               "by_new_value": _value(f.detail.get("by_new_value"), f.unit, lang, 1),
               "bases": ", ".join(str(b) for b in f.detail.get("smallest", [])[:4]),
-              "other": _other(f, lang)}
+              "other": _other(f, lang), "place": f.detail.get("place", ""), "instead": _instead(f, lang)}
     return CAUSES[f.cause][lang].format(**params)
+
+
+def _instead(f: audit.Finding, lang: str) -> str:
+    """The id a ranking check puts in the place of the printed one, as the edition names it."""
+    id_ = f.detail.get("instead")
+    if not id_ or lang == "en":
+        return id_ or ""
+    return data.labels(f.detail.get("scheme", ""), lang).get(id_, id_)
 
 
 def _shown_decimals(f: audit.Finding) -> int | None:
@@ -281,7 +297,7 @@ def findings_table(lang: str, result: audit.Audit | None = None) -> Table:
     result = result or audit.run()
     h = HEADERS[lang]
     return Table([h["no"], h["place"], h["printed"], h["recomputed"], h["finding"], h["handling"]],
-                 rows(result, lang), ["r", "l", "r", "r", "l", "l"])
+                 rows(result, lang), ["r", "l", "r", "r", "l", "l"], widths=[3, 24, 9, 9, 44, 11])
 
 
 def bases_table(lang: str, result: audit.Audit | None = None, min_shares: int = 3) -> Table:

@@ -14,6 +14,7 @@ class Table:
     align: list[str]  # "l" or "r" per column
     csv: str = ""
     notes: list[str] = field(default_factory=list)
+    widths: list[int] | None = None  # relative column widths on the web page; default: by content
 
     def markdown(self) -> str:
         def cell(text: str) -> str:
@@ -21,7 +22,7 @@ class Table:
 
         # the dashes give pandoc the relative column widths: the label column gets room for its text
         width = [max([len(str(self.header[i]))] + [len(str(r[i])) for r in self.rows]) for i in range(len(self.header))]
-        dashes = [max(3, min(w, 60)) for w in width]
+        dashes = [max(3, min(w, 60)) for w in (self.widths or width)]
         lines = ["| " + " | ".join(cell(h) for h in self.header) + " |",
                  "|" + "|".join(":" + "-" * d if a == "l" else "-" * d + ":" for a, d in zip(self.align, dashes)) + "|"]
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
