@@ -167,3 +167,26 @@ def test_print_stylesheet_hides_navigation_and_keeps_diagrams_whole(browser, bui
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 10000
     page.close()
+
+
+def test_a_number_and_its_case_ending_stay_on_one_line(browser, built_report: Path):
+    """"1-диаграммада" in the prose and "14-диаграмма" in a table cell are never parted at the hyphen."""
+    for name, text in (("02-activity.html", "-диаграмма"), ("appendix-c-audit.html", "-диаграмма")):
+        page, _, _ = _open(browser, (built_report / "kk/html" / name).as_uri(), width=420)
+        spans = page.evaluate("""t => Array.from(document.querySelectorAll('span.nowrap'))
+            .filter(s => s.textContent.includes(t))
+            .map(s => [s.textContent, getComputedStyle(s).whiteSpace,
+                       new Set(Array.from(s.getClientRects()).map(r => Math.round(r.top))).size])""", text)
+        page.close()
+        assert spans, f"{name}: no numbered reference is marked"
+        for content, white_space, lines in spans:
+            assert white_space == "nowrap" and lines == 1, f"{name}: {content!r} breaks ({white_space}, {lines} lines)"
+
+
+def test_pointing_at_a_number_shows_where_it_comes_from(browser, built_report: Path):
+    page, _, _ = _open(browser, (built_report / "ru/html/02-activity.html").as_uri())
+    number = page.locator("span.num", has_text="17\u00a0988").first
+    title = number.get_attribute("title")
+    cursor = number.evaluate("n => getComputedStyle(n).cursor")
+    page.close()
+    assert "t01_registered_ngos.csv" in title and "Источник:" in title and cursor == "help"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from . import audit, data, fmt, i18n
 from .fmt import Formatted
-from .tables import Table
+from .tables import Table, nowrap
 
 CAUSES = {
     "truncated": {
@@ -281,7 +281,7 @@ def rows(result: audit.Audit, lang: str) -> list[list[str]]:
             example = f"{item(f, lang)}: {_printed(f, lang)} → " \
                       f"{_value(f.recomputed, f.unit, lang, _shown_decimals(f))}"
             text = GROUP[lang].format(count=len(group), text=_short(f, lang), example=example)
-        where = place(f, lang) + (f": {what}" if what else "")
+        where = nowrap(place(f, lang)) + (f": {what}" if what else "")
         short = HANDLING_SHORT[f.handling][lang] if f.handling else "–"
         out.append([str(n), where, printed, check, f"{severity}: {text}", short])
     return out
@@ -313,7 +313,7 @@ def bases_table(lang: str, result: audit.Audit | None = None, min_shares: int = 
         if shares < min_shares:
             continue
         src = data.source_of(f.dataset)
-        title = place(f, lang)
+        title = nowrap(place(f, lang))
         fits = f.detail.get("assumed")
         fits_text = (h["yes"] if f.detail.get("assumed_fits") else h["not"]) if fits else "–"
         who = i18n.WORDS[lang]["respondents"].get(src.get("respondents") or "", "")

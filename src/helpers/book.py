@@ -18,7 +18,7 @@ import pandas as pd
 from . import data, facts, figures, fmt, i18n, stats
 from .fmt import Formatted
 from .stats import Label, Quantity
-from .tables import Table
+from .tables import Table, nowrap
 
 LEVEL_COLOURS = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 
@@ -426,7 +426,7 @@ def gap_register(lang: str) -> None:
     rows = []
     for _, g in data.gaps().iterrows():
         src = data.source_of(g["dataset"])
-        rows.append([_printed_place(src, lang), _key_label(g["key"], lang), g["dataset"]])
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(g["key"], lang), g["dataset"]])
     _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
 
 
@@ -440,5 +440,5 @@ def dataset_list(lang: str) -> None:
             continue
         who = i18n.WORDS[lang]["respondents"].get(src.get("respondents") or "", "–")
         base = f" (n = {src['base']})" if src.get("base") else ""
-        rows.append([res["name"], _printed_place(src, lang), who + base])
+        rows.append([res["name"], nowrap(_printed_place(src, lang)), who + base])
     _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+
+def nowrap(text: str) -> str:
+    """Markdown that keeps a numbered place in one piece: "14-диаграмма", "2-бөлім" (no break at the hyphen),
+    "диаграмма 14", "раздел 2" (no break before the number)."""
+    return re.sub(r"(?<![\w\[])(\d+-\w+|[^\W\d]+ \d+\b)", r"[\1]{.nowrap}", text)
 
 
 @dataclass

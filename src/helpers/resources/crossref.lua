@@ -242,6 +242,15 @@ local function keep_suffix(inlines)
   return out
 end
 
+-- print: a span marked nowrap ("14-диаграмма" in a table cell) is not broken at its hyphen
+local function nowrap_span(span)
+  if is_html or not span.classes:includes("nowrap") then return nil end
+  local out = pandoc.Inlines{pandoc.RawInline("typst", "#box[")}
+  out:extend(span.content)
+  out:insert(pandoc.RawInline("typst", "]"))
+  return out
+end
+
 return {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
@@ -249,4 +258,5 @@ return {
   {Div = print_note, Table = continuation},
   {Cite = cite},
   {Inlines = keep_suffix},
+  {Span = nowrap_span},
 }
