@@ -1,7 +1,7 @@
 """``report preview``: one edition's web pages on localhost, rebuilt when a source changes, reloaded in the browser.
 
-The site is built with the builtin engine (HTML only) into a temporary folder and served from there by a small
-HTTP server in a thread. Watchers follow ``chapters/``, ``data/``, ``src/helpers/`` and the ``_quarto*.yml``
+The site is built with the builtin engine (HTML only, ``report build`` in a fresh process each time) into a
+temporary folder and served from there by a small HTTP server in a thread. Watchers follow ``chapters/``, ``data/``, ``src/helpers/`` and the ``_quarto*.yml``
 files; after a change the edition is rebuilt (the cache re-executes only what the change affects) and every
 open page reloads itself: each served HTML page gets a short script that asks ``/__build`` once a second for
 the build number. A failed build keeps the last good site in place and shows the error in the terminal and in
@@ -14,6 +14,7 @@ import html
 import json
 import queue
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -85,33 +86,30 @@ class Preview:
         return self.output / self.lang / "html"
 
     def build(self) -> bool:
-        """Rebuild the edition's HTML; on failure keep the last good site and remember the error."""
-        from .build import BuildError, builtin
-        from .validate import check
-        from . import paths
-
+        """Rebuild the edition's HTML in a fresh process, so that an edit to any helper (the engine's own modules
+        included) takes effect; on failure keep the last good site and remember the error."""
         self.building = True
         start = time.perf_counter()
+        cmd = [sys.executable, "-m", "helpers.cli", "build", "--lang", self.lang, "--to", "html",
+               "--output", str(self.output)]
+        lines: list[str] = []
         try:
-            problems = check(paths.data_dir(self.root))
-            if problems:
-                raise BuildError("the data does not pass 'report check':\n" + "\n".join(str(p) for p in problems))
-            opts = builtin.Options(langs=(self.lang,), formats=("html",), output=self.output)
-            result = builtin.build_edition(self.root, self.lang, opts, progress=self.log)
-            for w in sorted(set(result.warnings)):
-                self.log(f"warning: {w}")
-        except BuildError as err:
-            with self._lock:
-                self.error = str(err)
-            print(f"error: {err}\nthe page still shows the last good build", file=sys.stderr, flush=True)
-            return False
-        except Exception as err:  # a bug in a helper must not stop the preview
-            with self._lock:
-                self.error = f"{type(err).__name__}: {err}"
-            print(f"error: {self.error}\nthe page still shows the last good build", file=sys.stderr, flush=True)
-            return False
+            proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    encoding="utf-8", errors="replace")
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                lines.append(line)
+                self.log(line)
+            code = proc.wait()
         finally:
             self.building = False
+        if code != 0:
+            first = next((i for i, line in enumerate(lines) if line.startswith("error")), 0)
+            error = "\n".join(line for line in lines[first:] if not line.startswith("the previous output"))
+            with self._lock:
+                self.error = error.removeprefix("error: ") or f"the build stopped (exit code {code})"
+            print("the page still shows the last good build", file=sys.stderr, flush=True)
+            return False
         with self._lock:
             self.version += 1
             self.error = None
