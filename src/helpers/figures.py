@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import fmt  # noqa: E402
 
@@ -22,6 +23,7 @@ PALETTE = ["#1f5a8a", "#5b9bd5", "#a9c9e8", "#f0b45a", "#c8553d", "#7f7f7f", "#4
 ACCENT = PALETTE[0]
 MISSING = "#d9d9d9"
 WIDTH_IN = 6.3
+PRINT_TEXT_ROOM = 0.03  # of the width, at each side of a chart for print
 
 STYLE = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib; covers Ә Ғ Қ Ң Ө Ұ Ү Һ І
@@ -54,16 +56,21 @@ class Chart:
         return {"image/svg+xml": self.svg, "text/plain": self.alt}, meta
 
 
-def _svg(fig, fonttype: str) -> str:
+def _svg(fig, fonttype: str, bbox) -> str:
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": fonttype}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        fig.savefig(buf, format="svg", bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
 def _chart(fig, alt: str, csv: str = "", notes: list[str] | None = None, *, gap: bool = False) -> Chart:
-    """The figure as a Chart: one SVG for the web, one for print."""
-    web, printed = _svg(fig, "path"), _svg(fig, "none")
+    """The figure as a Chart: one SVG for the web, one for print (the tight bounding box computed once)."""
+    fig.draw_without_rendering()  # lays out the text, as savefig's own "tight" pass would
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    # Typst lays out SVG text itself, a little wider than matplotlib measures it: room at both sides
+    room = PRINT_TEXT_ROOM * bbox.width
+    wider = Bbox.from_extents(bbox.x0 - room, bbox.y0, bbox.x1 + room, bbox.y1)
+    web, printed = _svg(fig, "path", bbox), _svg(fig, "none", wider)
     plt.close(fig)
     return Chart(web, alt, csv, notes or [], gap=gap, svg_print=printed)
 
