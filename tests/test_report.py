@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, pdf_text
+from conftest import ROOT, pdf_text, report
 
 
 def _chapter_files(lang: str) -> list[str]:
@@ -131,3 +131,47 @@ def test_a_number_on_the_web_page_names_its_data_row_and_the_source(built_report
         line = (ROOT / "data" / "t01_registered_ngos.csv").read_text(encoding="utf-8").splitlines()[int(span[2]) - 1]
         assert line.startswith("kz,total,17988")
         assert "region=kz, legal_form=total" in span[1] and word in span[1]
+
+
+# --- values obtained later drop into data/ and the diagram regenerates ------------------------------------
+
+def test_values_dropped_into_a_gap_regenerate_the_diagram(tmp_path: Path):
+    """Diagram 16 has only the names of its answers in the source. In a copy of the project, its five values
+    are filled in with made-up numbers (a test fixture, not the report's data): the gap register shrinks by
+    five, the chart is drawn from the values, its text alternative and CSV carry them, and the build no
+    longer warns about a gap panel there."""
+    import csv
+    import shutil
+
+    from helpers import fmt
+
+    book = tmp_path / "book"
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "output", ".cache", "tests", "bench",
+                                                              "src", "*.egg-info"))
+    before = int(re.search(r"(\d+) missing value", report("gaps", cwd=book).stdout)[1])
+    path = book / "data" / "d16_material_equipment.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    made_up = [40.0, 50.0, 30.0, 20.0, 10.0]  # synthetic
+    for row, v in zip(rows, made_up):
+        row.update(value=str(v), status="published")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        out.writeheader()
+        out.writerows(rows)
+
+    after = int(re.search(r"(\d+) missing value", report("gaps", cwd=book).stdout)[1])
+    assert after == before - len(made_up)
+    res = report("build", "--lang", "kk", "--to", "html", cwd=book)
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = (book / "chapters/kk/03-capacity.qmd").read_text(encoding="utf-8").splitlines()
+    cell = next(i for i, line in enumerate(lines) if "#dgm-material-equipment" in line) + 2  # its code cell
+    panels = re.findall(r"GAP-PANEL at chapters/kk/03-capacity\.qmd:(\d+)", res.stdout + res.stderr)
+    assert panels and str(cell) not in panels, f"the filled diagram (line {cell}) is still a gap panel: {panels}"
+    page = (book / "output/kk/html/03-capacity.html").read_text(encoding="utf-8")
+    block = re.search(r'<div class="float-block dgm">\s*<figure id="dgm-material-equipment".*?</div>\s*</div>',
+                      page, re.S)[0]
+    assert "gap-note" not in block
+    alt = re.search(r'alt="([^"]*)"', block)[1]
+    assert all(fmt.quantity(v, "percent", "kk") in alt for v in made_up), alt
+    csv_name = re.search(r'href="(data/[^"]+\.csv)"', block)[1]
+    assert "50" in (book / "output/kk/html" / csv_name).read_text(encoding="utf-8")

@@ -163,7 +163,8 @@ class Book:
                 whole = sum(v for v in values if v is not None)
                 values = [None if v is None else round(100 * v / whole, 1) for v in values]
                 unit = "percent"
-            alt = "; ".join(f"{l}: {fmt.quantity(v, unit, self.lang) if v is not None else '–'}"
+            not_given = i18n.word("not_given", self.lang)
+            alt = "; ".join(f"{l}: {fmt.quantity(v, unit, self.lang) if v is not None else not_given}"
                             for l, v in zip(labels, values))
             chart = figures.bars(labels, values, self.lang, unit=unit, sort=order is None, alt=alt, csv=csv)
             absent = [l for l, v in zip(labels, values) if v is None]

@@ -64,7 +64,11 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
             media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
             if extra.get("print_svg") and print_media is not None:
                 print_media[f"figures/{name}.svg"] = extra["print_svg"].encode("utf-8")
-            alt = opts.get("fig-alt") or meta.get("image/svg+xml", {}).get("alt", "")
+            # the author's description first, then the chart's own text alternative (its values, regenerated
+            # with the data, "not published" where the source gives none)
+            own = meta.get("image/svg+xml", {}).get("alt", "")
+            alt = str(opts.get("fig-alt") or "").strip().rstrip(".")
+            alt = f"{alt}. {own}" if alt and own and own not in alt else (alt or own)
             pieces.append(f"![{_escape_alt(alt)}](figures/{name}.svg)")
         elif "text/markdown" in bundle:
             text = bundle["text/markdown"]
