@@ -33,7 +33,8 @@ def test_html_pages_link_to_each_other_and_to_the_other_language(built_small_boo
     assert 'rel="next" href="one.html"' in index
     one = (site / "one.html").read_text(encoding="utf-8")
     assert re.search(r'<figure id="dgm-colours"[^>]*>', one)
-    assert re.search(r'<img src="figures/[^"]+\.svg" alt="alt"', one)
+    # the author's fig-alt, then the chart's own text alternative with the values (synthetic fixture data)
+    assert re.search(r'<img src="figures/[^"]+\.svg" alt="alt\. [^"]*12\s000', one)
     assert "<table" in one and "17" in one
     csv_link = re.search(r'href="(data/[^"]+\.csv)"', one).group(1)
     assert "akmola,red,12000" in (site / csv_link).read_text(encoding="utf-8")

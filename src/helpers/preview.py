@@ -155,7 +155,6 @@ class Preview:
         if dirs:
             self._start(partial(follow, dirs, True, lambda p: True), "preview-watch-sources")
         self._start(partial(follow, [str(self.root)], False, config_file), "preview-watch-config")
-        self._start(self._builder, "preview-builder")
 
     def _start(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -183,10 +182,12 @@ class Preview:
     # --- life cycle ---------------------------------------------------------------------------------
 
     def start(self) -> str:
-        """First build, then serve and watch; returns the address to open."""
+        """Watch, build once, serve, then rebuild on changes; returns the address to open. The watchers start
+        first: an edit made while the first build runs, or as soon as the page is served, is not missed."""
+        self.watch()
         self.build()
         url = self.serve()
-        self.watch()
+        self._start(self._builder, "preview-builder")
         return url
 
     def stop(self) -> None:
