@@ -148,6 +148,7 @@ def test_strict_refuses_a_gap_panel_and_a_broken_reference_draft_marks_its_pages
     draft = report("build", "--lang", "kk", "--to", "pdf", cwd=small_book)
     assert draft.returncode == 0, draft.stderr
     assert "GAP-PANEL at chapters/kk/one.qmd:" in draft.stderr and "UNRESOLVED-REFERENCE dgm-nowhere" in draft.stderr
+    assert "MISSING-ALT dgm-empty" in draft.stderr  # a panel without alt text: its caption stands in (PDF/UA)
     assert "ЖОБА" in pdf_text(next((small_book / "output/kk").glob("*.pdf")))
     before = next((small_book / "output/kk").glob("*.pdf")).read_bytes()
     strict = report("build", "--lang", "kk", "--to", "pdf", "--strict", cwd=small_book)

@@ -1,4 +1,4 @@
-"""The print PDFs of both editions, as the printer and a reader receive them: PDF/A-2b, embedded fonts with the
+"""The print PDFs of both editions, as the printer and a reader receive them: PDF/A-2a and PDF/UA-1, embedded fonts with the
 Kazakh letters, bookmarks, metadata, contents with true page numbers, running headers and folios, vector
 figures, a source line under every float, repeated table headers, text inside the margins, hyphenation."""
 
@@ -89,11 +89,14 @@ def _openings(path: Path, lang: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_pdf_a2b_is_declared_and_the_metadata_names_title_author_language(built_report: Path, lang: str):
+def test_pdf_a2a_and_ua1_are_declared_and_the_metadata_names_title_author_language(built_report: Path, lang: str):
     reader = _reader(str(_pdf(built_report, lang)))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r"pdfaid:part(>|=\")2", xmp), "XMP does not declare PDF/A part 2"
-    assert re.search(r"pdfaid:conformance(>|=\")B", xmp), "XMP does not declare conformance B"
+    assert re.search(r"pdfaid:conformance(>|=\")A", xmp), "XMP does not declare conformance A (accessible)"
+    assert re.search(r"pdfuaid:part(>|=\")1", xmp), "XMP does not declare PDF/UA-1"
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root, "the PDF is not tagged"
     profile = _profile(lang)
     assert reader.metadata.title == profile["book"]["title"]
     assert reader.metadata.author == profile["book"]["author"]
@@ -231,6 +234,31 @@ def test_chapters_open_on_right_hand_pages_and_a_page_left_empty_is_blank(built_
     for i in openings:
         if i - 1 not in before:  # the previous chapter ends on this left-hand page: it has its header and folio
             assert len(_lines(pages[i - 1], lang)) > 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_figure_carries_its_text_alternative(built_report: Path, lang: str):
+    """The tagged PDF's figures have /Alt texts: as many as the site has images, with the values of diagram 1."""
+    from helpers import fmt, stats
+
+    reader = _reader(str(_pdf(built_report, lang)))
+    alts, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while todo:
+        node = todo.pop()
+        if hasattr(node, "get_object"):
+            node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            todo.extend(kids if isinstance(kids, list) else [kids] if kids is not None else [])
+        elif isinstance(node, list):
+            todo.extend(node)
+    site = built_report / lang / "html"
+    images = sum(p.read_text(encoding="utf-8").count("<img ") for p in site.glob("*.html"))
+    assert len(alts) == images > 20
+    largest = stats.value("t01_registered_ngos", region="kz", legal_form="public_association")
+    assert any(fmt.number(largest.value, lang) in a for a in alts), "diagram 1's values are not in any /Alt"
 
 
 @pytest.mark.parametrize("lang", LANGS)

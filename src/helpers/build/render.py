@@ -103,13 +103,17 @@ def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path
 
 # --- PDF --------------------------------------------------------------------------------------------
 
+# archival and accessible: PDF/A-2a (tagged, Unicode text) and PDF/UA-1 (every figure has its text alternative)
+PDF_STANDARDS = ["a-2a", "ua-1"]
+
+
 def _plain(text: str) -> str:
     return re.sub(r'["\\\n]', " ", str(text))
 
 
 def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
         *, draft: bool = False) -> list[str]:
-    """Typeset the whole edition as one PDF/A-2b file; returns the filter's warnings."""
+    """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings."""
     words = i18n.WORDS[book.lang]
     workdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
@@ -141,7 +145,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     try:
         _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
                                                font_paths=font_paths(book.root), ignore_system_fonts=True,
-                                               pdf_standards=["a-2b"], timestamp=epoch())
+                                               pdf_standards=PDF_STANDARDS, timestamp=epoch())
     except Exception as err:  # typst raises its own error type with the source location in the message
         raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
     for note in notes:

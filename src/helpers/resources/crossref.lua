@@ -107,6 +107,14 @@ local function float(div)
     content:extend(ordered)
     return pandoc.Blocks{pandoc.Div(content, pandoc.Attr("", {"float-block", kind}))}
   end
+  -- a figure without a text alternative: its caption stands in (PDF/UA needs one), and the build says so
+  fig = fig:walk{Image = function(img)
+    if pandoc.utils.stringify(img.caption) == "" then
+      io.stderr:write("MISSING-ALT " .. id .. ": the figure has no text alternative, its caption stands in\n")
+      img.caption = caption
+      return img
+    end
+  end}
   if kind == "tbl" and item then
     fig = fig:walk{Table = function(t)
       t.attributes["continued"] = (continued_words.numbered:gsub("{n}", item.num))
@@ -242,6 +250,21 @@ local function keep_suffix(inlines)
   return out
 end
 
+-- print: an image carries its text alternative into the PDF (PDF/UA needs one for every figure)
+local function typst_string(text)
+  return '"' .. text:gsub('\\', '\\\\'):gsub('"', '\\"') .. '"'
+end
+
+local function image_alt(img)
+  if is_html then return nil end
+  local alt = pandoc.utils.stringify(img.caption)
+  if alt == "" then
+    io.stderr:write("MISSING-ALT " .. img.src .. ": the image has no text alternative, its file name stands in\n")
+    alt = img.src
+  end
+  return pandoc.RawInline("typst", "#block(image(" .. typst_string(img.src) .. ", alt: " .. typst_string(alt) .. "))")
+end
+
 -- print: a span marked nowrap ("14-диаграмма" in a table cell) is not broken at its hyphen
 local function nowrap_span(span)
   if is_html or not span.classes:includes("nowrap") then return nil end
@@ -258,5 +281,5 @@ return {
   {Div = print_note, Table = continuation},
   {Cite = cite},
   {Inlines = keep_suffix},
-  {Span = nowrap_span},
+  {Span = nowrap_span, Image = image_alt},
 }
