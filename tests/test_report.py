@@ -175,3 +175,17 @@ def test_values_dropped_into_a_gap_regenerate_the_diagram(tmp_path: Path):
     assert all(fmt.quantity(v, "percent", "kk") in alt for v in made_up), alt
     csv_name = re.search(r'href="(data/[^"]+\.csv)"', block)[1]
     assert "50" in (book / "output/kk/html" / csv_name).read_text(encoding="utf-8")
+
+
+def test_report_trace_finds_a_number_in_the_prose_and_in_the_data(built_report: Path):
+    res = report("trace", "17 988", "--output", str(built_report))
+    assert res.returncode == 0, res.stderr
+    assert "prose (kk) chapters/kk/02-activity.qmd:" in res.stdout and "prose (ru) chapters/ru/02-activity.qmd:" in res.stdout
+    assert "from t01_registered_ngos.csv:91" in res.stdout
+    assert "data t01_registered_ngos.csv, row 91 (region=kz, legal_form=total)" in res.stdout
+    assert "section 2, table 1" in res.stdout
+    share = report("trace", "50,7%", "--output", str(built_report))  # a computed share: prose only, with both rows
+    assert "t01_registered_ngos.csv:87 t01_registered_ngos.csv:91" in share.stdout and "\n  data " not in share.stdout
+    missing = report("trace", "123 456,7", "--output", str(built_report))
+    assert missing.returncode == 1 and "not found" in missing.stdout
+    assert report("trace", "nothing").returncode == 2

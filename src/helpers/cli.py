@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import paths
 
-EPILOG = "Examples: report build; report build --lang kk --to html; report check; report gaps"
+EPILOG = ("Examples: report build; report build --lang kk --to html; report check; report gaps; "
+          'report trace "17 988"')
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -230,6 +231,20 @@ def cmd_verify(args) -> int:
     return 0 if all(rep.same for rep in reports) else 1
 
 
+def cmd_trace(args) -> int:
+    from . import trace
+
+    root = _root(args)
+    output = Path(args.output).resolve() if args.output else root / "output"
+    try:
+        text, found = trace.report(args.number, output, paths.data_dir(root))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0 if found else 1
+
+
 def cmd_preview(args) -> int:
     from . import preview
 
@@ -271,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--format", choices=("text", "json", "csv"), default="text")
     a.add_argument("--output", help="folder for findings.json and findings.csv (default output/audit)")
     a.set_defaults(func=cmd_audit)
+    t = sub.add_parser("trace", help="where a number comes from: the prose that prints it (chapter, line, data "
+                       "rows) and the data rows that hold it (file, row, source)")
+    t.add_argument("number", help='the number as printed, e.g. "17 988", "50,7%%", 6,4')
+    t.add_argument("--output", help="output folder of the built editions (default output/)")
+    t.set_defaults(func=cmd_trace)
     pv = sub.add_parser("preview", help="serve one edition's web pages on localhost, rebuilt and reloaded "
                         "when a chapter, the data or the helpers change")
     pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")
