@@ -190,3 +190,18 @@ def test_pointing_at_a_number_shows_where_it_comes_from(browser, built_report: P
     cursor = number.evaluate("n => getComputedStyle(n).cursor")
     page.close()
     assert "t01_registered_ngos.csv" in title and "Источник:" in title and cursor == "help"
+
+
+def test_every_page_passes_the_accessibility_rules_of_axe(browser, built_report: Path):
+    """axe-core (WCAG 2 A/AA rules and best practices) finds nothing on any page of either edition."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems = []
+    for lang in ("kk", "ru"):
+        for path in sorted((built_report / lang / "html").glob("*.html")):
+            page, _, _ = _open(browser, path.as_uri())
+            for v in axe.run(page).response["violations"]:
+                problems.append(f"{lang}/{path.name}: {v['id']} ({v['impact']}) {v['nodes'][0]['html'][:80]}")
+            page.close()
+    assert not problems, "\n".join(problems)

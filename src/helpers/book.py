@@ -297,7 +297,7 @@ class Book:
         ordered = body + totals
         if cols:
             col_ids = list(dict.fromkeys(frame[cols]))
-            header = [""] + [self._column_header(frame, cols, c) for c in col_ids]
+            header = [self._row_header(rows)] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
             for r in ordered:
                 line = [labels.get(r, r)]
@@ -307,10 +307,14 @@ class Book:
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
-            header = ["", value_header or ("%" if unit == "percent" else "")]
+            header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
             table_rows = [[labels.get(r, r), self._cell(frame[frame[rows] == r], decimals, bare=True)] for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
+
+    def _row_header(self, dimension: str) -> str:
+        """The header of the label column: the name of the row dimension (scheme ``dimension`` of labels.csv)."""
+        return data.labels("dimension", self.lang).get(dimension, "")
 
     def _column_header(self, frame: pd.DataFrame, cols: str, col_id: str) -> str:
         """A column's label; a column of bare amounts (cells print no unit) names its unit: ``Сумма, млн тенге``."""

@@ -79,11 +79,11 @@ def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path
                      if i > 0 else "<span></span>")
         next_link = (f'<a rel="next" href="{pages[i + 1].stem}.html">{words["next"]}: {titles[i + 1]} →</a>'
                      if i + 1 < len(pages) else "<span></span>")
-        banner = f'<div class="draft-banner">{words["draft"]}</div>' if draft else ""
+        banner = f'<aside class="draft-banner" aria-label="{words["draft"]}">{words["draft"]}</aside>' if draft else ""
         text = template.substitute(
             lang=lang, other_lang=other, other_word=words["other_lang"], version=__version__,
             page_title=titles[i], book_title=html.escape(book.title), contents_word=words["contents"],
-            search_word=words["search"], other_href=f"../../{other}/html/{name}", toc=toc, body=body,
+            search_word=words["search"], pager_word=words["pager"], other_href=f"../../{other}/html/{name}", toc=toc, body=body,
             prev_link=prev_link, next_link=next_link, pdf_href=f"../{pdf_name}", draft_banner=banner)
         (dest / name).write_text(text, encoding="utf-8")
         for rel, content in page.media.items():
