@@ -25,9 +25,29 @@ def foundations_share():
     return stats.share(stats.value(T01, region="kz", legal_form="foundation"), registered_total())
 
 
+LEADERS_PRINTED = "x_leading_regions"  # the report's own list of the leading regions
+
+
 def _leaders():
+    """As many leading regions as the report's list names, ranked from table 1."""
+    places = len(stats.resolved(LEADERS_PRINTED))
     regions = [(r, q) for r, q in stats.ranking(T01, "region", legal_form="total") if r != "kz"]
-    return regions[:5]
+    return regions[:places]
+
+
+@fact("ch2")
+def printed_last_leader():
+    """The last place of the report's printed list, with the count printed beside it."""
+    last = stats.resolved(LEADERS_PRINTED).sort_values("rank").iloc[-1]
+    q = stats.value(LEADERS_PRINTED, rank=last["rank"], region=last["region"])
+    return (Label("region", last["region"], q.origin), q)
+
+
+@fact("ch2")
+def last_leader():
+    """The last of the leading regions ranked from table 1."""
+    region, count = _leaders()[-1]
+    return (Label("region", region, count.origin), count)
 
 
 @fact("ch2")
