@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -150,3 +151,22 @@ def test_the_command_prints_the_place_and_fails(small_book):
     res = report("check", cwd=small_book)
     assert res.returncode == 1
     assert "s01_colours.csv, row 5, column 'value': [share-range]" in res.stderr
+
+
+def test_every_resource_names_one_of_the_documents_the_package_lists():
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    documents = {s["x-id"] for s in package["sources"]}
+    assert documents == {"national-report-2019", "beneficiary-survey-2019"}
+    named = {r["x-source"]["document"] for r in package["resources"] if r.get("x-source")}
+    assert named == documents
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the source documents are not beside the repository")
+def test_the_source_documents_are_the_versions_the_data_was_transcribed_from():
+    import hashlib
+
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    for source in package["sources"]:
+        raw = (SEEDS / source["path"]).read_bytes()
+        assert len(raw) == source["x-bytes"] and hashlib.sha256(raw).hexdigest() == source["x-sha256"], \
+            f"{source['path']} is not the version recorded in data/datapackage.json"
