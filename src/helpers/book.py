@@ -400,9 +400,11 @@ def _csv(frame: pd.DataFrame) -> str:
 _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
-           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін"},
+           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
+           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
-           "respondents": "Респонденты", "title": "Содержание", "text": "текст"},
+           "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
+           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)"},
 }
 
 
@@ -433,6 +435,14 @@ def gap_register(lang: str) -> None:
         src = data.source_of(g["dataset"])
         rows.append([nowrap(_printed_place(src, lang)), _key_label(g["key"], lang), g["dataset"]])
     _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
+
+
+def source_documents(lang: str) -> None:
+    """The source documents the data was transcribed from, with the size and checksum of each text."""
+    h = _HEADERS[lang]
+    rows = [[i18n.WORDS[lang]["documents"].get(src["x-id"], src["title"]), f"`{src['path']}`",
+             fmt.number(src["x-bytes"], lang), f"`{src['x-sha256'][:16]}…`"] for src in data.descriptor()["sources"]]
+    _display(Table([h["document"], h["file"], h["bytes"], h["sha256"]], rows, ["l", "l", "r", "l"]))
 
 
 def dataset_list(lang: str) -> None:
