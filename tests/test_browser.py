@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
@@ -205,3 +207,15 @@ def test_every_page_passes_the_accessibility_rules_of_axe(browser, built_report:
                 problems.append(f"{lang}/{path.name}: {v['id']} ({v['impact']}) {v['nodes'][0]['html'][:80]}")
             page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_a_table_cell_names_its_data_row(browser, built_report: Path):
+    """Table 1, first body cell: its tooltip names the row of t01_registered_ngos.csv that holds the number."""
+    page, _, _ = _open(browser, (built_report / "kk/html/02-activity.html").as_uri())
+    cell = page.locator("#tbl-registered-by-region tbody td span.num").first
+    text, title, rows = cell.inner_text(), cell.get_attribute("title"), cell.get_attribute("data-rows")
+    page.close()
+    name, row = rows.split(":")
+    record = list(csv.reader(open(ROOT / "data" / name, encoding="utf-8")))[int(row) - 1]
+    assert name == "t01_registered_ngos.csv" and record[2] == text.replace("\u00a0", "")
+    assert f"{row}-жол" in title and "Дереккөз:" in title

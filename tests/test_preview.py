@@ -82,8 +82,9 @@ def test_preview_serves_rebuilds_after_an_edit_and_keeps_the_last_good_page_on_e
     chapter.write_text(text.replace("Жалпы саны / всего", "Жаңа сөйлем, алдын ала қарау. Жалпы саны / всего"),
                        encoding="utf-8")
     _wait(lambda: "Жаңа сөйлем, алдын ала қарау." in _get(f"{base}/one.html"), proc=proc)
-    second = _status(base)
-    assert second["version"] > first["version"] and second["error"] is None
+    # the build's process has swapped the new pages in; the build number moves on when it has finished
+    second = _wait(lambda: (s := _status(base))["version"] > first["version"] and s, proc=proc)
+    assert second["error"] is None
 
     # break the chapter: the error is reported, the last good page is still served, with the error shown
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n```{python}\nraise ValueError('сынақ қатесі')\n```\n",

@@ -303,12 +303,13 @@ class Book:
                 line = [labels.get(r, r)]
                 for c in col_ids:
                     cell = frame[(frame[rows] == r) & (frame[cols] == c)]
-                    line.append(self._cell(cell, decimals))
+                    line.append(self._traced_cell(dataset, cell, decimals))
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
             header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
-            table_rows = [[labels.get(r, r), self._cell(frame[frame[rows] == r], decimals, bare=True)] for r in ordered]
+            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True)]
+                          for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
 
@@ -322,6 +323,13 @@ class Book:
         units = set(frame.loc[frame[cols] == col_id, "unit"].dropna()) if "unit" in frame else set()
         words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
         return f"{text}, {words}" if words and words not in text else text
+
+    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
+        """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
+        text = self._cell(cell, decimals, bare)
+        if cell.empty or text == "–":
+            return text
+        return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
     def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):

@@ -46,6 +46,11 @@ def computed(value: float | None, unit: str, *inputs: Quantity, decimals: int | 
     return Quantity(value, unit, decimals, origin)
 
 
+def rows_of(dataset_id: str, rows: pd.DataFrame) -> tuple[Row, ...]:
+    """The rows of a selection from ``resolved(dataset_id)`` (or ``data.load``) as an origin."""
+    return _rows(dataset_id, rows, rows.attrs.get("dimensions") or data.dimensions(data.resource(dataset_id)))
+
+
 def _rows(dataset_id: str, rows: pd.DataFrame, dims) -> tuple[Row, ...]:
     # the frames keep the file's row order in their index: header is row 1
     return tuple(Row(dataset_id, int(i) + 2, ";".join(f"{d}={r[d]}" for d in dims)) for i, r in rows.iterrows())
