@@ -32,6 +32,20 @@ def rows(chapter: str, dataset: str, *, decimals: int | None = None, **facts: di
         REGISTRY.setdefault(chapter, {})[name] = _row(dataset, key, decimals)
 
 
+def categories(chapter: str, dataset: str, column: str, by: str, **facts: str) -> None:
+    """Register facts that are the ids of ``column`` (e.g. regions) whose ``by`` is one category, in file order:
+    ``name="category"`` (the regions of one level of a map)."""
+    for name, category in facts.items():
+        REGISTRY.setdefault(chapter, {})[name] = _category(dataset, column, by, category)
+
+
+def _category(dataset: str, column: str, by: str, category: str) -> Callable:
+    def category_fact():
+        return stats.labels_of(dataset, column, **{by: category})
+
+    return category_fact
+
+
 def _row(dataset: str, key: dict, decimals: int | None) -> Callable:
     def row_fact():
         q = stats.value(dataset, **key)

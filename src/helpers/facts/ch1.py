@@ -13,34 +13,17 @@ def _year(milestone: str):
     return stats.value(MILESTONES, milestone=milestone)
 
 
-@fact("ch1")
-def growth_decade():
-    """The decade at whose end civil society began to grow fast (printed 'from the end of the 1990s')."""
-    return _year("civil_society_growth_late_1990s")
-
-
-@fact("ch1")
-def law_year():
-    """Law on non-commercial organisations adopted."""
-    return _year("law_non_commercial_organisations")
-
-
-@fact("ch1")
-def departments_year():
-    """Internal policy departments appeared."""
-    return _year("internal_policy_departments")
-
-
-@fact("ch1")
-def forum_year():
-    """The Civil Forum held."""
-    return _year("civil_forum_held")
-
-
-@fact("ch1")
-def concept_start():
-    """The Concept of civil-society development: approved by decree, first year of its period."""
-    return _year("civil_society_concept_2006_2011")
+rows("ch1", MILESTONES,
+     # The decade at whose end civil society began to grow fast (printed 'from the end of the 1990s').
+     growth_decade=dict(milestone="civil_society_growth_late_1990s"),
+     # Law on non-commercial organisations adopted.
+     law_year=dict(milestone="law_non_commercial_organisations"),
+     # Internal policy departments appeared.
+     departments_year=dict(milestone="internal_policy_departments"),
+     # The Civil Forum held.
+     forum_year=dict(milestone="civil_forum_held"),
+     # The Concept of civil-society development: approved by decree, first year of its period.
+     concept_start=dict(milestone="civil_society_concept_2006_2011"))
 
 
 @fact("ch1")
@@ -49,10 +32,9 @@ def concept_end():
     return _year("civil_society_concept_2006_2011_end")
 
 
-@fact("ch1")
-def survey_year():
-    """The NGO survey on a new Concept."""
-    return _year("ngo_survey_new_concept")
+rows("ch1", MILESTONES,
+     # The NGO survey on a new Concept.
+     survey_year=dict(milestone="ngo_survey_new_concept"))
 
 
 rows("ch1", SURVEY_2013,
@@ -72,12 +54,7 @@ def years_without_concept():
     return stats.difference(revival_year(), concept_end())
 
 
-@fact("ch1")
-def forum_viii_year():
-    return _year("civil_forum_viii")
-
-
-@fact("ch1")
-def draft_discussion_year():
-    """The draft Concept discussed throughout this year."""
-    return _year("concept_draft_discussion")
+rows("ch1", MILESTONES,
+     forum_viii_year=dict(milestone="civil_forum_viii"),
+     # The draft Concept discussed throughout this year.
+     draft_discussion_year=dict(milestone="concept_draft_discussion"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import stats
 from ..stats import Label
-from . import fact, rows
+from . import categories, fact, rows
 
 T01 = "t01_registered_ngos"
 
@@ -263,34 +263,13 @@ rows("ch2", D10,
 F02 = "f02_beneficiaries_by_region"
 
 
-def _regions_at(level):
-    return stats.labels_of(F02, "region", level=level)
-
-
-@fact("ch2")
-def beneficiary_regions_high():
-    """Regions of the beneficiaries map, by level, in the order of the data file."""
-    return _regions_at("high")
-
-
-@fact("ch2")
-def beneficiary_regions_above():
-    return _regions_at("slightly_above_expected")
-
-
-@fact("ch2")
-def beneficiary_regions_below():
-    return _regions_at("slightly_below_expected")
-
-
-@fact("ch2")
-def beneficiary_regions_low():
-    return _regions_at("low")
-
-
-@fact("ch2")
-def beneficiary_regions_clearly_low():
-    return _regions_at("clearly_low")
+categories("ch2", F02, "region", "level",
+           # Regions of the beneficiaries map, by level, in the order of the data file.
+           beneficiary_regions_high="high",
+           beneficiary_regions_above="slightly_above_expected",
+           beneficiary_regions_below="slightly_below_expected",
+           beneficiary_regions_low="low",
+           beneficiary_regions_clearly_low="clearly_low")
 
 
 rows("ch2", D11,

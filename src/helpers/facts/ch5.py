@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
-from ..stats import Label
-from . import fact, rows
+from . import categories, fact, rows
 
 D24 = "d24_social_responsibility"
 D25 = "d25_confidence_in_influence"
@@ -70,44 +69,14 @@ rows("ch5", D26,
      volunteering_positive_total=dict(question="activity_level", answer="positive_total"))
 
 
-def _regions_at(level: str) -> list[Label]:
-    """Regions of the volunteering map in one category, in the order of the source's text."""
-    return stats.labels_of(F04, "region", volunteering_level=level)
-
-
-@fact("ch5")
-def map_well_above():
-    return _regions_at("well_above_expected")
-
-
-@fact("ch5")
-def map_slightly_above():
-    return _regions_at("slightly_above_expected")
-
-
-@fact("ch5")
-def map_as_expected():
-    return _regions_at("as_expected")
-
-
-@fact("ch5")
-def map_slightly_below():
-    return _regions_at("slightly_below_expected")
-
-
-@fact("ch5")
-def map_lower():
-    return _regions_at("lower_15_25")
-
-
-@fact("ch5")
-def map_much_lower():
-    return _regions_at("lower_25_50")
-
-
-@fact("ch5")
-def map_two_times_lower():
-    return _regions_at("two_times_lower")
+categories("ch5", F04, "region", "volunteering_level",
+           map_well_above="well_above_expected",
+           map_slightly_above="slightly_above_expected",
+           map_as_expected="as_expected",
+           map_slightly_below="slightly_below_expected",
+           map_lower="lower_15_25",
+           map_much_lower="lower_25_50",
+           map_two_times_lower="two_times_lower")
 
 
 @fact("ch5")
