@@ -80,13 +80,13 @@ class Book:
         if not rows:
             return Formatted(text)
         files: dict[str, tuple[list, dict]] = {}
+        refs = []
         for r in rows:
-            name = "datapackage.json" if r.row == 0 else data.resource(r.dataset)["path"]
-            src = {} if r.row == 0 else data.source_of(r.dataset)
-            files.setdefault(name, ([], src))[0].append((r.row, r.key))
-        refs = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" if r.row else "datapackage.json"
-                        for r in rows)
-        return Formatted(text, i18n.origin_note(files, self.lang), refs)
+            res = None if r.row == 0 else data.resource(r.dataset)  # row 0: the whole data package
+            name = res["path"] if res else "datapackage.json"
+            files.setdefault(name, ([], res.get("x-source", {}) if res else {}))[0].append((r.row, r.key))
+            refs.append(f"{name}:{r.row}" if res else name)
+        return Formatted(text, i18n.origin_note(files, self.lang), " ".join(refs))
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
         """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
