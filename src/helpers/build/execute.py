@@ -34,7 +34,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from . import BuildError
+from . import BuildError, bytecode
 from .qmd import Chapter
 
 INLINE_CELL = """\
@@ -306,6 +306,9 @@ class Cache:
             for folder, name, digest in listings:
                 if _listing_sha(folder) != digest:
                     return Lookup(changed=f"the files in {name}/")
+            if not (isinstance(entry["outputs"], list) and isinstance(entry["inline"], list)
+                    and isinstance(entry["notebook"], dict)):
+                return Lookup(untrusted="incomplete")
             hit = Executed(entry["outputs"], entry["inline"], entry["reads"], cached=True,
                            notebook=entry["notebook"], modules=entry["modules"], listings=entry["listings"])
         except (KeyError, TypeError, AttributeError):
@@ -347,36 +350,6 @@ def _listing_sha(folder: Path) -> str | None:
         return None
 
 
-def hash_checked_bytecode(package: Path | None = None) -> None:
-    """Make the helper package's compiled modules check their source's hash when imported.
-
-    Python trusts a module's ``.pyc`` while the source keeps its size and modification time; a module replaced
-    by another of the same size and time would run its old code. A hash-checked ``.pyc`` is compared with the
-    source itself. Cheap when they are so already; nothing is written where Python may not write bytecode.
-    """
-    import importlib.util
-    import py_compile
-
-    if sys.dont_write_bytecode:
-        return
-    for source in sorted((package or package_dir()).rglob("*.py")):
-        try:
-            cached = importlib.util.cache_from_source(str(source))
-            data = source.read_bytes()
-            with open(cached, "rb") as fh:
-                head = fh.read(16)
-            if head[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(head[4:8], "little") == 0b11 and \
-                    head[8:16] == importlib.util.source_hash(data):
-                continue
-        except OSError:
-            pass
-        try:
-            py_compile.compile(str(source), cfile=cached, doraise=True,
-                               invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
-        except (OSError, py_compile.PyCompileError):
-            pass  # a read-only package or a module with a syntax error: the import says so
-
-
 def notebook_of(chapter: Chapter, source: str | None = None) -> nbformat.NotebookNode:
     """The chapter's cells as a notebook; cell ids follow the chapter's file name and the cell's position."""
     nb = nbformat.v4.new_notebook()
@@ -402,7 +375,7 @@ class Kernel:
     def __enter__(self):
         os.environ["REPORT_ROOT"] = str(self.root)
         os.environ.setdefault("MPLBACKEND", "Agg")
-        hash_checked_bytecode()
+        bytecode.hash_checked()  # the kernel imports the helpers as they are, not as they were
         nb = nbformat.v4.new_notebook()
         # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
         self.client = NotebookClient(nb, timeout=self.timeout, kernel_name="python3",
