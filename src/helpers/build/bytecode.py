@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,9 +17,10 @@ def hash_checked(package: Path | None = None) -> None:
     import importlib.util
     import py_compile
 
-    if sys.dont_write_bytecode:
+    package = package or Path(__file__).resolve().parents[1]
+    if sys.dont_write_bytecode or not os.access(package, os.W_OK):
         return
-    for source in sorted((package or Path(__file__).resolve().parents[1]).rglob("*.py")):
+    for source in sorted(package.rglob("*.py")):
         cached = importlib.util.cache_from_source(str(source))
         try:
             data = source.read_bytes()
