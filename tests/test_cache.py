@@ -290,3 +290,34 @@ def test_a_module_replaced_with_the_same_size_and_time_runs_its_new_code(tmp_pat
     edit(module, "X = 2", "X = 3")
     assert x(False) == "3"  # hash-checked from now on
     assert bytecode is not None
+
+
+# --- the preview ----------------------------------------------------------------------------------------
+
+def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Path, tmp_path: Path):
+    import sys
+
+    from test_preview import _free_port, _get, _status, _wait
+
+    other = tmp_path / "other-copy"
+    shutil.copytree(small_book, other)
+    edit(other / "chapters/kk/one.qmd", "Түстер тарауы", "Басқа тарау")
+    port = _free_port()
+    env = {**os.environ, "REPORT_ROOT": str(other)}
+    env.pop("REPORT_DATA", None)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "--root", str(small_book), "preview", "--lang", "kk",
+                             "--port", str(port)], cwd=small_book, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(lambda: _status(base)["version"] >= 1, proc=proc)
+        shown = _get(f"{base}/one.html")
+        assert "Түстер тарауы" in shown and "Басқа тарау" not in shown
+        assert not (other / ".cache").exists()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
