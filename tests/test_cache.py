@@ -321,3 +321,21 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_a_build_warns_when_it_would_take_another_copys_files(tmp_path: Path, monkeypatch):
+    from helpers import cli
+
+    copy, original = tmp_path / "copy", tmp_path / "original"
+    for folder in (copy, original):
+        (folder / "src/helpers").mkdir(parents=True)
+        (folder / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
+    monkeypatch.chdir(copy)
+    monkeypatch.setenv("REPORT_ROOT", str(original))
+    warnings = cli.elsewhere(original)
+    assert warnings[0] == f"REPORT_ROOT={original}: building {original}, not the project of the current folder ({copy})"
+    assert warnings[1].startswith(f"the helpers package in use is {ROOT / 'src/helpers'}, not this project's "
+                                  f"{original / 'src/helpers'}")
+    assert len(cli.elsewhere(original, explicit=True)) == 1  # --root says which project: only the package
+    monkeypatch.delenv("REPORT_ROOT")
+    assert cli.elsewhere(ROOT) == []
