@@ -161,38 +161,44 @@ def test_config_and_data_edits_rebuild_only_what_they_touch(small_book: Path):
 def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Path):
     from helpers.build import execute, qmd
 
+    (tmp_path / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
     chapter_file = tmp_path / "c.qmd"
     chapter_file.write_text("# C\n\n```{python}\nx = 1\n```\n", encoding="utf-8")
     chapter = qmd.parse(chapter_file)
-    data_file, module = tmp_path / "d.csv", tmp_path / "helper.py"
+    (tmp_path / "data").mkdir()
+    data_file, other = tmp_path / "data/d.csv", tmp_path / "notes.txt"
     data_file.write_text("a,b\n1,2\n", encoding="utf-8")
-    module.write_text("X = 1\n", encoding="utf-8")
+    other.write_text("note\n", encoding="utf-8")
+    module = execute.package_dir() / "fmt.py"  # a helper module: named relative to the package in use
     sha = lambda p: execute._sha(p.read_bytes())  # noqa: E731
-    cache = execute.Cache(tmp_path / "cache")
+    cache = execute.Cache(tmp_path / ".cache/exec", tmp_path)
     key = execute.chapter_key(chapter, "kk", execute.environment_key())
-    cache.put("kk", chapter, key, execute.Executed([[]], [], {str(data_file): sha(data_file)},
-                                                    modules={str(module): sha(module)}))
+    cache.put("kk", chapter, key, execute.Executed([[]], [], {"data/d.csv": sha(data_file), "notes.txt": sha(other)},
+                                                    modules={"helpers/fmt.py": sha(module)}))
     assert cache.get("kk", chapter, key) is not None
     assert cache.get("ru", chapter, key) is None
     assert cache.get("kk", chapter, execute.chapter_key(chapter, "ru", execute.environment_key())) is None
-    module.write_text("X = 2\n", encoding="utf-8")  # a helper module the chapter had loaded
-    assert cache.get("kk", chapter, key) is None
-    module.write_text("X = 1\n", encoding="utf-8")
-    assert cache.get("kk", chapter, key) is not None
-    data_file.write_text("a,b\n1,3\n", encoding="utf-8")  # a data file the chapter read
-    assert cache.get("kk", chapter, key) is None
-    data_file.write_text("a,b\n1,2\n", encoding="utf-8")
+    for edited, good in ((data_file, "a,b\n1,2\n"), (other, "note\n")):
+        edited.write_text(good.replace("2", "3").replace("note", "nope"), encoding="utf-8")  # a file it read
+        assert cache.lookup("kk", chapter, key).changed == edited.relative_to(tmp_path).as_posix()
+        edited.write_text(good, encoding="utf-8")
+        assert cache.get("kk", chapter, key) is not None
+    entry = json.loads((tmp_path / ".cache/exec/kk/c.json").read_text(encoding="utf-8"))
+    entry["modules"]["helpers/fmt.py"] = "0" * 64  # as if the module had been edited since
+    (tmp_path / ".cache/exec/kk/c.json").write_text(json.dumps(entry), encoding="utf-8")
+    assert cache.lookup("kk", chapter, key).changed == "helpers/fmt.py"
     chapter_file.write_text("# C\n\nProse, edited.\n\n```{python}\nx = 1\n```\n", encoding="utf-8")
-    assert cache.get("kk", qmd.parse(chapter_file), key) is not None  # prose is not part of the key
     edited = qmd.parse(chapter_file)
     edited.cells[0].code = "x = 2"
-    assert execute.chapter_key(edited, "kk", execute.environment_key()) != key  # code is
+    assert execute.chapter_key(edited, "kk", execute.environment_key()) != key  # code is part of the key
+    assert execute.chapter_key(qmd.parse(chapter_file), "kk", execute.environment_key()) == key  # prose is not
 
 
 def test_a_build_records_the_data_files_and_helper_modules_each_chapter_used(built_small_book: Path):
     entry = json.loads((built_small_book / ".cache/exec/kk/one.json").read_text(encoding="utf-8"))
-    assert any(name.endswith("data/s01_colours.csv") for name in entry["reads"])
-    modules = {Path(name).as_posix().split("/helpers/")[-1] for name in entry["modules"]}
+    assert "data/s01_colours.csv" in entry["reads"]  # by its place in the project, not by an absolute path
+    assert not any(name.startswith("/") for name in [*entry["reads"], *entry["modules"]])
+    modules = {name.removeprefix("helpers/") for name in entry["modules"]}
     assert {"book.py", "data.py", "figures.py"} <= modules
     assert not any(name.startswith("build/") for name in modules)  # the engine does not run in the kernel
 

@@ -478,7 +478,7 @@ def _inputs(folder: Path) -> tuple[str, dict[str, str]]:
     import hashlib
 
     files = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-    h = hashlib.sha256(pd.__version__.encode())
+    h = hashlib.sha256(f"{AUDIT_FORMAT} pandas {pd.__version__} pyyaml {yaml.__version__}".encode())
     for module in (data, stats):
         h.update(Path(module.__file__).read_bytes())
     h.update(Path(__file__).read_bytes())
@@ -487,9 +487,13 @@ def _inputs(folder: Path) -> tuple[str, dict[str, str]]:
     return h.hexdigest(), files
 
 
+AUDIT_FORMAT = 2  # of a stored audit; one of another format, or unreadable, is computed again
+
+
 def _cache_file(folder: Path, key: str) -> Path | None:
-    """Where a project keeps the last audit (each edition's appendix and the build share it)."""
-    root = folder.resolve().parent
+    """Where a project keeps the last audit (each edition's appendix and the build share it); a data folder
+    linked from elsewhere is still the project's."""
+    root = folder.absolute().parent
     return root / ".cache" / "audit" / f"{key[:32]}.json" if (root / "_quarto.yml").exists() else None
 
 
@@ -514,14 +518,19 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
         if stored.exists():
             try:
                 saved = json.loads(stored.read_text(encoding="utf-8"))
-                return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
+                if saved["format"] == AUDIT_FORMAT and saved["key"] == key:
+                    return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
             except (OSError, ValueError, TypeError, KeyError):
-                pass
+                pass  # not to be trusted: computed again
         result = _run(folder)
-        tmp = stored.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"findings": [asdict(f) for f in result.findings], "stale": result.stale},
-                                  ensure_ascii=False), encoding="utf-8")
-        tmp.replace(stored)
+        try:
+            tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"format": AUDIT_FORMAT, "key": key, "stale": result.stale,
+                                       "findings": [asdict(f) for f in result.findings]}, ensure_ascii=False),
+                           encoding="utf-8")
+            tmp.replace(stored)
+        except OSError:
+            return result
         for old in stored.parent.glob("*.json"):  # results of data that is no longer there
             if old != stored:
                 old.unlink(missing_ok=True)

@@ -21,6 +21,25 @@ def _root(args) -> Path:
     return Path(args.root).resolve() if args.root else paths.project_root()
 
 
+def elsewhere(root: Path, explicit: bool = False) -> list[str]:
+    """What would make a build of ``root`` use another folder's files without a word: a ``REPORT_ROOT`` left
+    pointing at another copy of the project, or a helper package installed from another copy."""
+    import os
+
+    from . import __file__ as package_init
+
+    out = []
+    env = os.environ.get("REPORT_ROOT")
+    here = next((f for f in (Path.cwd().resolve(), *Path.cwd().resolve().parents) if (f / paths.MARKER).exists()), None)
+    if env and not explicit and here is not None and here != root:
+        out.append(f"REPORT_ROOT={env}: building {root}, not the project of the current folder ({here})")
+    own, used = root / "src" / "helpers", Path(package_init).resolve().parent
+    if own.is_dir() and own.resolve() != used:
+        out.append(f"the helpers package in use is {used}, not this project's {own}: edits to this project's "
+                   "helpers do not count (install this copy: rm -rf .venv && make book)")
+    return out
+
+
 def cmd_check(args) -> int:
     from .validate import check
 
@@ -131,7 +150,9 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError
+    from .build import BuildError, bytecode
+
+    bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
 
     root = _root(args)
     langs, formats = _split(args.lang), _split(args.to)
@@ -144,6 +165,8 @@ def cmd_build(args) -> int:
             print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
             return 2
     start = time.perf_counter()
+    for line in elsewhere(root, explicit=bool(args.root)):
+        print(f"warning: {line}", file=sys.stderr, flush=True)
     try:
         if args.engine == "quarto":
             from .build import quarto

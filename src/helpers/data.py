@@ -48,8 +48,11 @@ def _hash(data: bytes) -> str:
 
 def read_text(path: Path) -> str:
     """Read a data file as strict UTF-8, recording it; a file saved in another encoding is an error."""
-    raw = path.read_bytes()
-    READS[str(path)] = _hash(raw)
+    return _decode(path, path.read_bytes())
+
+
+def _decode(path: Path, raw: bytes, digest: str | None = None) -> str:
+    READS[str(path)] = digest or _hash(raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -62,8 +65,8 @@ def read_text(path: Path) -> str:
 
 
 @lru_cache(maxsize=8)
-def _descriptor(folder: str, mtime: float) -> dict:
-    return json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+def _descriptor(digest: str, raw: bytes) -> dict:
+    return json.loads(raw.decode("utf-8"))
 
 
 def descriptor(folder: Path | None = None) -> dict:
@@ -72,8 +75,10 @@ def descriptor(folder: Path | None = None) -> dict:
     path = folder / "datapackage.json"
     if not path.exists():
         raise DataError("datapackage.json", "missing", f"no datapackage.json in {folder}")
-    READS[str(path)] = _hash(path.read_bytes())
-    return _descriptor(str(folder), path.stat().st_mtime)
+    raw = path.read_bytes()
+    digest = _hash(raw)
+    READS[str(path)] = digest
+    return _descriptor(digest, raw)  # parsed once per content, never by size or modification time
 
 
 def resource(dataset_id: str, folder: Path | None = None) -> dict:
@@ -91,8 +96,8 @@ _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "b
                  "year": "Int64"}
 
 
-# Parsed tables of this process, by file and schema: a chapter asks for the same file many times.
-_PARSED: dict[tuple, tuple[str, pd.DataFrame]] = {}
+# Parsed tables of this process, by file, content hash and schema: a chapter asks for the same file many times.
+_PARSED: dict[tuple, pd.DataFrame] = {}
 
 
 def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
@@ -101,25 +106,20 @@ def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
     path = folder / res["path"]
     if not path.exists():
         raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist")
-    key = _version(res, folder)
+    raw = path.read_bytes()
+    digest = _hash(raw)
+    key = (str(path), digest, repr(res["schema"]))  # its version: the content, never size and modification time
     if key in _PARSED:
-        digest, frame = _PARSED[key]
         READS[str(path)] = digest
-        return frame.copy()
-    frame = _parse_table(res, path)
-    _PARSED[key] = (READS[str(path)], frame)
+        return _PARSED[key].copy()
+    frame = _parse_table(res, path, raw, digest)
+    frame.attrs["version"] = key
+    _PARSED[key] = frame
     return frame.copy()
 
 
-def _version(res: dict, folder: Path | None) -> tuple:
-    """What identifies the content of a resource's table in this process (file, its state, its schema)."""
-    path = (folder or data_dir()) / res["path"]
-    stat = path.stat()
-    return (str(path), stat.st_mtime_ns, stat.st_size, repr(res["schema"]))
-
-
-def _parse_table(res: dict, path: Path) -> pd.DataFrame:
-    text = read_text(path)
+def _parse_table(res: dict, path: Path, raw: bytes, digest: str) -> pd.DataFrame:
+    text = _decode(path, raw, digest)
     header = text.split("\n", 1)[0]
     if ";" in header and "," not in header:
         raise DataError(res["path"], "separator", "the file uses ';' as separator (as Excel saves CSV in "
@@ -164,7 +164,7 @@ def load(dataset_id: str, *, derived: bool = False, folder: Path | None = None) 
     frame = read_table(res, folder)
     if not derived and "status" in frame.columns:
         frame = frame[frame["status"] != "derived"].reset_index(drop=True)
-    frame.attrs.update(version=_version(res, folder), dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
+    frame.attrs.update(dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
                        source=_SharedDict(res.get("x-source", {})))
     return frame
 

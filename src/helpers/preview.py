@@ -90,8 +90,9 @@ class Preview:
         included) takes effect; on failure keep the last good site and remember the error."""
         self.building = True
         start = time.perf_counter()
-        cmd = [sys.executable, "-m", "helpers.cli", "build", "--lang", self.lang, "--to", "html",
-               "--output", str(self.output)]
+        # --root: this project, even if REPORT_ROOT names another copy of it
+        cmd = [sys.executable, "-m", "helpers.cli", "--root", str(self.root), "build", "--lang", self.lang,
+               "--to", "html", "--output", str(self.output)]
         lines: list[str] = []
         try:
             proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -139,7 +140,7 @@ class Preview:
         """Start the watchers and the builder thread."""
         import watchfiles
 
-        dirs = [str(self.root / d) for d in WATCHED_DIRS if (self.root / d).is_dir()]
+        dirs = [str(d) for d in self.watched() if d.is_dir()]
 
         def follow(paths: list[str], recursive: bool, keep: Callable[[str], bool]) -> None:
             for changes in watchfiles.watch(*paths, recursive=recursive, stop_event=self._stop,
@@ -155,6 +156,21 @@ class Preview:
         if dirs:
             self._start(partial(follow, dirs, True, lambda p: True), "preview-watch-sources")
         self._start(partial(follow, [str(self.root)], False, config_file), "preview-watch-config")
+
+    def watched(self) -> list[Path]:
+        """The folders whose edits rebuild: the project's, where they really are (a linked data folder, the data
+        folder of REPORT_DATA, the helper package the build imports, even when it is installed from elsewhere)."""
+        import helpers
+
+        from . import paths
+
+        found = [(self.root / d).resolve() for d in WATCHED_DIRS if (self.root / d).exists()]
+        found += [paths.data_dir(self.root).resolve(), Path(helpers.__file__).resolve().parent]
+        out: list[Path] = []
+        for folder in sorted(set(found)):
+            if not any(folder.is_relative_to(other) for other in out):
+                out.append(folder)
+        return out
 
     def _start(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

@@ -59,17 +59,20 @@ def _frictionless(folder: Path) -> list[DataError]:
     import hashlib
     import json
 
+    from importlib import metadata
+
     desc = data.descriptor(folder)
-    root = folder.resolve().parent
+    root = folder.absolute().parent  # a data folder linked from elsewhere is still the project's
     stamp = root / ".cache" / "check-resources.json" if (root / "_quarto.yml").exists() else None
     try:
         clean = set(json.loads(stamp.read_text(encoding="utf-8"))) if stamp else set()
-    except (OSError, ValueError):
-        clean = set()
+    except (OSError, ValueError, TypeError):
+        clean = set()  # not to be trusted: every resource is validated again
+    version = f"frictionless {metadata.version('frictionless')}\0".encode()
     out, passed = [], set()
     for res in desc["resources"]:
         path = folder / res["path"]
-        key = hashlib.sha256(path.read_bytes() + json.dumps(res, sort_keys=True).encode()).hexdigest()
+        key = hashlib.sha256(version + path.read_bytes() + json.dumps(res, sort_keys=True).encode()).hexdigest()
         if key in clean:
             passed.add(key)
             continue

@@ -65,6 +65,8 @@ class Result:
     notebooks: dict = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the build in the output folder: nothing was done
     pandoc_reused: int = 0  # pandoc conversions taken from the cache
+    reads: dict = field(default_factory=dict)  # files the chapters read besides data/ and the helpers (for the log)
+    uncacheable: bool = False  # a chapter read a data file outside the project: never "up to date"
 
 
 def output_root(root: Path, opts: Options) -> Path:
@@ -93,13 +95,22 @@ def _sha_file(path: Path) -> str:
 
 
 def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path -> sha256), in sorted order."""
-    out = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel not in skip:
-            out[rel] = _sha_file(path)
-    return out
+    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
+    and folders are followed (a folder linked into itself once)."""
+    out, seen = {}, set()
+    for here, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in files:
+            path = Path(here) / name
+            rel = path.relative_to(folder).as_posix()
+            if rel not in skip and path.is_file():
+                out[rel] = _sha_file(path)
+    return dict(sorted(out.items()))
 
 
 def _package_files() -> list[Path]:
@@ -120,8 +131,9 @@ def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
         add(f"helpers/{path.relative_to(pkg).as_posix()}", _sha_file(path))
     for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
         add(name, _sha_file(root / name))
-    for path in book.files:  # in book order
-        add(f"chapter:{path.resolve().relative_to(root.resolve()).as_posix()}", _sha_file(path))
+    places = execute.Places(root)
+    for path in book.files:  # in book order, by their names in the project (a linked chapter is followed)
+        add(f"chapter:{places.name_of(path) or path.name}", _sha_file(path))
     data = paths.data_dir(root)
     if data.is_dir():
         for name, digest in file_hashes(data).items():
@@ -142,14 +154,24 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def is_current(out_root: Path, lang: str, key: str) -> bool:
+def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) -> bool:
     """The edition in ``out_root/lang`` was built from inputs ``key`` (its build log says so, for this very
-    manifest) and its files are exactly those of its manifest."""
+    manifest), the other files its chapters read (listed in the log by their names in the project) are unchanged,
+    and its files are exactly those of its manifest."""
     target, log = out_root / lang, _read_json(build_log(out_root, lang))
-    if log.get("inputs") != key or not (target / MANIFEST).is_file():
+    if log.get("inputs") != key or not (target / MANIFEST).is_file() or log.get("uncacheable", True):
         return False
     if log.get("manifest") != _sha_file(target / MANIFEST):
         return False
+    reads = log.get("reads")
+    if not isinstance(reads, dict):
+        return False
+    if reads:
+        places = execute.Places(root if root is not None else out_root.parent)
+        for name, digest in reads.items():
+            path = places.path_of(name)
+            if path is None or execute._file_sha(path) != digest:
+                return False
     return file_hashes(target, skip=(MANIFEST,)) == _read_json(target / MANIFEST).get("files")
 
 
@@ -159,7 +181,7 @@ def up_to_date(root: Path, lang: str, opts: Options) -> bool:
         return False
     try:
         book = load_book(root, lang, opts)
-        return is_current(output_root(root, opts), lang, inputs_key(root, book, opts))
+        return is_current(output_root(root, opts), lang, inputs_key(root, book, opts), root)
     except (BuildError, OSError, ValueError):
         return False
 
@@ -225,7 +247,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
     try:
         key = inputs_key(root, book, opts)
         target = out_root / lang
-        if opts.cache and is_current(out_root, lang, key):
+        if opts.cache and is_current(out_root, lang, key, root):
             result.up_to_date = True
             result.warnings = list(_read_json(build_log(out_root, lang)).get("warnings", []))
             result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
@@ -382,25 +404,37 @@ def _lock(out_root: Path, lang: str) -> Path:
 
 
 def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, result: Result) -> list:
-    cache = execute.Cache((root / ".cache" / "exec") if opts.cache else None)
+    cache = execute.Cache((root / ".cache" / "exec") if opts.cache else None, root)
     env_key = execute.environment_key()
     chapters = [qmd.parse(p) for p in book.files]
     appendix = {p.resolve() for p in book.appendices}
-    pages, todo, done = [], [], {}
+    pages, todo, done, untrusted = [], [], {}, {}
     for chapter in chapters:
-        key = execute.chapter_key(chapter, book.lang, env_key)
-        hit = cache.get(book.lang, chapter, key)
-        if hit:
-            done[chapter.path] = hit
+        name = cache.places.name_of(chapter.path) or chapter.path.name
+        key = execute.chapter_key(chapter, book.lang, env_key, name)
+        found = cache.lookup(book.lang, chapter, key)
+        if found.hit:
+            done[chapter.path] = found.hit
         else:
-            todo.append((chapter, key))
+            todo.append((chapter, key, name, found.changed))
+            if found.untrusted:
+                untrusted.setdefault(found.untrusted, []).append(chapter.path.stem)
+    for why, stems in untrusted.items():  # said once per reason; those chapters are executed again
+        progress(f"[{book.lang}] cache entries that cannot be trusted ({why}): {', '.join(stems)}; executing them "
+                 "again")
     t = time.perf_counter()
     if todo:
         with execute.Kernel(root, opts.timeout) as kernel:  # one kernel per edition, only when needed
             result.timings["kernel_start"] = time.perf_counter() - t
-            for chapter, key in todo:
-                progress(f"[{book.lang}] execute {chapter.path.relative_to(root)} ({len(chapter.cells)} cells)")
+            for chapter, key, name, changed in todo:
+                progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
+                         + (f"; changed: {changed})" if changed else ")"))
                 res = kernel.run(chapter)
+                if res.outside:
+                    progress(f"[{book.lang}] {name} read {res.outside[0]}"
+                             + (f" and {len(res.outside) - 1} more file(s)" if len(res.outside) > 1 else "")
+                             + " outside the project: its result is not cached")
+                    result.uncacheable = True
                 cache.put(book.lang, chapter, key, res)
                 done[chapter.path] = res
     result.timings["execute"] = time.perf_counter() - t
@@ -410,6 +444,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     notebooks = {}
     for chapter in chapters:
         res = done[chapter.path]
+        result.reads.update({n: d for n, d in res.reads.items() if n != "data" and not n.startswith("data/")})
         page = assemble.chapter_markdown(chapter, res)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
@@ -446,7 +481,7 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
 
     stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
-    with _stopwatch(timings), _pandoc_cache(cache, result):
+    with _stopwatch(timings), _pandoc_cache(cache, result, progress):
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
@@ -484,19 +519,24 @@ def _package_key() -> str:
     return h.hexdigest()
 
 
+PANDOC_FORMAT = 2  # of a pandoc cache entry
+
+
 @contextmanager
-def _pandoc_cache(folder: Path | None, result: Result):
+def _pandoc_cache(folder: Path | None, result: Result, progress: Progress = print):
     """Reuse pandoc's output for an input it has converted before (in the last build of the edition).
 
     pandoc is a pure function of its input, its arguments and the files they name, with the Lua filter and the
     templates from the helper package: the key is the input, the arguments with every file they name replaced
-    by its content's hash, and ``_package_key``. After a successful build the folder keeps only the entries
-    that build used. Counted in ``result.pandoc_reused``.
+    by its content's hash, and ``_package_key``: no absolute path, size or time. An entry that cannot be read or
+    is of another format is converted again (and said once). After a successful build the folder keeps only the
+    entries that build used. Counted in ``result.pandoc_reused``.
     """
     if folder is None:
         yield
         return
     used: set[str] = set()
+    untrusted: list[str] = []
     lock = threading.Lock()
     original = render.pandoc
     package = _package_key()  # computed for each build: a long-running process (report preview) sees edits
@@ -516,16 +556,21 @@ def _pandoc_cache(folder: Path | None, result: Result):
         entry = folder / f"{key}.json"
         with lock:
             used.add(entry.name)
-        hit = _read_json(entry)
-        if "output" in hit:
+        if entry.exists():
+            hit = _read_json(entry)
+            if (hit.get("format") == PANDOC_FORMAT and hit.get("key") == key and isinstance(hit.get("output"), str)
+                    and isinstance(hit.get("warnings"), list)):
+                with lock:
+                    result.pandoc_reused += 1
+                return hit["output"], hit["warnings"]
             with lock:
-                result.pandoc_reused += 1
-            return hit["output"], hit["warnings"]
+                untrusted.append(entry.name)
         output, warnings = original(markdown, to, args)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps({"output": output, "warnings": warnings}, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps({"format": PANDOC_FORMAT, "key": key, "output": output, "warnings": warnings},
+                                      ensure_ascii=False), encoding="utf-8")
             tmp.replace(entry)
         except OSError:
             pass  # a read-only project converts every time
@@ -536,6 +581,9 @@ def _pandoc_cache(folder: Path | None, result: Result):
         yield
     finally:
         render.pandoc = original
+        if untrusted:
+            progress(f"[{result.lang}] pandoc cache: {len(untrusted)} entr{'y' if len(untrusted) == 1 else 'ies'} "
+                     "that cannot be trusted (unreadable or of an older format); converted again")
     for old in folder.glob("*.json") if folder.is_dir() else ():  # only after a success
         if old.name not in used:
             old.unlink(missing_ok=True)
@@ -573,7 +621,7 @@ def _manifest(staging: Path, lang: str, opts: Options) -> None:
 def _write_log(out_root: Path, result: Result, key: str, manifest_sha: str) -> None:
     """The build log beside the edition: its inputs key (for this manifest), warnings, stage timings."""
     log = {"lang": result.lang, "inputs": key, "manifest": manifest_sha, "executed": result.executed,
-           "cached": result.cached,
+           "cached": result.cached, "reads": dict(sorted(result.reads.items())), "uncacheable": result.uncacheable,
            "pandoc_reused": result.pandoc_reused,
            "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
     path = build_log(out_root, result.lang)

@@ -6,6 +6,13 @@ every data file it read and every module of the helper package it had loaded are
 helper modules are recorded per chapter while it runs, so editing one data file re-executes only the chapters
 that read it, editing a helper module only the chapters that had it loaded, and editing prose nothing.
 
+Entries name what they depend on by path relative to the project (``data/...`` for the data folder, wherever
+``REPORT_DATA`` puts it; ``helpers/...`` for the helper package) with the SHA-256 of its content, never by absolute
+path, size or modification time: a project moved, copied or restored elsewhere reuses what is still valid. Besides
+the data files the helpers read, the kernel records every file it opens under the project and every listing of the
+data folder. A chapter that read a data file outside the project is not cached; an entry that is unreadable, of
+another format or names a path outside the project is not trusted: the build says so and executes the chapter again.
+
 Notebooks are made deterministic: no timing metadata, cell ids derived from the chapter, paths relative to
 the project.
 """
@@ -27,7 +34,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from . import BuildError
+from . import BuildError, bytecode
 from .qmd import Chapter
 
 INLINE_CELL = """\
@@ -45,18 +52,83 @@ for _expr, _line in {exprs!r}:
         _inline.append(_inline_render(eval(_expr)))
     except Exception as _err:
         _inline.append({{"error": f"{{type(_err).__name__}}: {{_err}}", "line": _line, "expr": _expr}})
-def _helper_modules():
-    import hashlib as _hl, sys as _sys
+def _digests(files):
+    import hashlib as _hl
     out = {{}}
-    for _name, _mod in sorted(_sys.modules.items()):
-        _file = getattr(_mod, "__file__", None)
-        if (_name == "helpers" or _name.startswith("helpers.")) and _file:
+    for _file in sorted(set(files)):
+        try:
             with open(_file, "rb") as _fh:
                 out[_file] = _hl.sha256(_fh.read()).hexdigest()
+        except OSError:
+            out[_file] = None  # opened, then removed or turned into a folder
     return out
-display({{"application/json": {{"inline": _inline, "reads": dict(_data.READS), "modules": _helper_modules()}}}},
-        raw=True)
+def _modules():
+    import sys as _sys
+    helpers, project = [], []
+    for _name, _mod in sorted(_sys.modules.items()):
+        _file = getattr(_mod, "__file__", None)
+        if not _file:
+            continue
+        if _name == "helpers" or _name.startswith("helpers."):
+            helpers.append(_file)
+        elif _sys.modules["_report_recorder"].inside(_file):  # a module of the project besides the helpers
+            project.append(_file)
+    return helpers, project
+_helpers, _project = _modules()
+_rec = __import__("sys").modules["_report_recorder"]
+display({{"application/json": {{"inline": _inline, "reads": {{**_digests(_rec.opened + _project), **_data.READS}},
+                               "modules": _digests(_helpers), "listings": _rec.listings()}}}}, raw=True)
 """
+
+# Once per kernel: an audit hook that records the files opened for reading under the project or the data folder
+# (outside the helper package, the virtual environment, caches) and the listings of the data folder. Kept in a
+# module of its own, which the namespace reset between chapters leaves alone.
+RECORDER_CELL = """\
+import os as _os, sys as _sys, types as _types
+_rec = _types.ModuleType("_report_recorder")
+_rec.roots = tuple(_os.path.join(p, "") for p in {roots!r})
+_rec.data = _os.path.join({data!r}, "")
+_rec.skip = tuple(_os.path.join(p, "") for p in {skip!r})
+_rec.opened, _rec.listed = [], set()
+def _inside(path, rec=_rec):
+    return path.startswith(rec.roots) and not path.startswith(rec.skip) and "__pycache__" not in path
+_rec.inside = _inside
+def _listings(rec=_rec, listdir=_os.listdir):
+    import hashlib
+    out = {{}}
+    for folder in sorted(rec.listed):
+        try:
+            out[folder] = hashlib.sha256("\\n".join(sorted(listdir(folder))).encode()).hexdigest()
+        except OSError:
+            out[folder] = None
+    return out
+_rec.listings = _listings
+def _hook(event, args, rec=_rec, abspath=_os.path.abspath, fspath=_os.fspath, writing=_os.O_WRONLY | _os.O_RDWR):
+    if event == "open":
+        path, mode, flags = args
+        if isinstance(path, int) or (mode is not None and any(c in mode for c in "wax+")) or \\
+                (mode is None and flags & writing):
+            return
+    elif event in ("os.listdir", "os.scandir"):
+        path = args[0]
+        if path is None or isinstance(path, int):
+            return
+    else:
+        return
+    try:
+        path = abspath(fspath(path))
+    except (TypeError, ValueError):
+        return
+    if isinstance(path, bytes):
+        return
+    if event == "open":
+        if rec.inside(path):
+            rec.opened.append(path)
+    elif path == rec.data[:-1] or path.startswith(rec.data):
+        rec.listed.add(path)
+_sys.modules["_report_recorder"] = _rec
+_sys.addaudithook(_hook)
+del _os, _sys, _types, _rec, _inside, _listings, _hook"""
 
 # Between chapters: a fresh namespace, no recorded reads, and the per-chapter fact modules unloaded, so that the
 # modules loaded at the end of a chapter are the ones it used (plus the shared ones loaded before it).
@@ -65,6 +137,8 @@ get_ipython().reset(new_session=False, aggressive=False)
 import sys as _sys
 from helpers import data as _d
 _d.READS.clear()
+_sys.modules["_report_recorder"].opened.clear()
+_sys.modules["_report_recorder"].listed.clear()
 for _name in [m for m in _sys.modules if m.startswith("helpers.facts.")]:
     del _sys.modules[_name]
 if "helpers.facts" in _sys.modules:
@@ -77,22 +151,97 @@ LIBRARIES = ("pandas", "matplotlib", "numpy", "pyyaml", "ipykernel", "jupyter_cl
 RENDER_ONLY = (".css", ".js", ".html", ".lua", ".typ")
 
 
+# Environment variables that can change what a chapter computes (with the value assumed when unset). The helpers'
+# path variables (REPORT_ROOT, REPORT_DATA) are not among them: entries name files relative to the project and
+# its data folder, wherever those are.
+ENVIRONMENT = {"SOURCE_DATE_EPOCH": "", "PYTHONHASHSEED": "", "MPLBACKEND": "Agg"}
+PATH_VARIABLES = ("REPORT_ROOT", "REPORT_DATA")
+FORMAT = 2  # of a cache entry; an entry without it (or with another) was written by an older build
+
+
 @dataclass
 class Executed:
     outputs: list[list[dict]]  # per cell of the chapter
     inline: list[str]
-    reads: dict[str, str]
+    reads: dict[str, str]  # project-relative file (data/... for the data folder) -> sha256
     cached: bool = False
     notebook: dict = field(default_factory=dict)
-    modules: dict[str, str] = field(default_factory=dict)  # helper module file -> sha256, loaded when it ended
+    modules: dict[str, str] = field(default_factory=dict)  # helpers/... module loaded when it ended -> sha256
+    listings: dict[str, str] = field(default_factory=dict)  # data folder (or one below it) listed -> sha256 of names
+    outside: list[str] = field(default_factory=list)  # data files read outside the project: not cacheable
+
+
+@dataclass
+class Lookup:
+    """What the cache has for a chapter: a result, or why not (``changed``: an input; ``untrusted``: the entry)."""
+
+    hit: Executed | None = None
+    changed: str = ""
+    untrusted: str = ""
 
 
 def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
+def package_dir() -> Path:
+    """The helper package in use (the kernel imports the same one)."""
+    return Path(__file__).resolve().parents[1]
+
+
+class Places:
+    """Names of files relative to the project (the data folder is ``data/`` wherever it is) and back.
+
+    Symbolic links are followed for content but not for names: a data folder linked from elsewhere is still
+    ``data/``. A path that is neither under the project nor under its data folder has no name.
+    """
+
+    def __init__(self, root: Path):
+        from .. import paths
+
+        self.root = Path(os.path.abspath(root))
+        self.data = Path(os.path.abspath(paths.data_dir(self.root)))
+        self.package = package_dir()
+
+    def name_of(self, file: str | Path) -> str | None:
+        path = Path(os.path.abspath(file))
+        for candidate in (path, path.resolve()):
+            for base, prefix in ((self.data, "data"), (self.root, "")):
+                for folder in (base, base.resolve()):
+                    try:
+                        rel = candidate.relative_to(folder).as_posix()
+                    except ValueError:
+                        continue
+                    return f"{prefix}/{rel}".strip("/").removesuffix("/.") if prefix else rel
+        return None
+
+    def path_of(self, name: str) -> Path | None:
+        """The file a name stands for; None for a name that points outside the project (not to be trusted)."""
+        if not isinstance(name, str) or not name or "\\" in name:
+            return None
+        parts = name.split("/")
+        if name.startswith("/") or ".." in parts or "" in parts or ":" in parts[0]:
+            return None
+        if parts[0] == "data":
+            return self.data.joinpath(*parts[1:])
+        return self.root.joinpath(*parts)
+
+    def module_name(self, file: str) -> str | None:
+        try:
+            return "helpers/" + Path(file).resolve().relative_to(self.package).as_posix()
+        except ValueError:
+            return None
+
+    def module_path(self, name: str) -> Path | None:
+        parts = name.split("/") if isinstance(name, str) else []
+        if len(parts) < 2 or parts[0] != "helpers" or ".." in parts or "" in parts:
+            return None
+        return self.package.joinpath(*parts[1:])
+
+
 def environment_key() -> str:
-    """Python, library versions, this module (it shapes every result) and the helper package's non-module files.
+    """Python, library versions, this module (it shapes every result), the helper package's non-module files and
+    the environment variables of ``ENVIRONMENT``.
 
     The helper package's modules are not part of it: each cached chapter records the ones it had loaded.
     Computed anew for each build (a few milliseconds), so that a long-running process sees edits.
@@ -104,61 +253,99 @@ def environment_key() -> str:
         except metadata.PackageNotFoundError:
             parts.append(f"{lib}==?")
     parts.append(f"execute.py:{_sha(Path(__file__).read_bytes())}")
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = package_dir()
     for path in sorted(pkg.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".py", ".pyc", *RENDER_ONLY):
-            parts.append(f"{path.relative_to(pkg)}:{_sha(path.read_bytes())}")
+            parts.append(f"{path.relative_to(pkg).as_posix()}:{_sha(path.read_bytes())}")
+    for name, default in sorted(ENVIRONMENT.items()):
+        parts.append(f"${name}={os.environ.get(name, default)}")
     return _sha("\n".join(parts))
 
 
-def chapter_key(chapter: Chapter, lang: str, env_key: str) -> str:
+def chapter_key(chapter: Chapter, lang: str, env_key: str, name: str = "") -> str:
+    """The chapter's code, inline expressions, edition, environment and its project-relative file name."""
     code = [json.dumps([c.code, c.options], sort_keys=True, ensure_ascii=False) for c in chapter.cells]
     exprs = [e for e, _ in chapter.inline]
-    return _sha(json.dumps([lang, env_key, code, exprs], ensure_ascii=False))
+    return _sha(json.dumps([lang, env_key, code, exprs, name or chapter.path.name], ensure_ascii=False))
 
 
 class Cache:
-    """Executed chapters on disk: ``<dir>/<lang>/<chapter>.json``."""
+    """Executed chapters on disk: ``<dir>/<lang>/<chapter>.json``, trusted only as far as they can be checked."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, root: Path | None = None):
         self.folder = folder
+        self.places = Places(root if root is not None else (folder.parent.parent if folder else Path.cwd()))
 
     def _path(self, lang: str, chapter: Chapter) -> Path:
         return self.folder / lang / (chapter.path.stem + ".json")
 
-    def get(self, lang: str, chapter: Chapter, key: str) -> Executed | None:
+    def lookup(self, lang: str, chapter: Chapter, key: str) -> Lookup:
         if self.folder is None:
-            return None
+            return Lookup()
         path = self._path(lang, chapter)
         if not path.exists():
-            return None
+            return Lookup()
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if entry.get("key") != key or "modules" not in entry:
-            return None
-        for file, digest in {**entry["reads"], **entry["modules"]}.items():
-            if _file_sha(file) != digest:
-                return None
-        return Executed(entry["outputs"], entry["inline"], entry["reads"], cached=True, notebook=entry["notebook"],
-                        modules=entry["modules"])
+        except (OSError, ValueError) as err:
+            return Lookup(untrusted="unreadable" + (f" ({err.strerror})" if isinstance(err, OSError) else ""))
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+            return Lookup(untrusted="written by an older version of the cache")
+        if entry.get("key") != key:
+            return Lookup(changed="its code, inline expressions or the versions")
+        try:
+            checks = [(self.places.path_of(n), n, d) for n, d in entry["reads"].items()]
+            checks += [(self.places.module_path(n), n, d) for n, d in entry["modules"].items()]
+            listings = [(self.places.path_of(n), n, d) for n, d in entry["listings"].items()]
+            for file, name, _ in checks + listings:
+                if file is None:
+                    return Lookup(untrusted=f"names a path outside the project ({name})")
+            for file, name, digest in checks:
+                if _file_sha(file) != digest:
+                    return Lookup(changed=name)
+            for folder, name, digest in listings:
+                if _listing_sha(folder) != digest:
+                    return Lookup(changed=f"the files in {name}/")
+            if not (isinstance(entry["outputs"], list) and isinstance(entry["inline"], list)
+                    and isinstance(entry["notebook"], dict)):
+                return Lookup(untrusted="incomplete")
+            hit = Executed(entry["outputs"], entry["inline"], entry["reads"], cached=True,
+                           notebook=entry["notebook"], modules=entry["modules"], listings=entry["listings"])
+        except (KeyError, TypeError, AttributeError):
+            return Lookup(untrusted="incomplete")
+        return Lookup(hit)
 
-    def put(self, lang: str, chapter: Chapter, key: str, result: Executed) -> None:
-        if self.folder is None:
-            return
+    def get(self, lang: str, chapter: Chapter, key: str) -> Executed | None:
+        return self.lookup(lang, chapter, key).hit
+
+    def put(self, lang: str, chapter: Chapter, key: str, result: Executed) -> bool:
+        """Store a result; False (and nothing stored) when it depends on files outside the project."""
+        if self.folder is None or result.outside:
+            return False
         path = self._path(lang, chapter)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {"key": key, "outputs": result.outputs, "inline": result.inline, "reads": result.reads,
-                 "modules": result.modules, "notebook": result.notebook}
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        entry = {"format": FORMAT, "key": key, "outputs": result.outputs, "inline": result.inline,
+                 "reads": result.reads, "modules": result.modules, "listings": result.listings,
+                 "notebook": result.notebook}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            return False  # a read-only project executes every time
+        return True
 
 
-def _file_sha(file: str) -> str | None:
+def _file_sha(file: str | Path) -> str | None:
     try:
         return _sha(Path(file).read_bytes())
+    except OSError:
+        return None
+
+
+def _listing_sha(folder: Path) -> str | None:
+    try:
+        return _sha("\n".join(sorted(os.listdir(folder))))
     except OSError:
         return None
 
@@ -181,12 +368,14 @@ class Kernel:
 
     def __init__(self, root: Path, timeout: int):
         self.root, self.timeout = root, timeout
+        self.places = Places(root)
         self.client = None
         self._ctx = None
 
     def __enter__(self):
         os.environ["REPORT_ROOT"] = str(self.root)
         os.environ.setdefault("MPLBACKEND", "Agg")
+        bytecode.hash_checked()  # the kernel imports the helpers as they are, not as they were
         nb = nbformat.v4.new_notebook()
         # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
         self.client = NotebookClient(nb, timeout=self.timeout, kernel_name="python3",
@@ -195,6 +384,16 @@ class Kernel:
         # the kernel's own log (e.g. its TCP warning) is not for readers; cell errors arrive through the protocol
         self._ctx = self.client.setup_kernel(stderr=subprocess.DEVNULL)
         self._ctx.__enter__()
+        skip = [str(self.places.package), str(self.places.root / ".cache"), str(self.places.root / ".git"),
+                sys.prefix, sys.base_prefix]
+        recorder = RECORDER_CELL.format(roots=[str(self.places.root), str(self.places.data)],
+                                        data=str(self.places.data), skip=sorted(set(skip)))
+        cell = nbformat.v4.new_code_cell(recorder, id="recorder")
+        self.client.nb = nbformat.v4.new_notebook(cells=[cell])
+        try:
+            self.client.execute_cell(cell, 0)
+        except CellExecutionError as err:
+            raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: {err.evalue}") from None
         return self
 
     def __exit__(self, *exc):
@@ -203,10 +402,7 @@ class Kernel:
         return False
 
     def _where(self, chapter: Chapter) -> str:
-        try:
-            return str(chapter.path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(chapter.path)
+        return self.places.name_of(chapter.path) or chapter.path.name
 
     def run(self, chapter: Chapter) -> Executed:
         nb = notebook_of(chapter, self._where(chapter))
@@ -225,8 +421,24 @@ class Kernel:
             raise BuildError(f"{self._where(chapter)}:{first['line']}: inline expression `{{python}} {first['expr']}` "
                              f"failed: {first['error']}")
         nb.cells = nb.cells[:-1]
-        return Executed(_plain(outputs), payload["inline"], payload["reads"], notebook=json.loads(nbformat.writes(nb)),
-                        modules=payload["modules"])
+        reads, outside = {}, []
+        for file, digest in payload["reads"].items():
+            name = self.places.name_of(file)
+            if name is None:
+                outside.append(file)
+            else:
+                reads[name] = digest
+        modules = {}
+        for file, digest in payload["modules"].items():
+            name = self.places.module_name(file)
+            if name is None:  # a helper module from outside the package in use (not expected)
+                outside.append(file)
+            else:
+                modules[name] = digest
+        listings = {self.places.name_of(folder): digest for folder, digest in payload["listings"].items()}
+        return Executed(_plain(outputs), payload["inline"], dict(sorted(reads.items())),
+                        notebook=json.loads(nbformat.writes(nb)), modules=dict(sorted(modules.items())),
+                        listings={k: v for k, v in sorted(listings.items()) if k}, outside=sorted(outside))
 
     def _exec(self, chapter: Chapter, cell, index: int) -> None:
         try:
