@@ -30,7 +30,7 @@ def test_quarto_render_is_called_once_per_profile_with_all_formats(small_book: P
     res = report("build", "--engine", "quarto", cwd=small_book, env={"QUARTO_PATH": str(exe)})
     assert res.returncode == 0, res.stderr
     # one render per edition: Quarto empties a book's output folder whenever it renders it
-    assert log.read_text().splitlines() == ["render --profile kk --to html,typst", "render --profile ru --to html,typst"]
+    assert log.read_text().splitlines() == ["render --profile kk", "render --profile ru"]
 
 
 def test_quarto_renders_into_the_output_folder_given(small_book: Path, tmp_path: Path):

@@ -35,10 +35,10 @@ def find_quarto() -> str:
 
 
 def commands(langs, formats, output: Path | None = None) -> list[list[str]]:
-    """One ``quarto render`` per edition, of all its formats."""
-    to = ",".join(FORMATS[fmt] for fmt in formats)
+    """One ``quarto render`` per edition: of one format, or of all the book's formats (html and typst)."""
+    to = [] if set(formats) == set(FORMATS) else ["--to", FORMATS[formats[0]]]
     extra = lambda lang: ["--output-dir", str(output / "quarto" / lang)] if output else []  # noqa: E731
-    return [["render", "--profile", lang, "--to", to, *extra(lang)] for lang in langs]
+    return [["render", "--profile", lang, *to, *extra(lang)] for lang in langs]
 
 
 def environment() -> dict:
