@@ -82,3 +82,17 @@ def test_the_sources_declare_what_quarto_needs():
             assert (ROOT / chapter).exists()
     assert base["format"]["typst"]["papersize"] == "a4"
     assert (ROOT / "_language-kk.yml").exists()
+
+
+def test_quartos_home_page_is_not_a_chapter_of_the_builtin_edition():
+    import yaml
+
+    from conftest import ROOT
+    from helpers.build import project
+
+    base = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert base["book"]["chapters"] == ["index.qmd"]  # Quarto joins it with each profile's chapters
+    for lang in ("kk", "ru"):
+        book = project.load(ROOT, lang)
+        assert book.chapters[0] == ROOT / "chapters" / lang / "index.qmd"
+        assert ROOT / "index.qmd" not in book.files
