@@ -171,7 +171,7 @@ def cmd_build(args) -> int:
         if args.engine == "quarto":
             from .build import quarto
 
-            quarto.build(root, langs, formats)
+            quarto.build(root, langs, formats, output=Path(args.output).resolve() if args.output else None)
             return 0
         from .build import builtin
 

@@ -1,7 +1,11 @@
 """The quarto engine: the same sources rendered by the Quarto CLI (1.9+), for those who have it.
 
 Quarto cannot be installed from the package registries, so this engine only runs a ``quarto`` found on PATH
-or named by ``QUARTO_PATH``. Its limits against the builtin engine are listed in the README.
+or named by ``QUARTO_PATH``. Each edition is one ``quarto render --profile <lang>`` of all the formats asked
+for (Quarto empties a book's output folder when it renders it, so the formats are rendered together), into
+``output/quarto/<lang>/`` (the profile's ``output-dir``), apart from the builtin engine's ``output/<lang>/``.
+The chapters run in the Python that runs this engine (``QUARTO_PYTHON``, unless set), so they import
+``helpers``. Its limits against the builtin engine are listed in the README.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from . import BuildError
@@ -29,15 +34,26 @@ def find_quarto() -> str:
     return found
 
 
-def commands(langs, formats) -> list[list[str]]:
-    """One ``quarto render`` per edition and format."""
-    return [["render", "--profile", lang, "--to", FORMATS[fmt]] for lang in langs for fmt in formats]
+def commands(langs, formats, output: Path | None = None) -> list[list[str]]:
+    """One ``quarto render`` per edition: of one format, or of all the book's formats (html and typst)."""
+    to = [] if set(formats) == set(FORMATS) else ["--to", FORMATS[formats[0]]]
+    extra = lambda lang: ["--output-dir", str(output / "quarto" / lang)] if output else []  # noqa: E731
+    return [["render", "--profile", lang, *to, *extra(lang)] for lang in langs]
 
 
-def build(root: Path, langs, formats, progress=print) -> None:
+def environment() -> dict:
+    """Quarto's environment: the chapters' kernel runs in this Python, which has the ``helpers`` package."""
+    env = dict(os.environ)
+    if not env.get("QUARTO_PYTHON"):
+        env["QUARTO_PYTHON"] = sys.executable
+    return env
+
+
+def build(root: Path, langs, formats, progress=print, output: Path | None = None) -> None:
     quarto = find_quarto()
-    for args in commands(langs, formats):
-        progress("quarto " + " ".join(args))
-        proc = subprocess.run([quarto, *args], cwd=root)
+    env = environment()
+    for args in commands(langs, formats, output):
+        progress("quarto " + " ".join(args), flush=True)
+        proc = subprocess.run([quarto, *args], cwd=root, env=env)
         if proc.returncode != 0:
             raise BuildError(f"quarto {' '.join(args)} failed with exit code {proc.returncode}")
