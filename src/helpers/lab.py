@@ -30,6 +30,8 @@ def command(folder: Path, port: int, browser: bool, extra: list[str] | None = No
            f"--ServerApp.port={port}", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}"]
     if not browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI and containers run as root; Jupyter refuses without it
+        cmd.append("--allow-root")
     return cmd + list(extra or [])
 
 

@@ -9,6 +9,7 @@ on unchanged data shows exactly the output that was published.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from . import paths
@@ -70,7 +71,8 @@ def printed_text(value) -> tuple[str, str]:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).replace("|", "\\|").split())
+    """A table cell: the text as printed (its no-break spaces kept) on one line."""
+    return re.sub(r"[ \t\r\n]+", " ", str(text).replace("|", "\\|")).strip()
 
 
 def numbers_bundle(lang: str, checked: list[tuple[int, str, str, str, str]]) -> dict:
