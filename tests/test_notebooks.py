@@ -59,6 +59,11 @@ def test_a_notebook_reads_as_its_chapter_in_reading_order(built_small_book: Path
     # the chart and the table carry their outputs; the check shows every inline number as printed and recomputed
     chart = next(c for c in nb["cells"] if "b.chart(" in source(c))
     assert any("image/svg+xml" in out.get("data", {}) for out in chart["outputs"])
+    # Jupyter shows a table as HTML, each number with its origin as a tooltip, and the source line in small type
+    table = next(c for c in nb["cells"] if "b.table(" in source(c))
+    shown = ["".join(o["data"]["text/html"]) for o in table["outputs"] if "text/html" in o["data"]]
+    assert '<span class="num" title="Деректер: s01_colours.csv, 2-жол' in shown[0] and "{.num" not in shown[0]
+    assert shown[1].startswith('<p class="source"><small><em>Дереккөз:') and ":::" not in shown[1]
     assert "| 11 | `total` | 17\u00a0988 | 17\u00a0988 | s01_colours.csv:4 | ✓ |" in text_of(nb["cells"][-1])
     text = path.read_text(encoding="utf-8")
     assert str(built_small_book) not in text and "iopub" not in text  # no absolute paths, no timestamps

@@ -24,10 +24,32 @@ def register_kernel(prefix: str | None = None) -> Path:
     return Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME, prefix=prefix or sys.prefix))
 
 
+def trust_folder() -> Path:
+    """Where Jupyter keeps the signatures of the notebooks it trusts, for this project (not the user's home)."""
+    return Path(sys.prefix) / "share" / "jupyter" / "ngo-report-trust"
+
+
+def trust(folder: Path) -> int:
+    """Sign the edition's notebooks, built by the project itself, so that Jupyter shows their figures (SVG)
+    and tables (HTML) as it does for outputs it has made; the notebooks themselves are not changed."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    trust_folder().mkdir(parents=True, exist_ok=True)
+    notary = NotebookNotary(db_file=str(trust_folder() / "nbsignatures.db"),
+                            secret_file=str(trust_folder() / "notebook_secret"))
+    paths = sorted(folder.glob("*.ipynb"))
+    for path in paths:
+        notary.sign(nbformat.read(path, as_version=4))
+    return len(paths)
+
+
 def command(folder: Path, port: int, browser: bool, extra: list[str] | None = None) -> list[str]:
     """The JupyterLab command line serving ``folder`` on localhost."""
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}"]
+           f"--ServerApp.port={port}", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
+           f"--NotebookNotary.db_file={trust_folder() / 'nbsignatures.db'}",
+           f"--NotebookNotary.secret_file={trust_folder() / 'notebook_secret'}"]
     if not browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI and containers run as root; Jupyter refuses without it
@@ -45,6 +67,7 @@ def run(root: Path, folder: Path, port: int = 8888, browser: bool = True, extra:
         return 2
     spec = register_kernel()
     print(f"kernel '{KERNEL_NAME}' ({KERNEL_DISPLAY_NAME}) registered in {spec}", flush=True)
+    print(f"{trust(folder)} notebook(s) of {folder} trusted (their figures and tables are shown)", flush=True)
     env = {**os.environ, "REPORT_ROOT": str(root)}
     try:
         return subprocess.call(command(folder, port, browser, extra), env=env)

@@ -133,6 +133,7 @@ def notebook(book: Book, page: Page, chapter: qmd.Chapter, executed: dict, text:
         nb.cells.append(cell)
     rows = "".join(f"    ({v['line']}, {v['expression']!r}, {v['text']!r}),\n" for v in page.inline)
     check = nbformat.v4.new_code_cell(CHECK_CELL.format(lang=lang, rows=rows), id=f"{stem}-numbers")
+    check.metadata["jupyter"] = {"source_hidden": True}  # a long list; its table says it all
     checked = [(v["line"], v["expression"], v["text"], v["text"], v["rows"]) for v in page.inline]
     check.outputs = [nbformat.v4.new_output("display_data", data=review.numbers_bundle(lang, checked))]
     nb.cells.append(check)
