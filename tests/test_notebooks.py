@@ -200,6 +200,8 @@ def test_report_lab_serves_the_editions_notebooks_with_the_projects_kernel(built
         with urllib.request.urlopen(f"{base}/api/contents/one.ipynb?token=reviewer", timeout=10) as r:
             nb = json.load(r)["content"]
         assert nb["metadata"]["ngo-report"]["edition"] == "ru"
+        # built by the project, trusted: Jupyter shows their figures (SVG) and tables (HTML)
+        assert all(c["metadata"].get("trusted") for c in nb["cells"] if c["cell_type"] == "code")
         with urllib.request.urlopen(f"{base}/api/kernelspecs?token=reviewer", timeout=10) as r:
             specs = json.load(r)
         assert "ngo-report" in specs["kernelspecs"] and specs["default"] == "ngo-report"

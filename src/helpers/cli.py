@@ -266,7 +266,7 @@ def cmd_rerun(args) -> int:
     output = Path(args.output).resolve() if args.output else root / "output"
     start = time.perf_counter()
     try:
-        outcomes = rerun.rerun(root, output, langs, tuple(args.notebooks), timeout=args.timeout,
+        outcomes = rerun.rerun(root, output, langs, tuple(args.notebooks), timeout=args.timeout, jobs=args.jobs,
                                keep=Path(args.keep).resolve() if args.keep else None,
                                progress=lambda m: print(m, flush=True))
     except FileNotFoundError as err:
@@ -338,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--output", help="output folder of the built editions (default output/)")
     r.add_argument("--keep", help="write the rerun notebooks into this folder (for nbdime's nbdiff-web)")
     r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
+    r.add_argument("--jobs", type=int, default=0, help="notebooks run at the same time (default: one per core)")
     r.set_defaults(func=cmd_rerun)
     lb = sub.add_parser("lab", help="open JupyterLab on an edition's notebooks with the project's kernel "
                         "(needs the lab extra: make lab)")

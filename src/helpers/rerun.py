@@ -18,6 +18,8 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -177,31 +179,37 @@ def compare(published, rerun, name: str) -> list[str]:
     return out
 
 
-def execute(path: Path, root: Path, timeout: int = 600):
-    """Execute a copy of the notebook in a temporary folder with a fresh kernel of this Python; returns it."""
+def execute(path: Path, timeout: int = 600):
+    """Execute a copy of the notebook in a temporary folder with a fresh kernel of this Python; returns it.
+    The kernel finds the project through ``REPORT_ROOT`` (set by ``rerun``)."""
+    import subprocess
+
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="report-rerun-") as tmp:
-        copy = Path(tmp) / path.name
-        shutil.copyfile(path, copy)
-        saved = {k: os.environ.get(k) for k in ("REPORT_ROOT", "MPLBACKEND")}
-        os.environ["REPORT_ROOT"] = str(root)
-        os.environ.setdefault("MPLBACKEND", "Agg")
-        try:
-            # python3: the kernel of the Python running this command, whatever kernels Jupyter knows of
-            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                    record_timing=False, resources={"metadata": {"path": tmp}})
-            import subprocess
-
-            client.execute(stderr=subprocess.DEVNULL)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        shutil.copyfile(path, Path(tmp) / path.name)
+        # python3: the kernel of the Python running this command, whatever kernels Jupyter knows of
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                record_timing=False, resources={"metadata": {"path": tmp}})
+        client.execute(stderr=subprocess.DEVNULL)
     return nb
+
+
+@contextmanager
+def _environment(root: Path):
+    """The kernels' environment: the project's root, charts drawn without a display."""
+    saved = {k: os.environ.get(k) for k in ("REPORT_ROOT", "MPLBACKEND")}
+    os.environ["REPORT_ROOT"] = str(root)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def select(out_root: Path, langs: tuple[str, ...], names: tuple[str, ...]) -> list[tuple[str, Path]]:
@@ -219,24 +227,32 @@ def select(out_root: Path, langs: tuple[str, ...], names: tuple[str, ...]) -> li
     return found
 
 
+def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
+    start = time.perf_counter()
+    published = nbformat.read(path, as_version=4)
+    fresh = execute(path, timeout)
+    outcome = Outcome(path, lang, cells=sum(1 for c in published.cells if c.cell_type == "code"))
+    outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
+    outcome.seconds = time.perf_counter() - start
+    if keep is not None:
+        (keep / lang).mkdir(parents=True, exist_ok=True)
+        nbformat.write(fresh, keep / lang / path.name)
+    return outcome
+
+
 def rerun(root: Path, out_root: Path, langs: tuple[str, ...], names: tuple[str, ...] = (),
-          keep: Path | None = None, timeout: int = 600, progress: Progress = print) -> list[Outcome]:
+          keep: Path | None = None, timeout: int = 600, jobs: int = 0, progress: Progress = print) -> list[Outcome]:
+    """Rerun the selected notebooks, ``jobs`` at a time (0: one per core), reporting each in order."""
+    chosen = select(out_root, langs, names)
     outcomes = []
-    for lang, path in select(out_root, langs, names):
-        start = time.perf_counter()
-        published = nbformat.read(path, as_version=4)
-        fresh = execute(path, root, timeout)
-        outcome = Outcome(path, lang, cells=sum(1 for c in published.cells if c.cell_type == "code"))
-        outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
-        outcome.seconds = time.perf_counter() - start
-        if keep is not None:
-            (keep / lang).mkdir(parents=True, exist_ok=True)
-            nbformat.write(fresh, keep / lang / path.name)
-        if outcome.reproduced:
-            progress(f"[{lang}] {path.name}: reproduced ({outcome.cells} code cells, {outcome.seconds:.1f} s)")
-        else:
-            progress(f"[{lang}] {path.name}: {len(outcome.differences)} cell(s) differ")
-            for block in outcome.differences:
-                progress(block)
-        outcomes.append(outcome)
+    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+        for outcome in pool.map(lambda item: _one(*item, keep, timeout), chosen):
+            name = f"[{outcome.lang}] {outcome.notebook.name}"
+            if outcome.reproduced:
+                progress(f"{name}: reproduced ({outcome.cells} code cells, {outcome.seconds:.1f} s)")
+            else:
+                progress(f"{name}: {len(outcome.differences)} cell(s) differ")
+                for block in outcome.differences:
+                    progress(block)
+            outcomes.append(outcome)
     return outcomes
