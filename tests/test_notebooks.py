@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import report
@@ -42,6 +43,7 @@ def markdown_text(path: Path) -> str:
 
 def test_a_notebook_reads_as_its_chapter_in_reading_order(built_small_book: Path):
     path = built_small_book / "output/kk/notebooks/one.ipynb"
+    nbformat.validate(nbformat.read(path, as_version=4))  # a valid notebook of Jupyter's format 4
     nb = json.loads(path.read_text(encoding="utf-8"))
     kinds = [(c["cell_type"], source(c)) for c in nb["cells"]]
     # the project cell first, the numbers' check last; the chapter's text and cells in between, in order

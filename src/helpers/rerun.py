@@ -230,8 +230,17 @@ def select(out_root: Path, langs: tuple[str, ...], names: tuple[str, ...]) -> li
 def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
     start = time.perf_counter()
     published = nbformat.read(path, as_version=4)
-    fresh = execute(path, timeout)
     outcome = Outcome(path, lang, cells=sum(1 for c in published.cells if c.cell_type == "code"))
+    try:
+        fresh = execute(path, timeout)
+    except Exception as err:  # a kernel that died or a cell over the timeout: this notebook did not reproduce
+        from nbclient.exceptions import CellTimeoutError
+
+        why = f"a cell ran over {timeout} s (raise it with --timeout)" if isinstance(err, CellTimeoutError) else \
+            f"{type(err).__name__}: {err}"
+        outcome.differences = [f"{lang}/{path.name}: could not be run again: {why}"]
+        outcome.seconds = time.perf_counter() - start
+        return outcome
     outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
     outcome.seconds = time.perf_counter() - start
     if keep is not None:
