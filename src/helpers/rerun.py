@@ -41,6 +41,7 @@ class Outcome:
     cells: int = 0  # code cells compared
     seconds: float = 0.0
     differences: list[str] = field(default_factory=list)  # readable, one block per changed cell
+    ran: bool = True  # False: the kernel died or a cell ran over the timeout
 
     @property
     def reproduced(self) -> bool:
@@ -238,7 +239,7 @@ def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
 
         why = f"a cell ran over {timeout} s (raise it with --timeout)" if isinstance(err, CellTimeoutError) else \
             f"{type(err).__name__}: {err}"
-        outcome.differences = [f"{lang}/{path.name}: could not be run again: {why}"]
+        outcome.differences, outcome.ran = [f"{lang}/{path.name}: could not be run again: {why}"], False
         outcome.seconds = time.perf_counter() - start
         return outcome
     outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
@@ -260,7 +261,7 @@ def rerun(root: Path, out_root: Path, langs: tuple[str, ...], names: tuple[str, 
             if outcome.reproduced:
                 progress(f"{name}: reproduced ({outcome.cells} code cells, {outcome.seconds:.1f} s)")
             else:
-                progress(f"{name}: {len(outcome.differences)} cell(s) differ")
+                progress(f"{name}: {len(outcome.differences)} cell(s) differ" if outcome.ran else f"{name}: not reproduced")
                 for block in outcome.differences:
                     progress(block)
             outcomes.append(outcome)
