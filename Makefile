@@ -20,6 +20,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-lab: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[lab]'
+	touch $@
+
+# make lab [LAB_LANG=ru] : JupyterLab on one edition's notebooks, with the project's kernel registered in .venv
+LAB_LANG ?= kk
+.PHONY: lab
+lab: $(VENV)/.installed-lab
+	$(BIN)/report build --lang $(LAB_LANG)
+	$(BIN)/report lab --lang $(LAB_LANG)
+
 book: $(VENV)/.installed
 	$(BIN)/report build --lang $(LANGS) $(if $(STRICT),--strict)
 

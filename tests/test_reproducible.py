@@ -55,8 +55,10 @@ def test_the_manifest_lists_every_file_with_versions_and_no_timestamp(built_smal
     nb_text = (out / "notebooks/one.ipynb").read_text(encoding="utf-8")
     assert "iopub" not in nb_text and not re.search(r" at 0x[0-9a-f]+>", nb_text)
     nb = json.loads(nb_text)
-    assert [c["id"] for c in nb["cells"]] == [f"one-{i + 1}" for i in range(len(nb["cells"]))]
-    assert nb["metadata"]["source"] == "chapters/kk/one.qmd"
+    code = [c["id"] for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code == ["one-project"] + [f"one-{i + 1}" for i in range(len(code) - 2)] + ["one-numbers"]
+    assert [c["id"] for c in nb["cells"] if c["cell_type"] == "markdown"][:2] == ["one-text-1", "one-text-2"]
+    assert nb["metadata"]["ngo-report"]["source"] == "chapters/kk/one.qmd"
     # stage timings are kept beside the edition, not in it
     log = json.loads((built_small_book / "output/.build-kk.json").read_text(encoding="utf-8"))
     assert log["timings"]["execute"] >= 0 and "pdf" in log["timings"]
@@ -119,7 +121,7 @@ def test_an_unchanged_build_does_nothing_and_a_changed_output_is_rebuilt(small_b
     stamp = pdf.stat().st_mtime_ns
     res = report("build", cwd=small_book)
     built(res)
-    assert "[kk] done: 15 files" in res.stdout and "(up to date)" in res.stdout
+    assert "[kk] done: 18 files" in res.stdout and "(up to date)" in res.stdout
     assert "check data/ ... unchanged since the last check" in res.stdout
     assert "execute" not in res.stdout and pdf.stat().st_mtime_ns == stamp
     # an output file edited by hand no longer matches the manifest: that edition is built again
@@ -128,7 +130,7 @@ def test_an_unchanged_build_does_nothing_and_a_changed_output_is_rebuilt(small_b
     page.write_text("broken", encoding="utf-8")
     res = report("build", cwd=small_book)
     built(res)
-    assert "[kk] done: 15 files" in res.stdout and "[kk] up to date" in res.stdout
+    assert "[kk] done: 18 files" in res.stdout and "[kk] up to date" in res.stdout
     assert "[ru] up to date" not in res.stdout and "[ru] 3 chapter(s) unchanged, taken from the cache" in res.stdout
     assert page.read_bytes() == good
     # --no-cache executes everything again

@@ -38,6 +38,11 @@ class Markdown:
     def _repr_markdown_(self) -> str:
         return self.text
 
+    def _repr_html_(self) -> str:  # what Jupyter shows (the engines read the Markdown)
+        from .notebook_html import markdown_html
+
+        return markdown_html(self.text)
+
 
 class Book:
     """The presentation of the report in one language."""

@@ -277,6 +277,41 @@ def cmd_preview(args) -> int:
     return preview.run(_root(args), args.lang, port=args.port)
 
 
+def cmd_rerun(args) -> int:
+    from . import rerun
+
+    root = _root(args)
+    langs = _split(args.lang)
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return 2
+    output = Path(args.output).resolve() if args.output else root / "output"
+    start = time.perf_counter()
+    try:
+        outcomes = rerun.rerun(root, output, langs, tuple(args.notebooks), timeout=args.timeout, jobs=args.jobs,
+                               keep=Path(args.keep).resolve() if args.keep else None,
+                               progress=lambda m: print(m, flush=True))
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    differ = [o for o in outcomes if not o.reproduced]
+    print(f"rerun: {len(outcomes) - len(differ)} of {len(outcomes)} notebook(s) reproduced in "
+          f"{time.perf_counter() - start:.1f} s", file=sys.stderr if differ else sys.stdout)
+    return 1 if differ else 0
+
+
+def cmd_lab(args) -> int:
+    from . import lab
+
+    if args.lang not in ("kk", "ru"):
+        print(f"error: unknown language '{args.lang}': use --lang kk or --lang ru", file=sys.stderr)
+        return 2
+    root = _root(args)
+    output = Path(args.output).resolve() if args.output else root / "output"
+    return lab.run(root, output / args.lang / "notebooks", port=args.port, browser=not args.no_browser)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="report", description="Build and check the NGO sector report.",
                                      epilog=EPILOG)
@@ -319,6 +354,22 @@ def main(argv: list[str] | None = None) -> int:
     pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")
     pv.add_argument("--port", type=int, default=8000, help="port on localhost (default 8000; 0: any free port)")
     pv.set_defaults(func=cmd_preview)
+    r = sub.add_parser("rerun", help="execute the published notebooks again in fresh kernels (in a temporary "
+                       "folder) and compare every output; fails on any difference")
+    r.add_argument("notebooks", nargs="*", help="notebooks to rerun (file name, chapter stem or path; default all)")
+    r.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    r.add_argument("--output", help="output folder of the built editions (default output/)")
+    r.add_argument("--keep", help="write the rerun notebooks into this folder (for nbdime's nbdiff-web)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
+    r.add_argument("--jobs", type=int, default=0, help="notebooks run at the same time (default: one per core)")
+    r.set_defaults(func=cmd_rerun)
+    lb = sub.add_parser("lab", help="open JupyterLab on an edition's notebooks with the project's kernel "
+                        "(needs the lab extra: make lab)")
+    lb.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")
+    lb.add_argument("--port", type=int, default=8888, help="port on localhost (default 8888)")
+    lb.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lb.add_argument("--output", help="output folder of the built editions (default output/)")
+    lb.set_defaults(func=cmd_lab)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -14,6 +14,7 @@ WORDS = {
         "contents": "Мазмұны", "previous": "Алдыңғы", "next": "Келесі", "search": "Іздеу",
         "pager": "Алдыңғы және келесі бөлімдер",
         "download_csv": "Деректерді жүктеу (CSV)", "other_lang": "Орысша", "draft": "ЖОБА",
+        "downloads": "Жүктеу", "notebook": "Jupyter блокноты", "chapter_source": "бастапқы мәтіні",
         "edition": "Қазақ тіліндегі басылым", "no_results": "Ештеңе табылмады",
         "national_report": "Ұлттық баяндама", "documents": {
             "national-report-2019": "Ұлттық баяндама, 2019",
@@ -38,6 +39,7 @@ WORDS = {
         "contents": "Содержание", "previous": "Назад", "next": "Далее", "search": "Поиск",
         "pager": "Предыдущий и следующий разделы",
         "download_csv": "Скачать данные (CSV)", "other_lang": "Қазақша", "draft": "ЧЕРНОВИК",
+        "downloads": "Скачать", "notebook": "блокнот Jupyter", "chapter_source": "исходный текст",
         "edition": "Издание на русском языке", "no_results": "Ничего не найдено",
         "national_report": "Национальный доклад", "documents": {
             "national-report-2019": "Национальный доклад, 2019",

@@ -17,7 +17,8 @@ def project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / MARKER).exists():
             return folder
-    raise FileNotFoundError(f"no {MARKER} found in {here} or its parents; run from the project or set REPORT_ROOT")
+    raise FileNotFoundError(f"no {MARKER} found in {here} or its parents: run from the project's folder, or set "
+                            "REPORT_ROOT to the folder that holds it")
 
 
 def data_dir(root: Path | None = None) -> Path:

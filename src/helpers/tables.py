@@ -37,3 +37,8 @@ class Table:
 
     def _repr_markdown_(self):
         return self.markdown(), {"ngo-report": {"csv": self.csv, "notes": self.notes}}
+
+    def _repr_html_(self) -> str:  # what Jupyter shows (the engines read the Markdown)
+        from .notebook_html import table_html
+
+        return table_html(self.header, self.rows, self.align)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__, paths
-from . import BuildError, assemble, execute, project, render, qmd
+from . import BuildError, assemble, execute, notebooks, project, render, qmd
 
 Progress = Callable[[str], None]
 MANIFEST = "manifest.json"
@@ -256,7 +256,6 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
-        save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
@@ -479,7 +478,12 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
         finally:
             timings[name] = time.perf_counter() - t
 
+    def reviewers_notebooks() -> list[str]:
+        progress(f"[{lang}] notebooks: {len(pages)} chapters with their text and a check of their numbers")
+        return notebooks.write(book, pages, result.notebooks, reg_path, staging)
+
     stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
+    stages.append(("notebooks", reviewers_notebooks))
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
     with _stopwatch(timings), _pandoc_cache(cache, result, progress):
         return [w for name, fn in stages for w in timed(name, fn)]
@@ -640,10 +644,3 @@ def _swap(staging: Path, target: Path) -> None:
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
 
-
-def save_notebooks(target: Path, notebooks: dict) -> None:
-    folder = target / "notebooks"
-    folder.mkdir(parents=True, exist_ok=True)
-    for stem, nb in notebooks.items():
-        (folder / f"{stem}.ipynb").write_text(json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True),
-                                              encoding="utf-8")

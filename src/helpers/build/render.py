@@ -53,6 +53,12 @@ def _strip_tags(text: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
+def _page_downloads(stem: str, words: dict) -> str:
+    """Links to the chapter's notebook and source, published beside the site (``notebooks.write``)."""
+    return (f'{words["downloads"]}: <a href="../notebooks/{stem}.ipynb" download>{words["notebook"]} (.ipynb)</a>'
+            f' · <a href="../source/{stem}.qmd" download>{words["chapter_source"]} (.qmd)</a>')
+
+
 def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
               *, pdf_name: str, draft: bool = False) -> list[str]:
     """Write the multi-page site into ``dest``; returns the filter's warnings."""
@@ -84,7 +90,8 @@ def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path
             lang=lang, other_lang=other, other_word=words["other_lang"], version=__version__,
             page_title=titles[i], book_title=html.escape(book.title), contents_word=words["contents"],
             search_word=words["search"], pager_word=words["pager"], other_href=f"../../{other}/html/{name}", toc=toc, body=body,
-            prev_link=prev_link, next_link=next_link, pdf_href=f"../{pdf_name}", draft_banner=banner)
+            prev_link=prev_link, next_link=next_link, pdf_href=f"../{pdf_name}", draft_banner=banner,
+            page_downloads=_page_downloads(page.stem, words))
         (dest / name).write_text(text, encoding="utf-8")
         for rel, content in page.media.items():
             target = dest / rel
