@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, paths
-from . import BuildError, assemble, execute, project, render, qmd
+from .. import __version__, decisions, paths
+from . import BuildError, assemble, execute, press, project, render, qmd
 
 Progress = Callable[[str], None]
 MANIFEST = "manifest.json"
@@ -204,7 +204,17 @@ def remember_check(root: Path) -> None:
 # --- building ------------------------------------------------------------------------------------------
 
 # What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL")
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD")
+
+
+def gap_decisions(root: Path) -> dict[str, str]:
+    """The editors' decisions for the gap panels (``data/gap-decisions.csv``): dataset -> note | omit."""
+    from ..data import DataError
+
+    try:
+        return {d.dataset: d.decision for d in decisions.load(paths.data_dir(root)).values()}
+    except DataError as err:
+        raise BuildError(f"data/{err}") from None
 
 
 def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
@@ -238,15 +248,18 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
-        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of" for page in pages
-                            for gap in page.gaps]
-        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result)
+        decided = gap_decisions(root)
+        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of "
+                            f"({page.gap_datasets.get(gap, '?')}); data/{decisions.REGISTER_FILE} has no decision "
+                            "for it (note or omit)" for page in pages for gap in page.gaps
+                            if page.gap_datasets.get(gap) not in decided]
+        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result, key)
         problems = [w for w in result.warnings if any(k in w for k in STRICT_PROBLEMS)]
         if problems and opts.strict:
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(sorted(set(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        _manifest(staging, lang, opts)
+        _manifest(staging, lang, opts, key)
         if before_swap is not None:
             before_swap()
         _swap(staging, target)
@@ -410,7 +423,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     notebooks = {}
     for chapter in chapters:
         res = done[chapter.path]
-        page = assemble.chapter_markdown(chapter, res)
+        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
         notebooks[chapter.path.stem] = res.notebook
@@ -419,10 +432,12 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
-            progress: Progress, result: Result) -> list[str]:
-    """The HTML site, then the PDF; returns the warnings, HTML's first."""
+            progress: Progress, result: Result, build_id: str = "") -> list[str]:
+    """The HTML site, then the PDF (and for the printer, ``--strict``, the print file); returns the warnings,
+    HTML's first."""
     lang = book.lang
     pdf_name = f"ngo-report-2019-{lang}.pdf"
+    print_name = f"ngo-report-2019-{lang}-print.pdf"
     draft = not opts.strict
     timings = result.timings
 
@@ -433,7 +448,9 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     def pdf() -> list[str]:
         progress(f"[{lang}] pdf: pandoc -> typst -> {pdf_name}")
         try:
-            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft)
+            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft,
+                              build_id=build_id, press=press.settings(book.get("print", {})),
+                              print_dest=None if draft else staging / print_name)
         finally:
             shutil.rmtree(staging / "print", ignore_errors=True)
 
@@ -552,7 +569,7 @@ class _Module:
         return getattr(self._module, name)
 
 
-def _manifest(staging: Path, lang: str, opts: Options) -> None:
+def _manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
     """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
     from importlib import metadata
 
@@ -565,7 +582,7 @@ def _manifest(staging: Path, lang: str, opts: Options) -> None:
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(),
+                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "build_id": build_id,
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
