@@ -204,7 +204,7 @@ def remember_check(root: Path) -> None:
 # --- building ------------------------------------------------------------------------------------------
 
 # What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD")
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD", "PREFLIGHT")
 
 
 def gap_decisions(root: Path) -> dict[str, str]:
@@ -248,12 +248,17 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
-        decided = gap_decisions(root)
-        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of "
-                            f"({page.gap_datasets.get(gap, '?')}); data/{decisions.REGISTER_FILE} has no decision "
-                            "for it (note or omit)" for page in pages for gap in page.gaps
-                            if page.gap_datasets.get(gap) not in decided]
+        decided = gap_decisions(root)  # the print build applies them; the draft shows every panel and says so
+        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of ({dataset}); "
+                            + (f"the print build follows data/{decisions.REGISTER_FILE}: {decided[dataset]}"
+                               if dataset in decided else
+                               f"data/{decisions.REGISTER_FILE} has no decision for it (note or omit)")
+                            for page in pages for gap in page.gaps
+                            for dataset in [page.gap_datasets.get(gap, "?")]
+                            if not (opts.strict and dataset in decided)]
         result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result, key)
+        if opts.strict and "pdf" in opts.formats:
+            result.warnings += _preflight(book, staging, progress, result)
         problems = [w for w in result.warnings if any(k in w for k in STRICT_PROBLEMS)]
         if problems and opts.strict:
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
@@ -437,7 +442,7 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     HTML's first."""
     lang = book.lang
     pdf_name = f"ngo-report-2019-{lang}.pdf"
-    print_name = f"ngo-report-2019-{lang}-print.pdf"
+    print_name = print_file(lang)
     draft = not opts.strict
     timings = result.timings
 
@@ -465,6 +470,24 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
     with _stopwatch(timings), _pandoc_cache(cache, result):
         return [w for name, fn in stages for w in timed(name, fn)]
+
+
+def print_file(lang: str) -> str:
+    return f"ngo-report-2019-{lang}-print.pdf"
+
+
+def _preflight(book: project.Book, staging: Path, progress: Progress, result: Result) -> list[str]:
+    """The print file checked as a printing house does (``helpers.preflight``); its problems, located."""
+    from .. import preflight
+
+    t = time.perf_counter()
+    options = press.settings(book.get("print", {}))
+    report = preflight.check(staging / print_file(book.lang), min_dpi=options["min-dpi"],
+                             pages_multiple=options["pages-multiple"])
+    result.timings["preflight"] = time.perf_counter() - t
+    progress(f"[{book.lang}] preflight: " + ("passed" if report.passed else f"{len(report.problems)} problem(s)")
+             + f" ({report.pages} pages, {len(report.fonts)} fonts embedded, {report.images} raster image(s))")
+    return [f"PREFLIGHT {print_file(book.lang)}: {problem}" for problem in report.problems]
 
 
 @contextmanager
