@@ -1,6 +1,6 @@
 """``report preflight``: the print file checked as a printing house checks it before accepting it.
 
-Per file (pikepdf reads the objects and the content streams; pypdf's text extraction reads the text layer):
+Per file (pikepdf reads the objects and the content streams, pypdfium2 the text layer):
 
 - every font embedded (a font file in its descriptor; Type 3 glyphs are drawn by the file itself) and subset;
 - every raster image at ``min_dpi`` or more at the size it is printed (from the transformation matrix in
@@ -83,9 +83,10 @@ def check(path: Path, *, min_dpi: float = 300, trim_mm: tuple[float, float] = A4
         for number, page in enumerate(pdf.pages, start=1):
             sheets.add(tuple(round(float(v), 1) for v in page.mediabox))
             _boxes(page, number, trim_mm, report)
-            seen: set = set()
-            _resources(page.obj.get("/Resources"), number, report, seen)
-            _draw(page, pikepdf.Matrix(), number, min_dpi, report, seen, depth=0)
+            images: list = []
+            _resources(page.obj.get("/Resources"), number, report, set(), images)
+            if images or _inline_images(page):  # content streams are parsed only where an image is drawn
+                _draw(page, pikepdf.Matrix(), number, min_dpi, report, depth=0)
         if len(sheets) > 1:
             report.problems.append(f"the pages have {len(sheets)} different sizes (MediaBox): {sorted(sheets)[:3]}")
     if pages_multiple > 1 and report.pages % pages_multiple:
@@ -123,7 +124,7 @@ def _boxes(page, number: int, trim_mm: tuple[float, float], report: Report) -> N
     report.bleed_mm = max(report.bleed_mm, min(trim[0] - bleed[0], bleed[2] - trim[2]) / PT_PER_MM)
 
 
-def _resources(resources, number: int, report: Report, seen: set) -> None:
+def _resources(resources, number: int, report: Report, seen: set, images: list) -> None:
     """Fonts and colour spaces of a resource dictionary, and of the forms and Type 3 fonts it uses."""
     if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
         return
@@ -131,14 +132,24 @@ def _resources(resources, number: int, report: Report, seen: set) -> None:
     for name, font in (resources.get("/Font") or {}).items():
         _font(font, name, number, report)
         if font.get("/Subtype") == "/Type3":
-            _resources(font.get("/Resources"), number, report, seen)
+            _resources(font.get("/Resources"), number, report, seen, images)
     for cs in (resources.get("/ColorSpace") or {}).values():
         report.colour_spaces.add(_space_name(cs))
     for xobj in (resources.get("/XObject") or {}).values():
         if xobj.get("/Subtype") == "/Form":
-            _resources(xobj.get("/Resources"), number, report, seen)
+            _resources(xobj.get("/Resources"), number, report, seen, images)
         elif xobj.get("/Subtype") == "/Image" and not xobj.get("/ImageMask", False):
             report.colour_spaces.add(_space_name(xobj.get("/ColorSpace")))
+            images.append(xobj)
+
+
+def _inline_images(page) -> bool:
+    """Whether the page's content draws an inline image (``BI ... ID ... EI``: it has no resource entry)."""
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    return any(re.search(rb"(^|\s)BI\s", stream.read_bytes()) for stream in streams)
 
 
 def _space_name(cs) -> str:
@@ -169,7 +180,7 @@ def _font(font, name, number: int, report: Report) -> None:
         report.problems.append(f"page {number}: font {name} ({base}) is embedded whole, not subset")
 
 
-def _draw(container, ctm, number: int, min_dpi: float, report: Report, seen: set, depth: int) -> None:
+def _draw(container, ctm, number: int, min_dpi: float, report: Report, depth: int) -> None:
     """Follow the content stream's transformation matrix to every image and form it draws."""
     import pikepdf
 
@@ -195,7 +206,7 @@ def _draw(container, ctm, number: int, min_dpi: float, report: Report, seen: set
                 _image(xobj, str(name), m, number, min_dpi, report)
             elif xobj.get("/Subtype") == "/Form":
                 inner = pikepdf.Matrix(*[float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0])]) @ m
-                _draw(xobj, inner, number, min_dpi, report, seen, depth + 1)
+                _draw(xobj, inner, number, min_dpi, report, depth + 1)
         elif op == "INLINE IMAGE":
             image = operands[0].obj if hasattr(operands[0], "obj") else None
             if image is not None:
@@ -219,10 +230,14 @@ def _image(image, name: str, m, number: int, min_dpi: float, report: Report) -> 
 
 
 def _text(path: Path, draft_words: tuple[str, ...], report: Report) -> None:
-    from pypdf import PdfReader
+    import pypdfium2  # PDFium's text layer: measured 0.3 s for 54 pages, pypdf's extraction 7.4 s
 
-    for number, page in enumerate(PdfReader(str(path)).pages, start=1):
-        text = page.extract_text() or ""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        texts = [document[i].get_textpage().get_text_bounded() for i in range(len(document))]
+    finally:
+        document.close()
+    for number, text in enumerate(texts, start=1):
         unresolved = UNRESOLVED.findall(text)
         if unresolved:
             report.problems.append(f"page {number}: unresolved reference {unresolved[0]!r} in the text")
