@@ -87,7 +87,8 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
     return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
 
 
-def chapter_markdown(chapter: Chapter, executed: Executed, decisions: dict[str, str] | None = None) -> Page:
+def chapter_markdown(chapter: Chapter, executed: Executed, decisions: dict[str, str] | None = None,
+                     lang: str = "") -> Page:
     """Replace cells by their outputs and inline expressions by their values.
 
     ``decisions`` (the print build): dataset -> ``note`` | ``omit``, the editors' decision for a gap panel
@@ -97,7 +98,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed, decisions: dict[str, 
     print_media: dict[str, bytes] = {}
     gaps: list[str] = []
     gap_datasets: dict[str, str] = {}
-    lang = chapter.path.parent.name
+    lang = lang or chapter.path.parent.name  # chapters/<lang>/*.qmd
 
     def decided(place: str, dataset: str) -> str | None:
         gap_datasets[place] = dataset

@@ -428,7 +428,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     notebooks = {}
     for chapter in chapters:
         res = done[chapter.path]
-        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None)
+        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None, book.lang)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
         notebooks[chapter.path.stem] = res.notebook
