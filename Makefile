@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LANGS ?= kk,ru
-# make book STRICT=1 : the final print build (fails on gap panels, broken references, open audit findings)
+# make book STRICT=1 : the final print build (print files checked by preflight; fails on undecided gap panels,
+# unset imprint fields, broken references, open audit findings)
 STRICT ?=
 
 .PHONY: book test check gaps clean

@@ -54,3 +54,12 @@ def built_report(tmp_path_factory) -> Path:
     res = report("build", "--output", str(out))
     assert res.returncode == 0, res.stdout + res.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def strict_report(tmp_path_factory) -> Path:
+    """The real report built for the printer (``--strict``: print files, preflight), both editions, once."""
+    out = tmp_path_factory.mktemp("report-strict")
+    res = report("build", "--strict", "--output", str(out))
+    assert res.returncode == 0, res.stdout + res.stderr
+    return out

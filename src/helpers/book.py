@@ -139,7 +139,8 @@ class Book:
         csv = _csv(frame)
         kind = kind or _guess_kind(frame, dims)
         if kind == "gap":
-            chart = figures.gap_panel(i18n.word("not_published", self.lang), alt=i18n.word("not_published", self.lang), csv=csv)
+            chart = figures.gap_panel(i18n.word("not_published", self.lang), alt=i18n.word("not_published", self.lang), csv=csv,
+                                      dataset=dataset)
             show(chart, self.source(dataset))
             return
         missing_note = None
@@ -176,7 +177,7 @@ class Book:
             if absent:
                 missing_note = absent
         if "value" in frame.columns and frame["value"].isna().all():
-            chart.gap = True  # only the names of the answers are published: not for the final print
+            chart.gap = dataset  # only the names of the answers are published: not for the final print
         out = [chart, self.source(dataset)]
         if as_shares:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('shares_computed', self.lang)}.\n:::\n"))

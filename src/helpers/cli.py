@@ -268,6 +268,33 @@ def cmd_trace(args) -> int:
     return 0 if found else 1
 
 
+def cmd_preflight(args) -> int:
+    from . import preflight
+    from .build import BuildError, builtin, press, project
+
+    root = _root(args)
+    output = Path(args.output).resolve() if args.output else root / "output"
+    files = [(Path(f), press.DEFAULTS) for f in args.files]
+    try:
+        for lang in ([] if args.files else _split(args.lang)):
+            files.append((output / lang / builtin.print_file(lang), press.settings(project.load(root, lang).get("print", {}))))
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    failed = 0
+    for path, options in files:
+        if not path.is_file():
+            print(f"error: {path} does not exist: the print file is written by 'report build --strict'",
+                  file=sys.stderr)
+            failed += 1
+            continue
+        rep = preflight.check(path, min_dpi=options["min-dpi"], pages_multiple=options["pages-multiple"])
+        for line in rep.summary():
+            print(line, file=sys.stdout if rep.passed else sys.stderr, flush=True)
+        failed += not rep.passed
+    return 1 if failed else 0
+
+
 def cmd_preview(args) -> int:
     from . import preview
 
@@ -349,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("number", help='the number as printed, e.g. "17 988", "50,7%%", 6,4')
     t.add_argument("--output", help="output folder of the built editions (default output/)")
     t.set_defaults(func=cmd_trace)
+    pf = sub.add_parser("preflight", help="check the print PDFs as a printing house does: fonts, image resolution, "
+                        "page boxes, colour, draft mark, unresolved references, page count")
+    pf.add_argument("files", nargs="*", help="PDF files to check instead of the editions' print files")
+    pf.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    pf.add_argument("--output", help="output folder of the built editions (default output/)")
+    pf.set_defaults(func=cmd_preflight)
     pv = sub.add_parser("preview", help="serve one edition's web pages on localhost, rebuilt and reloaded "
                         "when a chapter, the data or the helpers change")
     pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")

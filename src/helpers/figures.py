@@ -46,11 +46,11 @@ class Chart:
     alt: str
     csv: str = ""
     notes: list[str] = field(default_factory=list)
-    gap: bool = False  # a panel standing for a diagram the source gives no values of: not for the final print
+    gap: str = ""  # the dataset of a diagram the source gives no values of (a gap panel): see helpers.decisions
     svg_print: str = ""  # text kept as text: Typst sets it in the embedded font, so the PDF's text is searchable
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        extra = {"csv": self.csv, "notes": self.notes, **({"gap": True} if self.gap else {}),
+        extra = {"csv": self.csv, "notes": self.notes, **({"gap": self.gap} if self.gap else {}),
                  **({"print_svg": self.svg_print} if self.svg_print else {})}
         meta = {"image/svg+xml": {"alt": self.alt}, "ngo-report": extra}
         return {"image/svg+xml": self.svg, "text/plain": self.alt}, meta
@@ -63,7 +63,7 @@ def _svg(fig, fonttype: str, bbox) -> str:
     return buf.getvalue()
 
 
-def _chart(fig, alt: str, csv: str = "", notes: list[str] | None = None, *, gap: bool = False) -> Chart:
+def _chart(fig, alt: str, csv: str = "", notes: list[str] | None = None, *, gap: str = "") -> Chart:
     """The figure as a Chart: one SVG for the web, one for print (the tight bounding box computed once)."""
     fig.draw_without_rendering()  # lays out the text, as savefig's own "tight" pass would
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
@@ -202,7 +202,7 @@ def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = ""
         return _chart(fig, alt, csv)
 
 
-def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
+def gap_panel(message: str, *, alt: str = "", csv: str = "", dataset: str = "?") -> Chart:
     """The panel that keeps a diagram's place when the source gives none of its values."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.1))
@@ -211,4 +211,4 @@ def gap_panel(message: str, *, alt: str = "", csv: str = "") -> Chart:
         ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=9, transform=ax.transAxes,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 4})
         ax.axis("off")
-        return _chart(fig, alt, csv, [message], gap=True)
+        return _chart(fig, alt, csv, [message], gap=dataset)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, stats
+from . import data, decisions, stats
 from .data import DataError
 from .paths import data_dir
 
@@ -47,9 +47,13 @@ def check(folder: Path | None = None) -> list[DataError]:
     except KeyError as err:
         return problems + [DataError("datapackage.json", "missing-resource", f"resource {err} is required")]
     for res in desc["resources"]:
-        if res["name"] in ("labels", "regions"):
+        if res["name"] in ("labels", "regions", "gap-decisions"):
             continue
         problems += _rules(res, tables[res["name"]], known, regions)
+    try:
+        decisions.load(folder)  # the editors' register: known datasets, one decision each
+    except DataError as err:
+        problems.append(err)
     return problems
 
 

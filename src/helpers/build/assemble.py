@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import i18n
 from . import BuildError
@@ -31,6 +32,7 @@ class Page:
     media: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
     print_media: dict[str, bytes] = field(default_factory=dict)  # the print edition's version of some media
     gaps: list[str] = field(default_factory=list)  # outputs marked as gap panels (not for the final print)
+    gap_datasets: dict[str, str] = field(default_factory=dict)  # gap panel (chapter:line) -> its dataset
     inline: list[dict] = field(default_factory=list)  # every inline value: line, expression, text, origin
 
 
@@ -39,7 +41,8 @@ def _escape_alt(text: str) -> str:
 
 
 def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, media: dict,
-                      gaps: list[str] | None = None, cell_place: str = "", print_media: dict | None = None) -> str:
+                      gaps: list[str] | None = None, cell_place: str = "", print_media: dict | None = None,
+                      decided: Callable[[str, str], str | None] = lambda place, dataset: None) -> str:
     opts = cell.options
     pieces: list[str] = []
     if opts.get("echo") is True:
@@ -59,7 +62,10 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
         extra = meta.get("ngo-report") or {}
         if extra.get("gap") and gaps is not None:
             gaps.append(f"{cell_place}:{cell.line}")
-        if "image/svg+xml" in bundle:
+        stands_in = decided(f"{cell_place}:{cell.line}", str(extra.get("gap"))) if extra.get("gap") else None
+        if stands_in is not None:  # the editors' decision for the printed book replaces the gap panel
+            pieces.append(stands_in)
+        elif "image/svg+xml" in bundle:
             svg = bundle["image/svg+xml"]
             media[f"figures/{name}.svg"] = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
             if extra.get("print_svg") and print_media is not None:
@@ -81,12 +87,28 @@ def _outputs_markdown(cell: Cell, outputs: list[dict], stem: str, index: int, me
     return "\n\n".join(p.strip("\n") for p in pieces if p.strip())
 
 
-def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
-    """Replace cells by their outputs and inline expressions by their values."""
+def chapter_markdown(chapter: Chapter, executed: Executed, decisions: dict[str, str] | None = None,
+                     lang: str = "") -> Page:
+    """Replace cells by their outputs and inline expressions by their values.
+
+    ``decisions`` (the print build): dataset -> ``note`` | ``omit``, the editors' decision for a gap panel
+    of that dataset (``helpers.decisions``); without it every gap panel is shown."""
     stem = chapter.path.stem
     media: dict[str, bytes] = {}
     print_media: dict[str, bytes] = {}
     gaps: list[str] = []
+    gap_datasets: dict[str, str] = {}
+    lang = lang or chapter.path.parent.name  # chapters/<lang>/*.qmd
+
+    def decided(place: str, dataset: str) -> str | None:
+        gap_datasets[place] = dataset
+        choice = (decisions or {}).get(dataset)
+        if choice == "note":
+            return _editorial_note(i18n.word("gap_decision_note", lang))
+        if choice == "omit":
+            return OMITTED
+        return None
+
     values = iter(executed.inline)
     where = "/".join(chapter.path.parts[-3:])
     inline = [dict(inline_origin(str(v)), chapter=where, line=line, expression=expr)
@@ -102,7 +124,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
             cell_index += 1
             continue
         body = _outputs_markdown(cell, executed.outputs[cell_index], stem, cell_index, media, gaps, where,
-                                 print_media)
+                                 print_media, decided)
         label = str(cell.options.get("label") or "")
         cap = cell.options.get("fig-cap") or cell.options.get("tbl-cap")
         if label.startswith(FLOAT_PREFIXES):
@@ -112,7 +134,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
             body = f"::: {{#{label}}}\n{body}\n\n{cap}\n:::"
         out.append("\n" + body + "\n")
         cell_index += 1
-    markdown = "".join(out)
+    markdown = _omit_floats("".join(out), lang)
     heading = next((m for m in HEADING.finditer(markdown) if len(m.group(1)) == 1), None)
     title = heading.group(2) if heading else str(chapter.meta.get("title", stem))
     section_id = ""
@@ -120,7 +142,44 @@ def chapter_markdown(chapter: Chapter, executed: Executed) -> Page:
         ids = re.findall(r"#([\w-]+)", heading.group(3))
         section_id = ids[0] if ids else ""
     return Page(stem, markdown, title=title, section_id=section_id, media=media, gaps=gaps, inline=inline,
-                print_media=print_media)
+                print_media=print_media, gap_datasets=gap_datasets)
+
+
+OMITTED = "<!-- omitted: the source gives no values -->"
+FENCE = re.compile(r"^(:{3,})\s*(\S.*)?$")
+
+
+def _editorial_note(text: str) -> str:
+    """A framed note in place of a diagram (web: a div, print: the template's ``editorial-note``)."""
+    return ("::: {.editorial-note}\n```{=typst}\n#editorial-note[\n```\n\n" + text
+            + "\n\n```{=typst}\n]\n```\n:::")
+
+
+def _omit_floats(markdown: str, lang: str) -> str:
+    """A float whose gap panel the editors left out: the float goes, a one-line note with its caption stays."""
+    if OMITTED not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if m and m.group(2) and FLOAT_DIV.match(lines[i]):
+            depth, j = 1, i + 1  # find the float's closing fence
+            while j < len(lines) and depth:
+                inner = FENCE.match(lines[j])
+                if inner:
+                    depth += 1 if inner.group(2) else -1
+                j += 1
+            block = lines[i:j]
+            if any(OMITTED in line for line in block):
+                caption = next((line for line in reversed(block[:-1]) if line.strip()), "")
+                out += ["::: {.gap-note}", i18n.word("gap_decision_omit", lang).format(caption=caption.strip()), ":::"]
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
 
 
 ORIGIN_SPAN = re.compile(r'\[(?P<text>.*)\]\{\.num title="(?P<origin>(?:[^"\\]|\\.)*)"'

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, paths
-from . import BuildError, assemble, execute, notebooks, project, render, qmd
+from .. import __version__, decisions, paths
+from . import BuildError, assemble, execute, notebooks, press, project, render, qmd
 
 Progress = Callable[[str], None]
 MANIFEST = "manifest.json"
@@ -226,7 +226,17 @@ def remember_check(root: Path) -> None:
 # --- building ------------------------------------------------------------------------------------------
 
 # What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL")
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD", "PREFLIGHT")
+
+
+def gap_decisions(root: Path) -> dict[str, str]:
+    """The editors' decisions for the gap panels (``data/gap-decisions.csv``): dataset -> note | omit."""
+    from ..data import DataError
+
+    try:
+        return {d.dataset: d.decision for d in decisions.load(paths.data_dir(root)).values()}
+    except DataError as err:
+        raise BuildError(f"data/{err}") from None
 
 
 def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
@@ -259,15 +269,23 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
-        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of" for page in pages
-                            for gap in page.gaps]
-        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result)
+        decided = gap_decisions(root)  # the print build applies them; the draft shows every panel and says so
+        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of ({dataset}); "
+                            + (f"the print build follows data/{decisions.REGISTER_FILE}: {decided[dataset]}"
+                               if dataset in decided else
+                               f"data/{decisions.REGISTER_FILE} has no decision for it (note or omit)")
+                            for page in pages for gap in page.gaps
+                            for dataset in [page.gap_datasets.get(gap, "?")]
+                            if not (opts.strict and dataset in decided)]
+        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result, key)
+        if opts.strict and "pdf" in opts.formats:
+            result.warnings += _preflight(book, staging, progress, result)
         problems = [w for w in result.warnings if any(k in w for k in STRICT_PROBLEMS)]
         if problems and opts.strict:
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(sorted(set(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        _manifest(staging, lang, opts)
+        _manifest(staging, lang, opts, key)
         if before_swap is not None:
             before_swap()
         _swap(staging, target)
@@ -444,7 +462,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     for chapter in chapters:
         res = done[chapter.path]
         result.reads.update({n: d for n, d in res.reads.items() if n != "data" and not n.startswith("data/")})
-        page = assemble.chapter_markdown(chapter, res)
+        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None, book.lang)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
         notebooks[chapter.path.stem] = res.notebook
@@ -453,10 +471,12 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
-            progress: Progress, result: Result) -> list[str]:
-    """The HTML site, then the PDF; returns the warnings, HTML's first."""
+            progress: Progress, result: Result, build_id: str = "") -> list[str]:
+    """The HTML site, then the PDF (and for the printer, ``--strict``, the print file); returns the warnings,
+    HTML's first."""
     lang = book.lang
     pdf_name = f"ngo-report-2019-{lang}.pdf"
+    print_name = print_file(lang)
     draft = not opts.strict
     timings = result.timings
 
@@ -467,7 +487,9 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     def pdf() -> list[str]:
         progress(f"[{lang}] pdf: pandoc -> typst -> {pdf_name}")
         try:
-            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft)
+            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft,
+                              build_id=build_id, press=press.settings(book.get("print", {})),
+                              print_dest=None if draft else staging / print_name)
         finally:
             shutil.rmtree(staging / "print", ignore_errors=True)
 
@@ -487,6 +509,24 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
     with _stopwatch(timings), _pandoc_cache(cache, result, progress):
         return [w for name, fn in stages for w in timed(name, fn)]
+
+
+def print_file(lang: str) -> str:
+    return f"ngo-report-2019-{lang}-print.pdf"
+
+
+def _preflight(book: project.Book, staging: Path, progress: Progress, result: Result) -> list[str]:
+    """The print file checked as a printing house does (``helpers.preflight``); its problems, located."""
+    from .. import preflight
+
+    t = time.perf_counter()
+    options = press.settings(book.get("print", {}))
+    report = preflight.check(staging / print_file(book.lang), min_dpi=options["min-dpi"],
+                             pages_multiple=options["pages-multiple"])
+    result.timings["preflight"] = time.perf_counter() - t
+    progress(f"[{book.lang}] preflight: " + ("passed" if report.passed else f"{len(report.problems)} problem(s)")
+             + f" ({report.pages} pages, {len(report.fonts)} fonts embedded, {report.images} raster image(s))")
+    return [f"PREFLIGHT {print_file(book.lang)}: {problem}" for problem in report.problems]
 
 
 @contextmanager
@@ -604,7 +644,7 @@ class _Module:
         return getattr(self._module, name)
 
 
-def _manifest(staging: Path, lang: str, opts: Options) -> None:
+def _manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
     """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
     from importlib import metadata
 
@@ -617,7 +657,7 @@ def _manifest(staging: Path, lang: str, opts: Options) -> None:
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(),
+                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "build_id": build_id,
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 

@@ -118,9 +118,40 @@ def _plain(text: str) -> str:
     return re.sub(r'["\\\n]', " ", str(text))
 
 
+# The imprint's fields (``report:`` of the config); a classification code the report has none of is declared
+# NOT_ASSIGNED, never left out: the print build refuses an unset field, the draft warns
+IMPRINT_FIELDS = ("publisher", "commissioned-by", "place", "year", "citation", "licence", "udc", "bbk", "isbn")
+CODES = ("udc", "bbk", "isbn")
+NOT_ASSIGNED = "not assigned"
+
+
+def imprint(book: Book, build_id: str) -> tuple[dict, list[str]]:
+    """The imprint's metadata for the template, and an ``IMPRINT-FIELD`` problem for each field left unset."""
+    words = i18n.WORDS[book.lang]
+    problems, meta = [], {}
+    for name in IMPRINT_FIELDS:
+        value = book.get(name)
+        if value is None or not str(value).strip():
+            problems.append(f"IMPRINT-FIELD report.{name} is not set in _quarto-{book.lang}.yml or _quarto.yml "
+                            f"(give it, or for a code the report has none of write '{name}: {NOT_ASSIGNED}')")
+            value = "?"
+        meta[name] = str(value).strip()
+    meta["codes"] = [{"label": words["imprint"][code],
+                      "value": words["imprint"]["not_assigned"] if meta[code] == NOT_ASSIGNED else meta[code]}
+                     for code in CODES]
+    meta.update({f"{key}-label": words["imprint"][key] for key in ("commissioned", "publisher", "citation",
+                                                                   "licence", "build")})
+    meta["build-id"] = build_id[:16]
+    return meta, problems
+
+
 def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
-        *, draft: bool = False) -> list[str]:
-    """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings."""
+        *, draft: bool = False, build_id: str = "", press: dict | None = None,
+        print_dest: Path | None = None) -> list[str]:
+    """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings.
+
+    With ``print_dest``, the same source is typeset a second time as the print file (``press``: bleed, crop
+    marks, print profile; see ``helpers.build.press``)."""
     words = i18n.WORDS[book.lang]
     workdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
@@ -132,10 +163,12 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     meta = {
         "title": book.title, "subtitle": book.config.get("book", {}).get("subtitle", ""),
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
-        "place": book.get("place"), "year": str(book.get("year")), "imprint": book.get("imprint"),
+        "imprint": book.get("imprint"),
         "toc-title": words["contents"], "crossref-registry": str(registry_path),
         "continued": words["continued"], "continued-plain": words["continued_plain"],
     }
+    fields, problems = imprint(book, build_id)
+    meta.update(fields)
     if draft:
         meta["draft"] = True
         meta["draft-word"] = words["draft"]
@@ -149,12 +182,12 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
-                                               font_paths=font_paths(book.root), ignore_system_fonts=True,
-                                               pdf_standards=PDF_STANDARDS, timestamp=epoch())
-    except Exception as err:  # typst raises its own error type with the source location in the message
-        raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
+    notes = _typeset(book, typ, workdir, dest, {})
+    if print_dest is not None:
+        from . import press as printing
+
+        printing.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
+    warnings += problems
     for note in notes:
         message = getattr(note, "message", str(note))
         if message.startswith("unknown font family"):
@@ -165,6 +198,17 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
                              "one of them, or put the font files into the project's fonts/ folder")
         warnings.append(f"TYPST: {message}")
     return warnings
+
+
+def _typeset(book: Book, typ: Path, workdir: Path, dest: Path, inputs: dict) -> list:
+    try:
+        _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
+                                               font_paths=font_paths(book.root), ignore_system_fonts=True,
+                                               pdf_standards=PDF_STANDARDS, timestamp=epoch(),
+                                               sys_inputs={k: json.dumps(v) for k, v in inputs.items()})
+    except Exception as err:  # typst raises its own error type with the source location in the message
+        raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
+    return notes
 
 
 DEFAULT_FONT = "Libertinus Serif"  # bundled with Typst; covers every Kazakh letter
