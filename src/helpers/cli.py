@@ -10,7 +10,7 @@ from pathlib import Path
 from . import paths
 
 EPILOG = ("Examples: report build; report build --lang kk --to html; report check; report gaps; "
-          'report trace "17 988"')
+          'report trace "17 988"; report claims --unchecked')
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -119,7 +119,9 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
     from .build import project
     from .data import DataError
 
-    notes, problems = [], project.untranslated(root)
+    from .prose import parity
+
+    notes, problems = [], project.untranslated(root) + parity(root)
     try:
         line, opened = audit_summary(root)
         notes.append(line)
@@ -245,6 +247,24 @@ def cmd_trace(args) -> int:
     return 0 if found else 1
 
 
+def cmd_claims(args) -> int:
+    from . import prose
+
+    root = _root(args)
+    langs = _split(args.lang)
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return 2
+    try:
+        text, ok = prose.report(root, langs, unchecked_only=args.unchecked)
+    except prose.ClaimError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(text)
+    return 0 if ok else 1
+
+
 def cmd_preview(args) -> int:
     from . import preview
 
@@ -291,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("number", help='the number as printed, e.g. "17 988", "50,7%%", 6,4')
     t.add_argument("--output", help="output folder of the built editions (default output/)")
     t.set_defaults(func=cmd_trace)
+    cl = sub.add_parser("claims", help="the comparisons the prose makes, checked against the data; with "
+                        "--unchecked the sentences with a comparative word bound to no claim")
+    cl.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    cl.add_argument("--unchecked", action="store_true", help="only the sentences bound to no claim (and the "
+                    "claims one edition lacks)")
+    cl.set_defaults(func=cmd_claims)
     pv = sub.add_parser("preview", help="serve one edition's web pages on localhost, rebuilt and reloaded "
                         "when a chapter, the data or the helpers change")
     pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, paths
+from .. import __version__, paths, prose
 from . import BuildError, assemble, execute, project, render, qmd
 
 Progress = Callable[[str], None]
@@ -204,7 +204,7 @@ def remember_check(root: Path) -> None:
 # --- building ------------------------------------------------------------------------------------------
 
 # What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL")
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "FALSE-CLAIM")
 
 
 def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
@@ -233,7 +233,9 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
                      "last build")
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
+        verdicts = prose.start(root)  # the prose's claims, evaluated on the data while the chapters execute
         pages = _execute(root, book, opts, progress, result)
+        result.warnings += _claims(root, book, pages, verdicts, staging / "claims.csv")
         save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
@@ -416,6 +418,16 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
         notebooks[chapter.path.stem] = res.notebook
     result.notebooks = notebooks
     return pages
+
+
+def _claims(root: Path, book: project.Book, pages: list, verdicts, path: Path) -> list[str]:
+    """Each claim marker of the prose gets its verdict on the data; ``claims.csv`` lists them."""
+    try:
+        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, verdicts.result())
+    except prose.ClaimError as err:
+        raise BuildError(str(err)) from None
+    prose.write_csv(rows, path)
+    return warnings
 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
