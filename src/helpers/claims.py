@@ -166,6 +166,7 @@ class Order(Predicate):
     ascending: bool = False
     ordered: bool = True
     kind: str = "ranked"
+    within: int = 0  # > 0: the ids are among the first ``within`` places ("among the least used")
 
     def named(self) -> tuple[str, ...]:
         """The ids the claim names; a fact (a leader the prose prints from the data) gives its own."""
@@ -205,6 +206,9 @@ class Order(Predicate):
         in_order = all(better(x, y) for x, y in zip(named, named[1:])) if self.ordered else True
         worst = (max if self.ascending else min)(named)
         holds = in_order and all(better(worst, v) for v in rest)
+        if self.within:
+            places = [t.id for t in terms]
+            holds = all(places.index(i) < self.within for i in ids)
         where = ", ".join(f"{k}={v}" for k, v in self.where)
         text = f"{self.kind}({self.dataset}.{self.by}{' | ' + where if where else ''}) = {', '.join(ids)}"
         return Verdict(holds, text, [(terms, "<" if self.ascending else ">")])
@@ -246,6 +250,12 @@ def leading(dataset: str, by: str, ids, *, exclude=(), **where) -> Order:
     """``ids`` are the first places of the ranking, in any order ("the leading regions")."""
     ids = (ids,) if callable(ids) else tuple(ids)
     return Order(dataset, by, ids, tuple(where.items()), tuple(exclude), ordered=False, kind="leading")
+
+
+def among_smallest(dataset: str, by: str, id_, places: int, *, exclude=(), **where) -> Order:
+    """``id_`` is among the ``places`` smallest values ("among the least used": the sentence's own count)."""
+    return Order(dataset, by, (id_,), tuple(where.items()), tuple(exclude), ascending=True,
+                 kind=f"among_smallest_{places}", within=places)
 
 
 def above(a: Operand, b: Operand) -> Compare:
