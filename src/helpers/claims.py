@@ -181,7 +181,10 @@ class Order(Predicate):
     def candidates(self, ids: tuple[str, ...]) -> pd.DataFrame:
         frame = stats.select(stats.resolved(self.dataset), **dict(self.where)).dropna(subset=["value"])
         if "formula" in frame:  # a total or a combined share over the ranked dimension is not one of its values
-            over = frame["formula"].fillna("").str.contains(f"{self.by}=", regex=False)
+            formula = frame["formula"].fillna("")
+            over = formula.str.contains(f"{self.by}=", regex=False)
+            if "status" in frame:  # a printed total the data keeps without its formula
+                over |= (frame["status"] == "derived") & (formula == "")
             frame = frame[~over | frame[self.by].isin(ids)]
         frame = frame[~frame[self.by].isin(self.exclude)]
         if frame[self.by].duplicated().any():
