@@ -77,7 +77,8 @@ def _lines(path: Path) -> list[tuple[int, str, bool]]:
                 in_float += 1
             elif in_float and stripped.startswith(":::") and not stripped.strip(":"):
                 in_float -= 1
-            out.append((i + 1, line, not (in_float or stripped.startswith(("#", ":::")))))
+            heading = re.match(r"#{1,6}\s", stripped)  # "#. " opens an item of a numbered list: prose
+            out.append((i + 1, line, not (in_float or heading or stripped.startswith(":::"))))
         i += 1
     return out
 

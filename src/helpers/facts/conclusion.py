@@ -211,4 +211,7 @@ not_checkable("conclusion",
                                   "interviews the data does not hold",
               registered_trend="the data holds only the range of the counts of recent years, not their series",
               monitoring_role_grew="a view of the sector's representatives and experts, not a series of values",
-              untapped_potential="the authors' overall conclusion and recommendation")
+              untapped_potential="the authors' overall conclusion and recommendation",
+              sso_largest_by_volume="the data holds the amounts of state social order and state grants, not of "
+                                    "the other sources of funding",
+              deeper_impact_analysis="a tendency in the sector's discussions, not a series of values")
