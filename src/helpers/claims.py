@@ -199,9 +199,9 @@ class Order(Predicate):
     def evaluate(self) -> Verdict:
         ids = self.named()
         frame = self.candidates(ids)
-        dims = frame.attrs["dimensions"]
-        terms = [Term(Quantity(float(r["value"]), r["unit"], origin=stats._rows(self.dataset, frame.loc[[i]], dims)),
-                      self.by, r[self.by]) for i, r in frame.iterrows()]
+        origins = stats._rows(self.dataset, frame, frame.attrs["dimensions"])
+        terms = [Term(Quantity(float(v), unit, origin=(origin,)), self.by, id_)
+                 for v, unit, id_, origin in zip(frame["value"], frame["unit"], frame[self.by], origins)]
         value = {t.id: float(t.quantity.value) for t in terms}
         named = [value[i] for i in ids]
         rest = [v for k, v in value.items() if k not in ids]

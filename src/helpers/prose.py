@@ -137,8 +137,20 @@ def chapter_files(root: Path, lang: str) -> list[Path]:
 
 # --- the comparative words ------------------------------------------------------------------------------
 
-def words(root: Path) -> dict[str, list[tuple[str, re.Pattern]]]:
-    """The comparative words of each language: ``(word as listed, pattern)``; a ``*`` ends a stem."""
+def words(root: Path) -> dict[str, tuple[re.Pattern | None, re.Pattern | None, list[str]]]:
+    """Per language: one pattern of its idioms (phrases that compare nothing), one of its comparative words
+    (each a named group) and the words as listed; a ``*`` ends a stem."""
+    out = {}
+    for lang, entries in _word_list(root).items():
+        idioms = [p.pattern for w, p in entries if w.startswith("-")]
+        listed = [(w, p.pattern) for w, p in entries if not w.startswith("-")]
+        out[lang] = (re.compile("|".join(idioms)) if idioms else None,
+                     re.compile("|".join(f"(?P<w{i}>{p})" for i, (_, p) in enumerate(listed))) if listed else None,
+                     [w for w, _ in listed])
+    return out
+
+
+def _word_list(root: Path) -> dict[str, list[tuple[str, re.Pattern]]]:
     path = paths.data_dir(root) / WORDS_FILE
     out: dict[str, list[tuple[str, re.Pattern]]] = {"kk": [], "ru": []}
     if not path.exists():
@@ -156,19 +168,21 @@ def words(root: Path) -> dict[str, list[tuple[str, re.Pattern]]]:
     return out
 
 
-def unchecked(root: Path, lang: str, files: list[Path] | None = None) -> list[str]:
-    """``UNCHECKED-CLAIM`` for every sentence with a comparative word and no claim marker."""
-    patterns = words(root)[lang]
+def unchecked(root: Path, lang: str, files: list[Path] | None = None,
+              read: dict[Path, list[Sentence]] | None = None) -> list[str]:
+    """``UNCHECKED-CLAIM`` for every sentence with a comparative word and no claim marker (``read``: the
+    sentences of chapters already read)."""
+    idioms, pattern, listed = words(root)[lang]
     found = []
     for path in files if files is not None else chapter_files(root, lang):
-        for s in sentences(path, root):
-            if s.markers:
+        for s in (read or {}).get(path) or sentences(path, root):
+            if s.markers or pattern is None:
                 continue
             plain = INLINE.sub(" ", s.text).lower()
-            for w, p in patterns:
-                if w.startswith("-"):  # an idiom ("тем не менее") is not a comparison
-                    plain = p.sub(" ", plain)
-            hits = [w for w, p in patterns if not w.startswith("-") and p.search(plain)]
+            if idioms is not None:  # an idiom ("тем не менее") is not a comparison
+                plain = idioms.sub(" ", plain)
+            hits = list(dict.fromkeys(listed[int(m.lastgroup[1:])] for m in pattern.finditer(plain)))
+            hits.sort(key=listed.index)
             if hits:
                 found.append(f"UNCHECKED-CLAIM at {s.file}:{s.line}: \"{_short(s.text)}\" uses "
                              f"{', '.join(repr(h) for h in hits)}; bind it to a claim "
@@ -236,7 +250,7 @@ def _evidence(verdict, lang: str) -> str:
             value = "–" if q.value is None else fmt.quantity(q.value, q.unit, lang,
                                                             q.decimals if q.decimals is not None else None)
             named = claims.label_of(t)
-            label = data.labels(named[0], lang, short=True).get(named[1], named[1]) if named else ""
+            label = _labels(named[0], lang).get(named[1], named[1]) if named else ""
             texts.append(f"{label} {value}".strip())
         if relation == ":":
             texts = [f"{texts[0]} : {texts[1]} = {texts[2]}"]
@@ -251,11 +265,23 @@ def _evidence(verdict, lang: str) -> str:
     return f"{word}: {values}{'' if values.endswith('…') else '.'} {i18n.origin_note(files, lang)}".strip()
 
 
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _labels(scheme: str, lang: str) -> dict[str, str]:
+    from . import data
+
+    if (scheme, lang) not in _LABELS:
+        _LABELS[scheme, lang] = data.labels(scheme, lang, short=True)
+    return _LABELS[scheme, lang]
+
+
 def _evaluate_all() -> dict[str, dict]:
     from . import claims
     from .data import DataError
 
     out = {}
+    _LABELS.clear()
     for name, (chapter, predicate) in sorted(claims.declared().items()):
         try:
             v = predicate.evaluate()
@@ -282,21 +308,34 @@ def verdicts(root: Path) -> dict[str, dict]:
 
     key = builtin.check_key(root)
     stamp = root / CACHE
-    try:
-        cached = json.loads(stamp.read_text(encoding="utf-8"))
-        if cached.get("key") == key:
-            return cached["claims"]
-    except (OSError, ValueError, KeyError):
-        pass
+
+    def stored() -> dict | None:
+        try:
+            cached = json.loads(stamp.read_text(encoding="utf-8"))
+            return cached["claims"] if cached.get("key") == key else None
+        except (OSError, ValueError, KeyError):
+            return None
+
+    found = stored()
+    if found is not None:
+        return found
     os.environ["REPORT_ROOT"] = str(root)
-    result = _evaluate_all()
     try:
         stamp.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(stamp.with_suffix(".lock"), "w")  # noqa: SIM115 - held until the result is stored
+    except OSError:
+        return _evaluate_all()  # a read-only project evaluates every time
+    with lock:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX)  # both editions at once: one evaluates, the other reads its result
+        found = stored()
+        if found is not None:
+            return found
+        result = _evaluate_all()
         tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"key": key, "claims": result}, ensure_ascii=False), encoding="utf-8")
         tmp.replace(stamp)
-    except OSError:
-        pass  # a read-only project evaluates every time
     return result
 
 
@@ -337,7 +376,7 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
     inline expression printed)."""
     from .build.assemble import inline_origin
 
-    rows, warnings = [], []
+    rows, warnings, read = [], [], {}
     for path, page in zip(files, pages):
         where = path.resolve().relative_to(root.resolve()).as_posix()
         found = markers(path, root)
@@ -350,7 +389,8 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
                 raise ClaimError(f"{where}:{line}: the claim '{name}' ({table[name]['chapter']}) cannot be "
                                  f"evaluated: {table[name]['error']}")
         printed = [inline_origin(str(v["text"]))["text"] for v in page.inline]
-        for s in sentences(path, root):
+        read[path] = sentences(path, root)
+        for s in read[path]:
             values = iter(printed[s.first_inline:])
             text = _reader_text(INLINE.sub(lambda m: next(values, m.group(0)), s.text))
             for name, line, _ in s.markers:
@@ -363,7 +403,7 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
                     warnings.append(f"FALSE-CLAIM at {where}:{line}: '{name}' ({v['predicate']}) does not hold "
                                     f"on the data: {v['values']} ({v['rows']})")
         page.markdown = _annotate(page.markdown, table, lang, where, len(found))
-    warnings += unchecked(root, lang, files)
+    warnings += unchecked(root, lang, files, read)
     return rows, warnings
 
 
