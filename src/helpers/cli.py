@@ -132,6 +132,17 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
     return notes, problems
 
 
+def _evaluate_claims(root: Path) -> None:
+    """The prose's claims evaluated on the data once for both editions, in this process (which has read the
+    data for the check and the audit) while the editions execute; they take the result from the cache."""
+    from . import prose
+
+    try:
+        prose.verdicts(root)
+    except Exception:  # noqa: BLE001 - an edition evaluates them itself and reports what is wrong
+        pass
+
+
 def cmd_build(args) -> int:
     from .build import BuildError
 
@@ -171,6 +182,7 @@ def cmd_build(args) -> int:
                     return False
                 builtin.remember_check(root)
             notes, problems = book_problems(root)
+            _evaluate_claims(root)
             for line in notes:
                 print(line, flush=True)
             for line in problems:

@@ -4,9 +4,10 @@ An author binds the comparative phrase of a sentence to a claim of the chapter's
 span, which both engines keep as ordinary text: ``[Ең көп тарағаны]{claim=most_public_associations}``.
 Each build
 
-- evaluates every claim on the data (``verdicts``; cached while the data and the helpers are unchanged, and
-  computed while the chapters execute), gives each marked phrase its evidence as a tooltip on the web page
-  and lists the claims in ``claims.csv``; a claim the data contradicts is ``FALSE-CLAIM`` (``apply``);
+- evaluates every claim on the data (``verdicts``: once for all editions, by the build's gate while the
+  chapters execute, and cached while the data and the helpers are unchanged), gives each marked phrase its
+  evidence as a tooltip on the web page and lists the claims in ``claims.csv``; a claim the data
+  contradicts is ``FALSE-CLAIM`` (``check_edition``);
 - lists as ``UNCHECKED-CLAIM`` every sentence that uses a comparative word (``data/comparative-words.csv``)
   and has no marker (``unchecked``);
 - and, for the book, every claim bound in one edition and missing in the other (``parity``).
@@ -19,7 +20,6 @@ import difflib
 import json
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -301,12 +301,28 @@ def _evaluate_all() -> dict[str, dict]:
     return out
 
 
+def _verdicts_key(root: Path) -> str:
+    """What the verdicts depend on: the data files, the helper package's modules, Python and the libraries
+    (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
+    import hashlib
+
+    from .build import builtin, execute
+
+    h = hashlib.sha256(execute.environment_key().encode())
+    pkg = Path(__file__).resolve().parent
+    for path in builtin._package_files():
+        if path.suffix == ".py":
+            h.update(f"{path.relative_to(pkg).as_posix()}\0{builtin._sha_file(path)}\n".encode())
+    data = paths.data_dir(root)
+    for name, digest in (builtin.file_hashes(data).items() if data.is_dir() else ()):
+        h.update(f"data/{name}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
 def verdicts(root: Path) -> dict[str, dict]:
     """Every claim of the book evaluated on the data; kept in ``.cache/claims.json`` while the data and the
     helper package are unchanged."""
-    from .build import builtin
-
-    key = builtin.check_key(root)
+    key = _verdicts_key(root)
     stamp = root / CACHE
 
     def stored() -> dict | None:
@@ -337,15 +353,6 @@ def verdicts(root: Path) -> dict[str, dict]:
         tmp.write_text(json.dumps({"key": key, "claims": result}, ensure_ascii=False), encoding="utf-8")
         tmp.replace(stamp)
     return result
-
-
-def start(root: Path) -> Future:
-    """``verdicts(root)`` in a thread: the claims are evaluated while the chapters execute."""
-    os.environ["REPORT_ROOT"] = str(root)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claims")
-    future = pool.submit(verdicts, root)
-    pool.shutdown(wait=False)
-    return future
 
 
 # --- one edition --------------------------------------------------------------------------------------

@@ -233,9 +233,8 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
                      "last build")
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
-        verdicts = prose.start(root)  # the prose's claims, evaluated on the data while the chapters execute
         pages = _execute(root, book, opts, progress, result)
-        result.warnings += _claims(root, book, pages, verdicts, staging / "claims.csv", result.timings)
+        result.warnings += _claims(root, book, pages, staging / "claims.csv", result.timings)
         save_notebooks(staging, result.notebooks)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
@@ -420,12 +419,13 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     return pages
 
 
-def _claims(root: Path, book: project.Book, pages: list, verdicts, path: Path, timings: dict) -> list[str]:
-    """Each claim marker of the prose gets its verdict on the data; ``claims.csv`` lists them. ``claims`` in
-    the timings: what the build waited for the verdicts and spent on the markers and the scanner."""
+def _claims(root: Path, book: project.Book, pages: list, path: Path, timings: dict) -> list[str]:
+    """Each claim marker of the prose gets its verdict on the data (evaluated once for all editions, usually
+    by the caller's gate while the chapters execute); ``claims.csv`` lists them. ``claims`` in the timings:
+    what the build waited for the verdicts and spent on the markers and the scanner."""
     t = time.perf_counter()
     try:
-        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, verdicts.result())
+        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, prose.verdicts(root))
     except prose.ClaimError as err:
         raise BuildError(str(err)) from None
     finally:
