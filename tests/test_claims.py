@@ -162,3 +162,28 @@ def test_a_marker_naming_no_claim_stops_the_build_with_its_place(project: Path):
     assert res.returncode == 1
     assert (f"chapters/kk/04-social-capital.qmd:{line}: no claim 'partnership_mots' is declared in the facts "
             "modules (did you mean 'partnership_most'?)") in res.stderr
+
+
+def test_predicates_on_a_small_synthetic_table(monkeypatch):
+    """The predicates on the test book's made-up table: totals are not ranked, ties and order count."""
+    from helpers import claims
+
+    monkeypatch.setenv("REPORT_DATA", str(ROOT / "tests/fixtures/book/data"))
+    t = "s01_colours"
+    red = claims.largest(t, "colour", "red", region="akmola").evaluate()
+    assert red.holds is True  # the printed total (17988) is not one of the colours
+    assert [term.id for term in red.terms] == ["red", "green"]
+    assert [r.row for r in red.rows] == [2, 3]
+    shymkent = claims.largest(t, "colour", "red", region="shymkent").evaluate()
+    assert shymkent.holds is False and [term.id for term in shymkent.terms] == ["green", "red"]
+    assert claims.ranked(t, "colour", ["red", "green"], ascending=True, region="shymkent").evaluate().holds
+    akmola_red, akmola_green = (claims.row(t, region="akmola", colour=c) for c in ("red", "green"))
+    assert claims.ratio_at_least(akmola_red, akmola_green, 2).evaluate().holds  # 12000 / 5988
+    assert not claims.ratio_at_least(akmola_red, akmola_green, 2.1).evaluate().holds
+    assert claims.above(claims.row(t, region="shymkent", colour="green"), 50).evaluate().holds
+    assert not claims.about(akmola_red, akmola_green, 6000).evaluate().holds
+    assert claims.fell(akmola_red, akmola_green).evaluate().holds and not claims.grew(akmola_red, akmola_green).evaluate().holds
+    assert claims.all_of(claims.above(akmola_red, 1), claims.below(akmola_red, 1)).evaluate().holds is False
+    assert claims.not_checkable.__doc__ and claims.NotCheckable("an expert's view").evaluate().holds is None
+    with pytest.raises(ValueError, match="several rows per colour"):
+        claims.largest(t, "colour", "red").evaluate()  # the regions are not fixed
