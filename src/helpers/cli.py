@@ -173,6 +173,7 @@ def cmd_build(args) -> int:
 
         def gate() -> bool:
             """What must pass before any output is replaced: the data check and the book's problems."""
+            _evaluate_claims(root)  # first: the editions need the verdicts before they render
             if checked:
                 print("check data/ ... unchanged since the last check", flush=True)
             else:
@@ -182,7 +183,6 @@ def cmd_build(args) -> int:
                     return False
                 builtin.remember_check(root)
             notes, problems = book_problems(root)
-            _evaluate_claims(root)
             for line in notes:
                 print(line, flush=True)
             for line in problems:
