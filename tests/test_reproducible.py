@@ -121,7 +121,7 @@ def test_an_unchanged_build_does_nothing_and_a_changed_output_is_rebuilt(small_b
     stamp = pdf.stat().st_mtime_ns
     res = report("build", cwd=small_book)
     built(res)
-    assert "[kk] done: 18 files" in res.stdout and "(up to date)" in res.stdout
+    assert "[kk] done: 19 files" in res.stdout and "(up to date)" in res.stdout
     assert "check data/ ... unchanged since the last check" in res.stdout
     assert "execute" not in res.stdout and pdf.stat().st_mtime_ns == stamp
     # an output file edited by hand no longer matches the manifest: that edition is built again
@@ -130,7 +130,7 @@ def test_an_unchanged_build_does_nothing_and_a_changed_output_is_rebuilt(small_b
     page.write_text("broken", encoding="utf-8")
     res = report("build", cwd=small_book)
     built(res)
-    assert "[kk] done: 18 files" in res.stdout and "[kk] up to date" in res.stdout
+    assert "[kk] done: 19 files" in res.stdout and "[kk] up to date" in res.stdout
     assert "[ru] up to date" not in res.stdout and "[ru] 3 chapter(s) unchanged, taken from the cache" in res.stdout
     assert page.read_bytes() == good
     # --no-cache executes everything again

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import paths
 
 EPILOG = ("Examples: report build; report build --lang kk --to html; report check; report gaps; "
-          'report trace "17 988"')
+          'report trace "17 988"; report claims --unchecked')
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -138,7 +138,9 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
     from .build import project
     from .data import DataError
 
-    notes, problems = [], project.untranslated(root)
+    from .prose import parity
+
+    notes, problems = [], project.untranslated(root) + parity(root)
     try:
         line, opened = audit_summary(root)
         notes.append(line)
@@ -147,6 +149,17 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
     except DataError as err:
         problems.append(f"AUDIT: {err}")
     return notes, problems
+
+
+def _evaluate_claims(root: Path) -> None:
+    """The prose's claims evaluated on the data once for both editions, in this process (which has read the
+    data for the check and the audit) while the editions execute; they take the result from the cache."""
+    from . import prose
+
+    try:
+        prose.verdicts(root)
+    except Exception:  # noqa: BLE001 - an edition evaluates them itself and reports what is wrong
+        pass
 
 
 def cmd_build(args) -> int:
@@ -183,6 +196,7 @@ def cmd_build(args) -> int:
 
         def gate() -> bool:
             """What must pass before any output is replaced: the data check and the book's problems."""
+            _evaluate_claims(root)  # first: the editions need the verdicts before they render
             if checked:
                 print("check data/ ... unchanged since the last check", flush=True)
             else:
@@ -295,6 +309,24 @@ def cmd_preflight(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_claims(args) -> int:
+    from . import prose
+
+    root = _root(args)
+    langs = _split(args.lang)
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return 2
+    try:
+        text, ok = prose.report(root, langs, unchecked_only=args.unchecked)
+    except prose.ClaimError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(text)
+    return 0 if ok else 1
+
+
 def cmd_preview(args) -> int:
     from . import preview
 
@@ -382,6 +414,14 @@ def main(argv: list[str] | None = None) -> int:
     pf.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
     pf.add_argument("--output", help="output folder of the built editions (default output/)")
     pf.set_defaults(func=cmd_preflight)
+
+
+    cl = sub.add_parser("claims", help="the comparisons the prose makes, checked against the data; with "
+                        "--unchecked the sentences with a comparative word bound to no claim")
+    cl.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    cl.add_argument("--unchecked", action="store_true", help="only the sentences bound to no claim (and the "
+                    "claims one edition lacks)")
+    cl.set_defaults(func=cmd_claims)
     pv = sub.add_parser("preview", help="serve one edition's web pages on localhost, rebuilt and reloaded "
                         "when a chapter, the data or the helpers change")
     pv.add_argument("--lang", default="kk", help="edition: kk or ru (default kk)")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, decisions, paths
+from .. import __version__, decisions, paths, prose
 from . import BuildError, assemble, execute, notebooks, press, project, render, qmd
 
 Progress = Callable[[str], None]
@@ -226,7 +226,8 @@ def remember_check(root: Path) -> None:
 # --- building ------------------------------------------------------------------------------------------
 
 # What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD", "PREFLIGHT")
+STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD", "PREFLIGHT",
+                   "FALSE-CLAIM")
 
 
 def gap_decisions(root: Path) -> dict[str, str]:
@@ -266,6 +267,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
+        result.warnings += _claims(root, book, pages, staging / "claims.csv", result.timings)
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
@@ -468,6 +470,21 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
         notebooks[chapter.path.stem] = res.notebook
     result.notebooks = notebooks
     return pages
+
+
+def _claims(root: Path, book: project.Book, pages: list, path: Path, timings: dict) -> list[str]:
+    """Each claim marker of the prose gets its verdict on the data (evaluated once for all editions, usually
+    by the caller's gate while the chapters execute); ``claims.csv`` lists them. ``claims`` in the timings:
+    what the build waited for the verdicts and spent on the markers and the scanner."""
+    t = time.perf_counter()
+    try:
+        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, prose.verdicts(root))
+    except prose.ClaimError as err:
+        raise BuildError(str(err)) from None
+    finally:
+        timings["claims"] = time.perf_counter() - t
+    prose.write_csv(rows, path)
+    return warnings
 
 
 def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..claims import above, claims, not_checkable, ranked, row, smallest
 from . import rows
 
 AWARE = "b_sso_awareness"
@@ -43,3 +44,18 @@ rows("appendix_a", WIN,
      win_corruption=dict(factor="corruption_connections"),
      win_experience=dict(factor="experience_qualification"),
      win_quality=dict(factor="high_quality_applications"))
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("the majority" is 50), never data.
+
+claims("appendix_a",
+       aware_majority=above(row(AWARE, answer="aware"), 50),
+       understanding_second=ranked(PROBLEMS, "problem", ["low_awareness", "not_understanding_ngo_role"]),
+       unprofessionalism_rarest=smallest(PROBLEMS, "problem", "ngo_unprofessionalism"))
+
+not_checkable("appendix_a",
+              system_for_people="a principle the authors state, not a comparison of values",
+              solved_majority="the source prints no value for the answer (listed in the register of gaps)",
+              sso_quality_high="the authors' judgement of a value the sentence prints; the data holds no benchmark",
+              quality_answer="the words quote an answer option and judge its share; no benchmark in the data")

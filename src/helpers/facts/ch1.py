@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
+from ..claims import not_checkable
 from . import fact, rows
 
 MILESTONES = "x_milestones"
@@ -58,3 +59,10 @@ rows("ch1", MILESTONES,
      forum_viii_year=dict(milestone="civil_forum_viii"),
      # The draft Concept discussed throughout this year.
      draft_discussion_year=dict(milestone="concept_draft_discussion"))
+
+
+# --- claims of the prose ------------------------------------------------------------------------------
+
+not_checkable("ch1",
+              ngos_little_known="the report states it without a survey figure of its own in the data",
+              civil_forum_best_known="the report states it without a survey figure of its own in the data")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
+from ..claims import about, above, all_of, below, claims, largest, leading, not_checkable, ranked, row
 from ..stats import Label
 from . import categories, fact, rows
 
@@ -314,3 +315,70 @@ rows("ch2", COV,
      beneficiaries_per_ngo=dict(indicator="beneficiaries_per_ngo", bound="point"),
      coverage_low=dict(indicator="population_coverage", bound="low"),
      coverage_high=dict(indicator="population_coverage", bound="high"))
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("more than half" is 50, "a quarter" 25), never data.
+
+claims("ch2",
+       most_public_associations=largest(T01, "legal_form", "public_association", region="kz"),
+       foundations_second=ranked(T01, "legal_form", ["public_association", "foundation"], region="kz"),
+       leading_five=leading(T01, "region", leading_regions, exclude=["kz"], legal_form="total"),
+       printed_list_skips_a_region=above(last_leader, printed_last_leader),
+       leader_first=largest(T01, "region", leader_region, exclude=["kz"], legal_form="total"),
+       scope_majority=above(row(D02, scope="one_oblast"), 50),
+       scope_district_over_quarter=above(row(D02, scope="one_district_or_city"), 25),
+       capital_leads_projects=largest(F01, "region", "nur_sultan"),
+       projects_followers_order=ranked(F01, "region", ["nur_sultan", "kostanay", "north_kazakhstan",
+                                                       "west_kazakhstan", "shymkent"]),
+       projects_outsiders=ranked(F01, "region", [projects_outsider_region, projects_next_outsider_region],
+                                 ascending=True),
+       chart_shows_a_tenth=all_of(*(below(row(D04, direction=d), 10)
+                                    for d in ("culture_arts", "urban_studies", "youth_policy"))),
+       health_sport_quarter=about(row(D04, direction="health_sport"), 25, 0.5),
+       youth_most_named=largest(D05, "target_group", "youth"),
+       vulnerable_second=ranked(D05, "target_group", ["youth", "socially_vulnerable"]),
+       experts_youth_first=ranked(D06, "direction", ["youth_policy", "support_vulnerable_groups"]),
+       membership_majority=above(membership_share, 50),
+       not_member_majority=above(row(D08, org_type="all_types_mean", involvement="not_member"), 50),
+       involvement_order=ranked(D08, "org_type", ["sports_leisure", "trade_union", "arts_music_education",
+                                                  "political_party"], involvement="member_or_involved"),
+       charity_trust_drops=all_of(below(trust_charity_participants_full, trust_charity_full),
+                                  below(trust_charity_participants_rather, trust_charity_rather)),
+       no_experience_majority=above(row(D10, answer="no_experience"), 50),
+       rather_as_many=about(row(D11, answer="fully_satisfied"), row(D11, answer="rather_satisfied"), 1),
+       negative_fewer=above(satisfaction_positive, satisfaction_negative),
+       every_fifth_over_1000=about(row(D12, audience_size="over_1000"), 20, 1))
+
+CORRELATION = "a link found by the authors' correlation analysis of the survey answers, which the data does not hold"
+REASONING = "the authors' reasoning about causes, not a comparison of values"
+JUDGEMENT = "the authors' judgement of a value the sentence prints; the data holds no benchmark for it"
+UNPUBLISHED = "the source prints no values for the compared answers (listed in the register of gaps)"
+
+not_checkable("ch2",
+              usual_method="a statement about methods of counting, not about the data",
+              democratic_form="an opinion on forms of governance",
+              budget_and_scope=CORRELATION,
+              regions_match_capital=CORRELATION,
+              projects_one_to_three_most=UNPUBLISHED,
+              strongest_organisations=JUDGEMENT,
+              no_projects_high=JUDGEMENT,
+              experience_resources=CORRELATION,
+              staff_and_projects=CORRELATION,
+              staff_attracts_resources=REASONING,
+              projects_expand_staff=REASONING,
+              which_fields_question="the question the section sets out to answer",
+              most_popular_direction=UNPUBLISHED,
+              non_participating_high=JUDGEMENT,
+              least_environmental=UNPUBLISHED,
+              parties_trust_low=UNPUBLISHED,
+              charity_trust_high=UNPUBLISHED,
+              trust_from_notions=REASONING,
+              church_trust_low=UNPUBLISHED,
+              beneficiary_correlates=CORRELATION,
+              beneficiary_level_names="the words name the map's categories, printed from the data "
+                                      "(f02_beneficiaries_by_region.level); the sentence compares nothing",
+              dont_know_high=JUDGEMENT,
+              coverage_contradiction=REASONING)
+
+not_checkable("ch2", experts_environment_most_important=UNPUBLISHED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
+from ..claims import above, all_of, among_smallest, below, claims, grew, largest, not_checkable, ranked, row, smallest
 from ..stats import Label, Quantity
 from . import fact, rows
 
@@ -496,3 +497,46 @@ rows("ch3", PLAN,
 
 rows("ch3", PLAN, decimals=1,
      strategic_plan_no_share=dict(answer="no"))
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("the majority" is 50, "a quarter" 25), never data.
+
+claims("ch3",
+       small_staff_majority=all_of(largest(D14, "staff", "up_to_5"), above(row(D14, staff="up_to_5"), 50)),
+       sso_most_common=largest(SOURCES_3Y, "funding_source", "state_social_order"),
+       international_second=ranked(SOURCES_3Y, "funding_source", ["state_social_order", "international_grants",
+                                                                   "sponsorship", "personal_contributions"]),
+       membership_rarest=smallest(SOURCES_3Y, "funding_source", "membership_fees"),
+       main_source_sso_first=largest(T02, "funding_source", "state_social_order"),
+       main_source_international_second=ranked(T02, "funding_source", ["state_social_order",
+                                                                        "international_grants"]),
+       membership_among_least=among_smallest(T02, "funding_source", "membership_fees", 3),
+       vulnerable_most_projects=ranked(T03, "direction", ["support_vulnerable_groups", "youth_policy_children"],
+                                       exclude=["other_socially_significant"], measure="projects"),
+       sso_grew_2018=grew(row(SSO, year="2017", admin_level="total", measure="amount"),
+                          row(SSO, year="2018", admin_level="total", measure="amount")),
+       office_rented_majority=above(row(OFFICE_CAR, asset="office", tenure="rented"), 50),
+       office_none_over_quarter=above(row(OFFICE_CAR, asset="office", tenure="none"), 25),
+       car_majority_none=above(car_none_share, 50),
+       car_under_quarter=below(car_share, 25))
+
+UNPUBLISHED = "the source prints no values for the compared answers (listed in the register of gaps)"
+LOWER_BOUND = "the source gives the figure only as a lower bound ('more than'), which the data keeps as the value"
+NO_COUNT = "the data holds no count of the operators of state social order by kind of body"
+
+not_checkable("ch3",
+              staff_weak_point="a common view the sentence reports, then weighs against the data",
+              social_block_operators=NO_COUNT,
+              internal_policy_prevails=NO_COUNT,
+              internal_policy_half_of_local=NO_COUNT,
+              education_ministry_largest="the data holds the largest sum of a central body, not the bodies' sums",
+              admins_lower_bound=LOWER_BOUND,
+              sources_question="the question the section sets out to answer",
+              sso_most_preferred="a cross-tabulation of the survey answers that the data does not hold",
+              budget_over_12m_lower_bound=LOWER_BOUND,
+              equipment_ranking=UNPUBLISHED,
+              procedures_matter_more="an opinion on what matters more for an organisation",
+              practices_rated_high=UNPUBLISHED,
+              hr_least_common=UNPUBLISHED,
+              material_hardest=UNPUBLISHED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..claims import about, above, all_of, below, claims, largest, not_checkable, ranked, ratio_at_least, row
 from . import rows
 
 D18 = "d18_ngo_state_relations"
@@ -77,3 +78,37 @@ rows("ch4", D23,
 rows("ch4", COALITIONS,
      coalition_member=dict(answer="participates"),
      coalition_not_member=dict(answer="does_not_participate"))
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("a tenth" is 10, "half" 50, "several times" 2), never data.
+
+claims("ch4",
+       state_negative_tenth=below(row(D18, answer="negative_total"), 10),
+       business_less_positive=all_of(below(row(D20, answer="positive_total"), row(D18, answer="positive_total")),
+                                     below(row(D20, answer="positive_total"), 50)),
+       population_most_positive=all_of(above(row(D21, answer="positive_total"), row(D18, answer="positive_total")),
+                                       above(row(D21, answer="positive_total"), row(D20, answer="positive_total"))),
+       population_negative_fewer=all_of(ratio_at_least(row(D18, answer="negative_total"),
+                                                       row(D21, answer="negative_total"), 2),
+                                        ratio_at_least(row(D20, answer="negative_total"),
+                                                       row(D21, answer="negative_total"), 2)),
+       relations_ranking=all_of(above(row(D21, answer="positive_total"), row(D18, answer="positive_total")),
+                                above(row(D18, answer="positive_total"), row(D20, answer="positive_total"))),
+       partnership_most=largest(D22, "answer", "developed_partnership"),
+       partners_ranking=ranked(PARTNERS, "partner", ["state", "other_ngos"]),
+       business_international_rarer=all_of(ratio_at_least(row(PARTNERS, partner="other_ngos"),
+                                                           row(PARTNERS, partner="business"), 2),
+                                            ratio_at_least(row(PARTNERS, partner="other_ngos"),
+                                                           row(PARTNERS, partner="international_foundations"), 2)),
+       coalitions_every_second=about(row(COALITIONS, answer="participates"), 50, 2))
+
+UNPUBLISHED = "the source prints no values for the other answers (listed in the register of gaps)"
+
+not_checkable("ch4",
+              problems_exceed_resources="the authors' reasoning about the resources social problems need",
+              state_good_improving_most=UNPUBLISHED,
+              population_rather_good_most=UNPUBLISHED,
+              competition_answer="the words quote an answer option of the question; the sentence compares nothing",
+              mailouts_same_orgs="a cross-tabulation of two questions that the data does not hold",
+              coalitions_formal="a description of a form of cooperation, not a comparison of values")

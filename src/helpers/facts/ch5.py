@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import stats
+from ..claims import (about, above, all_of, at_least, at_most, below, claims, grew, not_checkable,
+                      ratio_at_least, row, smallest)
 from . import categories, fact, rows
 
 D24 = "d24_social_responsibility"
@@ -125,3 +127,38 @@ rows("ch5", T07,
 rows("ch5", D29,
      obstacle_passivity=dict(problem="population_passivity"),
      obstacle_awareness=dict(problem="low_awareness"))
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("half" is 50, "almost twice" at least 1.75 times, the middle
+# of a five-point scale 3), never data.
+
+claims("ch5",
+       responsibility_falls=below(row(D24, scope="courtyard", answer="fully"), row(D24, scope="home", answer="fully")),
+       courtyard_nearly_half=ratio_at_least(row(D24, scope="home", answer="fully"),
+                                            row(D24, scope="courtyard", answer="fully"), 1.75),
+       confidence_falls=below(confidence_courtyard, confidence_home),
+       drop_larger_for_fully=above(confidence_drop_fully, confidence_drop),
+       not_volunteering_majority=above(row(D26, question="activity_level", answer="refused_or_dont_know"), 50),
+       within_corridor=all_of(at_least(row(D26, question="participation", answer="participates"), row(BENCH, bound="low")),
+                              at_most(row(D26, question="participation", answer="participates"), row(BENCH, bound="high"))),
+       subbotniks_every_second=about(row(D27, civic_activity="subbotniks_landscaping"), 50, 2),
+       protests_least=smallest(D27, "civic_activity", "protests", exclude=["none_of_these", "dont_know"]),
+       up_to_five_majority=above(row(D28, volunteers="up_to_5", measure="share"), 50),
+       mean_grows_without_zero=grew(row(D28, volunteers="all", measure="mean"),
+                                    row(D28, volunteers="at_least_one", measure="mean_lower")),
+       civic_activity_low=below(row(EXPERTS, indicator="civic_activity_level"), 3))
+
+UNPUBLISHED = "the source prints no values for the compared answers (listed in the register of gaps)"
+
+not_checkable("ch5",
+              scales_of_life="a description of the question's scales, not a comparison of values",
+              sharpest_drop_first=UNPUBLISHED,
+              home_responsibility_high="the authors' judgement of a value the sentence prints; the data holds no "
+                                       "benchmark for it",
+              seasonal_most=UNPUBLISHED,
+              volunteer_correlates="a link found by the authors' correlation analysis of the survey answers, "
+                                   "which the data does not hold",
+              volunteering_level_names="the words name the map's categories, printed from the data "
+                                       "(f04_volunteering_by_region); the sentence compares nothing",
+              help_actions_second=UNPUBLISHED)

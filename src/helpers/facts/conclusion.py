@@ -7,6 +7,7 @@ stated there (x_conclusion, or the body's row that holds it)."""
 from __future__ import annotations
 
 from .. import stats
+from ..claims import above, all_of, at_least, at_most, claims, not_checkable, row
 from ..stats import Quantity
 from . import fact, rows
 
@@ -176,3 +177,41 @@ def civil_forum_year():
 @fact("conclusion")
 def ppp_year():
     return _year("ppp_cooperation_examples")
+
+
+# --- claims of the prose: its comparisons, checked against the data ---------------------------------
+# Numbers here are the words of the sentences ("more than half" is 50, "about half" from two fifths to
+# three fifths), never data.
+
+def _about_half(dataset: str, **key):
+    return all_of(at_least(row(dataset, **key), 40), at_most(row(dataset, **key), 60))
+
+
+claims("conclusion",
+       population_volunteering_high=at_least(population_volunteering, row("x_volunteering_benchmark", bound="low")),
+       rented_over_half=above(row("x_office_car", asset="office", tenure="rented"), 50),
+       population_relations_highest=all_of(
+           above(row("d21_ngo_population_relations", answer="positive_total"),
+                 row("d18_ngo_state_relations", answer="positive_total")),
+           above(row("d21_ngo_population_relations", answer="positive_total"),
+                 row("d20_ngo_business_relations", answer="positive_total"))),
+       interaction_about_half=all_of(_about_half("x_information_mailouts", mailout_role="sends"),
+                                     _about_half("x_information_mailouts", mailout_role="receives"),
+                                     _about_half("d23_trainings", training_role="organises"),
+                                     _about_half("d23_trainings", training_role="attends")))
+
+not_checkable("conclusion",
+              bare_necessities="the authors' summary judgement of the typical organisation",
+              budget_staff_projects_linked="a link found by the authors' correlation analysis of the survey "
+                                           "answers, which the data does not hold",
+              strong_group_definition="the bounds define the group the sentence describes; the data holds no "
+                                      "count of the organisations above both",
+              planning_shows_maturity="the authors' judgement of what planning shows",
+              sso_more_convenient="the organisations' views of state social order and grants, gathered in "
+                                  "interviews the data does not hold",
+              registered_trend="the data holds only the range of the counts of recent years, not their series",
+              monitoring_role_grew="a view of the sector's representatives and experts, not a series of values",
+              untapped_potential="the authors' overall conclusion and recommendation",
+              sso_largest_by_volume="the data holds the amounts of state social order and state grants, not of "
+                                    "the other sources of funding",
+              deeper_impact_analysis="a tendency in the sector's discussions, not a series of values")

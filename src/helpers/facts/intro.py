@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..claims import not_checkable
 from . import rows
 
 MILESTONES = "x_milestones"
@@ -10,3 +11,11 @@ MILESTONES = "x_milestones"
 rows("intro", MILESTONES,
      # The year the draft Concept of civil-society development was discussed (throughout 2019).
      draft_concept_year=dict(milestone="concept_draft_discussion"))
+
+
+# --- claims of the prose ------------------------------------------------------------------------------
+
+not_checkable("intro",
+              literature_mostly_translated="a remark on the literature on civil society, not on the data",
+              agreement_strengthens="the authors' reasoning on how civil society grows",
+              social_capital_for_business="the authors' reasoning on what civil society gives business")

@@ -274,6 +274,15 @@ local function nowrap_span(span)
   return out
 end
 
+-- print (draft): a claim of the prose the data contradicts is highlighted (the print build stops on it)
+local function false_claim(span)
+  if is_html or not span.classes:includes("claim-false") then return nil end
+  local out = pandoc.Inlines{pandoc.RawInline("typst", "#highlight(fill: rgb(\"#f6c9c4\"))[")}
+  out:extend(span.content)
+  out:insert(pandoc.RawInline("typst", " ⚠]"))
+  return out
+end
+
 return {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
@@ -282,4 +291,5 @@ return {
   {Cite = cite},
   {Inlines = keep_suffix},
   {Span = nowrap_span, Image = image_alt},
+  {Span = false_claim},
 }
