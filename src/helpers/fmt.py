@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from helpers import kk_grammar
+
 NBSP = "\u00a0"
 
 UNIT_WORDS = {
@@ -26,6 +28,10 @@ class Formatted(str):
         obj = super().__new__(cls, text)
         obj.origin, obj.rows = origin, rows
         return obj
+
+    def kk(self, ending: str) -> "Formatted":
+        """The number with a Kazakh case ending that agrees with its reading: ``n.total.kk("ға")`` -> ``17 988‑ге``."""
+        return Formatted(kk_grammar.attach(self, ending), self.origin, self.rows)
 
     def _repr_markdown_(self) -> str:
         if not self.origin:
