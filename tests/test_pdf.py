@@ -381,3 +381,19 @@ def test_russian_is_hyphenated_and_kazakh_is_not(built_report: Path):
         pytest.skip("poppler-utils not installed")
     assert soft_breaks("ru") >= 20
     assert soft_breaks("kk") == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_draft_mark_is_not_in_the_text_layer(built_report: Path, lang: str):
+    """The draft's pages carry the mark as a drawing: copied text, search and screen readers do not get its letters."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    path = _pdf(built_report, lang)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    letters = set(DRAFT[lang])
+    lone = [line for line in text.splitlines() if line.split() and all(w in letters for w in line.split())]
+    assert not lone, f"lines of draft-mark letters in the text layer: {lone[:5]}"
+    bbox = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout
+    tall = [m.group(3) for m in re.finditer(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+                                            r"([^<]*)</word>", bbox) if float(m.group(2)) - float(m.group(1)) > 40]
+    assert not tall, f"letters of the draft mark's size in the text layer: {tall[:5]}"

@@ -131,7 +131,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     }
     if draft:
         meta["draft"] = True
-        meta["draft-word"] = words["draft"]
+        (workdir / DRAFT_MARK).write_text(draft_mark_svg(words["draft"]), encoding="utf-8")
     meta_file = workdir / "metadata.json"
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     author = book.config.get("book", {}).get("author", "")
@@ -158,6 +158,30 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
                              "one of them, or put the font files into the project's fonts/ folder")
         warnings.append(f"TYPST: {message}")
     return warnings
+
+
+DRAFT_MARK = "draft-mark.svg"
+
+
+def draft_mark_svg(word: str, size: float = 90.0) -> str:
+    """The draft mark drawn as outlines (no text), so that copying, search and screen readers skip it."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path as MPath
+    from matplotlib.textpath import TextPath
+
+    path = TextPath((0, 0), word, size=size, prop=FontProperties(family="DejaVu Sans", weight="bold"))
+    (x0, y0), (x1, y1) = path.get_extents().get_points()
+    commands = {MPath.MOVETO: "M", MPath.LINETO: "L", MPath.CURVE3: "Q", MPath.CURVE4: "C"}
+    d = []
+    for points, code in path.iter_segments(simplify=False):
+        if code == MPath.CLOSEPOLY:
+            d.append("Z")
+            continue
+        xy = " ".join(f"{x - x0:.2f} {y1 - y:.2f}" for x, y in zip(points[::2], points[1::2]))
+        d.append(commands[code] + xy)
+    w, h = x1 - x0, y1 - y0
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.2f}pt" height="{h:.2f}pt" '
+            f'viewBox="0 0 {w:.2f} {h:.2f}"><path fill="#c81e1e" fill-opacity="0.16" d="{" ".join(d)}"/></svg>\n')
 
 
 DEFAULT_FONT = "Libertinus Serif"  # bundled with Typst; covers every Kazakh letter
