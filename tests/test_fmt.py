@@ -21,3 +21,12 @@ def test_rounding_and_missing_values():
     assert fmt.number(2.666, "kk", 2) == "2,67"
     assert fmt.number(None, "kk") == "–"
     assert fmt.number(-1.5, "ru") == "−1,5"
+
+
+def test_russian_nouns_agree_with_the_number():
+    forms = ("строка", "строки", "строк")
+    got = {n: fmt.ru_plural(n, *forms) for n in ("1", "2", "5", "11", "12", "21", "22", "25", "32", "111", "2,5", "1" + NB + "001")}
+    assert got == {"1": "строка", "2": "строки", "5": "строк", "11": "строк", "12": "строк", "21": "строка",
+                   "22": "строки", "25": "строк", "32": "строки", "111": "строк", "2,5": "строки",
+                   "1" + NB + "001": "строка"}
+    assert fmt.Formatted("21", "origin", "rows").ru("наборе", "наборах", "наборах") == "21" + NB + "наборе"

@@ -465,3 +465,13 @@ def dataset_list(lang: str) -> None:
         base = f" (n = {src['base']})" if src.get("base") else ""
         rows.append([res["name"], nowrap(_printed_place(src, lang)), who + base])
     _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))
+
+
+_TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], "ru": ["Русский", "Казахский", "Значение"]}
+
+
+def terms_table(lang: str) -> None:
+    """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
+    from . import glossary
+
+    _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))

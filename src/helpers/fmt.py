@@ -33,11 +33,29 @@ class Formatted(str):
         """The number with a Kazakh case ending that agrees with its reading: ``n.total.kk("ға")`` -> ``17 988‑ге``."""
         return Formatted(kk_grammar.attach(self, ending), self.origin, self.rows)
 
+    def ru(self, one: str, few: str, many: str) -> "Formatted":
+        """The number with the Russian noun form it governs: ``n.rows.ru("строка", "строки", "строк")``."""
+        return Formatted(f"{self}{NBSP}{ru_plural(self, one, few, many)}", self.origin, self.rows)
+
     def _repr_markdown_(self) -> str:
         if not self.origin:
             return str(self)
         title = self.origin.replace("\\", "\\\\").replace('"', '\\"')
         return f'[{self}]{{.num title="{title}" data-rows="{self.rows}"}}'
+
+
+def ru_plural(printed: str, one: str, few: str, many: str) -> str:
+    """The Russian form after a printed number: 1, 21 -> ``one``; 2-4, 22 -> ``few``; 5-20, 25 -> ``many``;
+    a fraction takes ``few`` (``2,5 строки``)."""
+    digits = printed.replace(NBSP, "").replace(" ", "").rstrip("%")
+    if "," in digits:
+        return few
+    n = int(digits.lstrip("−-"))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
 
 
 def _decimals_of(value: float, max_decimals: int = 2) -> int:
