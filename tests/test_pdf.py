@@ -370,8 +370,8 @@ def test_no_text_outside_the_margins(built_report: Path, lang: str):
     assert not outside, f"words outside the margins (page, word, x0 mm, x1 mm): {outside[:10]}"
 
 
-def test_russian_is_hyphenated_and_kazakh_is_not(built_report: Path):
-    """Typst hyphenates Russian by its patterns; it has none for Kazakh, where no hyphenation beats a wrong one."""
+def test_both_editions_are_hyphenated(built_report: Path):
+    """Typst hyphenates Russian by its patterns; the Kazakh prose brings its syllable breaks as soft hyphens."""
     def soft_breaks(lang: str) -> int:
         # pdftotext keeps a hyphenation point as a soft hyphen at the end of the line
         out = subprocess.run(["pdftotext", str(_pdf(built_report, lang)), "-"], capture_output=True, text=True).stdout
@@ -380,7 +380,7 @@ def test_russian_is_hyphenated_and_kazakh_is_not(built_report: Path):
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils not installed")
     assert soft_breaks("ru") >= 20
-    assert soft_breaks("kk") == 0
+    assert soft_breaks("kk") >= 100
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -45,11 +45,12 @@ def cmd_check(args) -> int:
 
 def language_problems(root: Path) -> list[str]:
     """Terminology (data/glossary.csv) in both editions' chapters and chart labels; the editions' parity."""
-    from . import glossary, parity
+    from . import data, glossary, parity
     from .data import DataError
 
     try:
-        found = glossary.check(root, paths.data_dir(root))
+        has_glossary = "glossary" in data.dataset_ids(paths.data_dir(root))
+        found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
     except (DataError, KeyError) as err:
         found = [f"GLOSSARY: {err}"]
     return found + parity.check(root)

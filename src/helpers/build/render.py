@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -138,7 +139,8 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     source, warnings = pandoc(markdown, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}"])
+        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}",
+        *_hyphenation_filter(book.lang, workdir)])
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +160,16 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
                              "one of them, or put the font files into the project's fonts/ folder")
         warnings.append(f"TYPST: {message}")
     return warnings
+
+
+def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
+    """Typst has no Kazakh patterns: the Kazakh edition's prose gets soft hyphens from the project's syllabifier."""
+    if lang != "kk":
+        return []
+    script = workdir / "kk-hyphenation-filter"
+    script.write_text(f"#!{sys.executable}\nfrom helpers.kk_hyphenation import main\nmain()\n", encoding="utf-8")
+    script.chmod(0o755)
+    return ["--filter", str(script)]
 
 
 DRAFT_MARK = "draft-mark.svg"
