@@ -44,6 +44,7 @@ CASE_NAMES = ("nominative", *CASES)
 def reading(text: str) -> str:
     """The Kazakh reading of a printed number: ``"48,1%"`` -> ``"қырық сегіз бүтін оннан бір пайыз"``."""
     t = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    t = re.sub(r"^[\d ,]+%?–", "", t)  # a range "12–15%" is read, and takes its ending, from its upper end
     m = re.fullmatch(r"([−-]?)([\d ]+)(?:,(\d+))?\s*(%|млн|млрд|мың)?(?:\s+(\S.*))?", t)
     if not m:
         raise ValueError(f"not a printed number: {text!r}")

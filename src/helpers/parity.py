@@ -2,7 +2,8 @@
 
 The sentences differ; what a reader can check across the editions must not: footnotes, the notes and gap notes
 the cells print (the cells' code, with the edition's language taken out), references to floats and sections,
-the floats and headings' ids, and the inline numbers (a Kazakh case ending ``.kk("ға")`` is not a difference).
+the floats and headings' ids, and the inline numbers (a Kazakh case ending ``.kk("ға")`` or a Russian noun form is not a difference, nor is a range ``a.to(b)``
+written as two numbers).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ FOOTNOTE = re.compile(r"\^\[|\[\^[^\]]+\](?!:)")
 REFERENCE = re.compile(r"@((?:fig|tbl|dgm|map|sec|eq)-[\w-]+)")
 ID = re.compile(r"\{#([\w-]+)")
 KK_ENDING = re.compile(r"""\.(?:kk|ru)\([^)]*\)""")  # a case ending or a noun form
+RANGE = re.compile(r"(.+)\.to\((.+)\)")
 LANG_LITERAL = re.compile(r"""(["'])(kk|ru)\1""")
 WORDS_LITERAL = re.compile(r"""(["'])(?:(?!\1).)*[\u0400-\u04ff](?:(?!\1).)*\1""")  # a string in words
 OPTION_TEXT = ("fig-alt", "fig-cap", "tbl-cap")
@@ -42,7 +44,10 @@ def skeleton(path: Path) -> dict[str, Counter]:
         parts["footnotes"]["footnote"] += len(FOOTNOTE.findall(line))
         parts["references"].update(REFERENCE.findall(line))
         parts["ids"].update(ID.findall(line))
-        parts["inline"].update(KK_ENDING.sub("", m.group(1).strip()) for m in INLINE.finditer(line))
+        for m in INLINE.finditer(line):
+            expr = KK_ENDING.sub("", m.group(1).strip())
+            bounds = RANGE.fullmatch(expr)  # a range counts as its two numbers
+            parts["inline"].update(bounds.groups() if bounds else [expr])
     return parts
 
 

@@ -15,7 +15,7 @@ from string import Template
 import pypandoc
 import typst
 
-from .. import __version__, i18n
+from .. import __version__, i18n, typography
 from . import BuildError
 from .assemble import Page
 from .project import Book
@@ -69,7 +69,8 @@ def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path
     search, warnings = [], []
     for i, page in enumerate(pages):
         name = f"{page.stem}.html"
-        body, warn = pandoc(page.markdown.replace("{csv-link}", words["download_csv"]), "html5",
+        markdown = typography.apply(page.markdown.replace("{csv-link}", words["download_csv"]), lang)
+        body, warn = pandoc(markdown, "html5",
                             ["--metadata", f"crossref-registry={registry_path}", "--metadata", f"page={name}",
                              "--section-divs", "--id-prefix="])
         warnings += [f"{page.stem}: {w}" for w in warn]
@@ -122,7 +123,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
             target = workdir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-    markdown = "\n\n".join(page.markdown for page in pages)
+    markdown = typography.apply("\n\n".join(page.markdown for page in pages), book.lang)
     meta = {
         "title": book.title, "subtitle": book.config.get("book", {}).get("subtitle", ""),
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
