@@ -48,11 +48,15 @@ class Book:
         self.lang = lang
 
     # --- words and numbers -----------------------------------------------------------------------
-    def label(self, scheme: str, id_: str, *, short: bool = False) -> Formatted:
+    def label(self, scheme: str, id_: str, *, short: bool = False, in_text: bool = False) -> Formatted:
+        """A category's label; ``in_text``: as quoted inside a sentence, the first letter in lower case
+        (an answer option quoted in the prose is the chart's own label)."""
         labels = data.labels(scheme, self.lang, short=short)
         if id_ not in labels:
             raise KeyError(f"no {self.lang} label for id '{id_}' of scheme '{scheme}' in data/labels.csv")
         text = labels[id_]
+        if in_text and not text[1:2].isupper():  # an abbreviation keeps its capitals
+            text = text[:1].lower() + text[1:]
         if not any(c.isdigit() for c in text):
             return Formatted(text)
         # a category named by its bounds ("up to 4 million"): its numbers are traced to labels.csv
