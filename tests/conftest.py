@@ -27,7 +27,20 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     text = "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u00ad", "")  # soft hyphens: break points
+
+
+def draft_marked(path: Path) -> bool:
+    """Whether the PDF's pages carry the draft mark: a drawing in the mark's red on the pages' background layer."""
+    from pypdf import PdfReader
+
+    def content(page) -> bytes:
+        obj = page["/Contents"].get_object()
+        parts = obj if isinstance(obj, list) else [obj]
+        return b"".join(part.get_object().get_data() for part in parts)
+
+    return any(b"/Type/Background" in (data := content(p)) and b"0.78431374 0.11764706 0.11764706" in data
+               for p in PdfReader(str(path)).pages if "/Contents" in p)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from types import SimpleNamespace
 
-from . import audit, data, fmt, i18n
+from . import audit, data, fmt, i18n, kk_grammar
 from .fmt import Formatted
 from .tables import Table, nowrap
 
@@ -56,7 +56,7 @@ CAUSES = {
               "answered",
         "kk": "{base} респонденттің бүтін санынан мұндай үлес шықпайды (ең жақыны {recomputed}); сұраққа "
               "азырақ адам жауап берген болуы мүмкін",
-        "ru": "ни одно целое число из {base} респондентов не даёт такой доли (ближайшая {recomputed}); "
+        "ru": "такая доля не получается ни при каком целом числе ответивших из {base} (ближайшая {recomputed}); "
               "возможно, ответили не все"},
     "differs": {
         "en": "the same quantity is printed elsewhere as {recomputed}",
@@ -72,7 +72,7 @@ CAUSES = {
         "ru": "меньше величины, которую ограничивает ({recomputed})"},
     "mean_exceeds_bound": {
         "en": "the mean over all cannot exceed {recomputed} (mean of those with staff x their share)",
-        "kk": "жалпы орташа {recomputed}-дан аспауы керек (штаты барлардың орташасы × олардың үлесі)",
+        "kk": "жалпы орташа {recomputed:-дан} аспауы керек (штаты барлардың орташасы × олардың үлесі)",
         "ru": "среднее по всем не может превышать {recomputed} (среднее у имеющих штат × их доля)"},
     "implied_total_differs": {
         "en": "share and amount imply a total of {printed}, the report's total is {recomputed}",
@@ -199,7 +199,7 @@ def explain(f: audit.Finding, lang: str = "en") -> str:
               "by_new_value": _value(f.detail.get("by_new_value"), f.unit, lang, 1),
               "bases": ", ".join(str(b) for b in f.detail.get("smallest", [])[:4]),
               "other": _other(f, lang), "place": f.detail.get("place", ""), "instead": _instead(f, lang)}
-    return CAUSES[f.cause][lang].format(**params)
+    return kk_grammar.format_text(CAUSES[f.cause][lang], **params)
 
 
 def _instead(f: audit.Finding, lang: str) -> str:

@@ -53,11 +53,15 @@ class Book:
         self.lang = lang
 
     # --- words and numbers -----------------------------------------------------------------------
-    def label(self, scheme: str, id_: str, *, short: bool = False) -> Formatted:
+    def label(self, scheme: str, id_: str, *, short: bool = False, in_text: bool = False) -> Formatted:
+        """A category's label; ``in_text``: as quoted inside a sentence, the first letter in lower case
+        (an answer option quoted in the prose is the chart's own label)."""
         labels = data.labels(scheme, self.lang, short=short)
         if id_ not in labels:
             raise KeyError(f"no {self.lang} label for id '{id_}' of scheme '{scheme}' in data/labels.csv")
         text = labels[id_]
+        if in_text and not text[1:2].isupper():  # an abbreviation keeps its capitals
+            text = text[:1].lower() + text[1:]
         if not any(c.isdigit() for c in text):
             return Formatted(text)
         # a category named by its bounds ("up to 4 million"): its numbers are traced to labels.csv
@@ -185,7 +189,7 @@ class Book:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('others_not_published', self.lang)}.\n:::\n"))
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
-                                f"{', '.join(missing_note)}.\n:::\n"))
+                                f"{'; '.join(missing_note)}.\n:::\n"))  # labels may hold commas
         show(*out)
 
     def _captioned(self, out, number: str | None, caption: str) -> list:
@@ -305,17 +309,19 @@ class Book:
             col_ids = list(dict.fromkeys(frame[cols]))
             header = [self._row_header(rows)] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
+            grouped = {c: _group_from(frame[frame[cols] == c]) for c in col_ids}
             for r in ordered:
                 line = [labels.get(r, r)]
                 for c in col_ids:
                     cell = frame[(frame[rows] == r) & (frame[cols] == c)]
-                    line.append(self._traced_cell(dataset, cell, decimals))
+                    line.append(self._traced_cell(dataset, cell, decimals, group_from=grouped[c]))
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
             header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
-            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True)]
-                          for r in ordered]
+            group_from = _group_from(frame)
+            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True,
+                                                               group_from=group_from)] for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
 
@@ -330,14 +336,15 @@ class Book:
         words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
         return f"{text}, {words}" if words and words not in text else text
 
-    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
+    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False,
+                     group_from: int = 10000) -> str:
         """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
-        text = self._cell(cell, decimals, bare)
+        text = self._cell(cell, decimals, bare, group_from)
         if cell.empty or text == "–":
             return text
         return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
-    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int = 10000) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
@@ -345,8 +352,14 @@ class Book:
         if decimals is None and printed is not None and not pd.isna(printed):
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.number(v, self.lang, decimals)
-        return fmt.quantity(v, unit, self.lang, decimals)
+            return fmt.number(v, self.lang, decimals, group_from=group_from)
+        return fmt.quantity(v, unit, self.lang, decimals, group_from=group_from)
+
+
+def _group_from(column: pd.DataFrame) -> int:
+    """A column with a five-digit number groups its four-digit numbers too (``3 013`` beside ``17 988``)."""
+    values = column["value"].dropna().abs() if "value" in column else []
+    return 1000 if len(values) and values.max() >= 10000 else 10000
 
 
 def _origin_of(obj) -> tuple[stats.Row, ...]:
@@ -471,3 +484,13 @@ def dataset_list(lang: str) -> None:
         base = f" (n = {src['base']})" if src.get("base") else ""
         rows.append([res["name"], nowrap(_printed_place(src, lang)), who + base])
     _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))
+
+
+_TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], "ru": ["Русский", "Казахский", "Значение"]}
+
+
+def terms_table(lang: str) -> None:
+    """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
+    from . import glossary
+
+    _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))

@@ -51,7 +51,28 @@ def cmd_check(args) -> int:
         print(f"report check: {len(problems)} problem(s) in data/", file=sys.stderr)
         return 1
     print("report check: data/ is valid")
+    if getattr(args, "language", False):  # `report check` itself (the build reports these with the book's problems)
+        found = language_problems(root)
+        strict = getattr(args, "strict", False)
+        for line in found:
+            print(f"{'error' if strict else 'warning'}: {line}", file=sys.stderr)
+        if found:
+            print(f"report check: {len(found)} language or parity problem(s) in the chapters", file=sys.stderr)
+            return 1 if strict else 0
     return 0
+
+
+def language_problems(root: Path) -> list[str]:
+    """Terminology (data/glossary.csv) in both editions' chapters and chart labels; the editions' parity."""
+    from . import data, glossary, parity
+    from .data import DataError
+
+    try:
+        has_glossary = "glossary" in data.dataset_ids(paths.data_dir(root))
+        found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
+    except (DataError, KeyError) as err:
+        found = [f"GLOSSARY: {err}"]
+    return found + parity.check(root)
 
 
 def cmd_gaps(args) -> int:
@@ -140,7 +161,7 @@ def book_problems(root: Path) -> tuple[list[str], list[str]]:
 
     from .prose import parity
 
-    notes, problems = [], project.untranslated(root) + parity(root)
+    notes, problems = [], project.untranslated(root) + parity(root) + language_problems(root)
     try:
         line, opened = audit_summary(root)
         notes.append(line)
@@ -394,8 +415,10 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
     v.add_argument("--output", help="output folder holding the editions to verify (default output/)")
     v.set_defaults(func=cmd_verify)
-    c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules")
-    c.set_defaults(func=cmd_check)
+    c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules; check the "
+                       "chapters' terminology (data/glossary.csv) and that both editions have the same skeleton")
+    c.add_argument("--strict", action="store_true", help="a language problem is an error (exit status 1)")
+    c.set_defaults(func=cmd_check, language=True)
     g = sub.add_parser("gaps", help="list every value the sources do not give")
     g.add_argument("--format", choices=("text", "csv"), default="text")
     g.set_defaults(func=cmd_gaps)

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from . import fmt  # noqa: E402
+from . import fmt, typography  # noqa: E402
 
 PALETTE = ["#1f5a8a", "#5b9bd5", "#a9c9e8", "#f0b45a", "#c8553d", "#7f7f7f", "#4c956c", "#b5a1d6"]
 ACCENT = PALETTE[0]
@@ -88,7 +88,9 @@ def _row_major(items: list, ncol: int) -> list:
 
 
 def _wrap(label: str, width: int = 38) -> str:
-    return "\n".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)) or label
+    """A label in lines of ``width``, never parted at a typographic tie ("№ 154", " – ", "в Алматы")."""
+    tied = typography.apply(label, "ru")  # the Russian one-letter words; Kazakh labels have none
+    return "\n".join(textwrap.wrap(tied, width, break_long_words=False, break_on_hyphens=False)) or label
 
 
 def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str = "percent",

@@ -1,0 +1,115 @@
+"""Kazakh hyphenation: break points by syllables, written into the print edition as soft hyphens (U+00AD).
+
+Typst has no Kazakh patterns, so the Kazakh edition marks its own break points. A Kazakh syllable has one vowel;
+between two vowels one consonant goes to the next syllable (V-CV: ба-ла), of two the second does (VC-CV:
+мек-теп), of three or more the last does (VCC-CV: ми-нистр-лі-гі); a loan word's obstruent before "р" goes
+with it (диа-грам-ма); two vowels side by side are not split. "У" after a vowel is the consonant [w]
+(а-уыл, та-уы), ь and ъ stay with the consonant before them. No part shorter than two letters is left on a line.
+Abbreviations (all capitals), numbers, ids, file names, addresses and words in Latin letters are not touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+SOFT_HYPHEN = "\u00ad"
+VOWELS = set("аәеёиоөуұүыіэюя")
+SIGNS = set("ьъ")
+OBSTRUENTS = set("бвгдкпстфхқ")
+MIN_WORD, MIN_LEFT, MIN_RIGHT = 5, 2, 2
+
+CYRILLIC_WORD = re.compile(r"[а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ]+")
+# a token with any of these is an id, a file name, an address or a number with letters: left alone
+NOT_PROSE = re.compile(r"[0-9A-Za-z_/\\@.:=#]")
+
+
+def _is_vowel(word: str, i: int) -> bool:
+    ch = word[i].lower()
+    if ch == "у" and i > 0 and word[i - 1].lower() in VOWELS:
+        return False  # [w]: "ауыл", "тау"
+    return ch in VOWELS
+
+
+def syllables(word: str) -> list[str]:
+    """``"мемлекеттік"`` -> ``["мем", "ле", "кет", "тік"]``."""
+    nuclei = [i for i in range(len(word)) if _is_vowel(word, i)]
+    if len(nuclei) < 2:
+        return [word]
+    cuts = []
+    for a, b in zip(nuclei, nuclei[1:]):
+        between = [i for i in range(a + 1, b) if word[i].lower() not in SIGNS]
+        cut = b if not between else between[-1]  # the last consonant opens the next syllable
+        if len(between) >= 2 and word[cut].lower() == "р" and word[between[-2]].lower() in OBSTRUENTS:
+            cut = between[-2]  # a loan word's "гр", "тр", "пр" stays together: диа-грам-ма, про-грам-ма
+        cuts.append(cut)
+    parts, start = [], 0
+    for cut in cuts:
+        parts.append(word[start:cut])
+        start = cut
+    parts.append(word[start:])
+    return parts
+
+
+def hyphenate_word(word: str, mark: str = SOFT_HYPHEN) -> str:
+    """A word with ``mark`` at every permitted break: ``"ұйымдастыру"`` -> ``"ұйым­дас­ты­ру"``."""
+    if len(word) < MIN_WORD or word.isupper() or not CYRILLIC_WORD.fullmatch(word):
+        return word
+    parts = syllables(word)
+    out, pos = parts[0], len(parts[0])
+    for part in parts[1:]:
+        left_ok, right_ok = pos >= MIN_LEFT, len(word) - pos >= MIN_RIGHT
+        # "диа-": no break between two vowels ("я", "ю", "ё" begin with [j]: ба-ян)
+        hiatus = _is_vowel(word, pos - 1) and _is_vowel(word, pos) and word[pos].lower() not in "яюё"
+        out += (mark if left_ok and right_ok and not hiatus else "") + part
+        pos += len(part)
+    return out
+
+
+def hyphenate_text(text: str, mark: str = SOFT_HYPHEN) -> str:
+    """Break points in the Kazakh words of a run of text; any token that is not plain prose is left as it is."""
+    return re.sub(r"\S+", lambda m: m.group(0) if NOT_PROSE.search(m.group(0)) else
+                  CYRILLIC_WORD.sub(lambda w: hyphenate_word(w.group(0), mark), m.group(0)), text)
+
+
+# --- the pandoc filter of the Kazakh print edition ------------------------------------------------------------
+
+SKIP = {"Code", "CodeBlock", "RawInline", "RawBlock", "Math", "Link", "Image", "Header", "Table", "Cite"}
+
+
+def _walk(node):
+    if isinstance(node, list):
+        for child in node:
+            _walk(child)
+    elif isinstance(node, dict):
+        kind = node.get("t")
+        if kind in SKIP:
+            return
+        if kind == "Str":
+            node["c"] = hyphenate_text(node["c"])
+            return
+        if kind in ("Div", "Span"):
+            attrs = node["c"][0]
+            if attrs[0] or "num" in attrs[1]:
+                return  # a float (its caption is not hyphenated) or a traced number
+            _walk(node["c"][1])
+            return
+        if "c" in node:
+            _walk(node["c"])
+
+
+def filter_document(doc: dict) -> dict:
+    """Soft hyphens in the prose of a pandoc document (its JSON form): paragraphs, lists, notes and quotes."""
+    _walk(doc["blocks"])
+    return doc
+
+
+def main() -> None:
+    """A pandoc JSON filter: ``pandoc --filter`` runs it with the output format as its argument."""
+    doc = json.load(sys.stdin)
+    json.dump(filter_document(doc), sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
