@@ -19,3 +19,31 @@ def test_number_sign_and_russian_one_letter_words():
     assert apply("и т. д. и т. п.", "ru") == f"и{NB}т.{NB}д. и{NB}т.{NB}п."
     assert apply("приложение А.1 и Б", "ru") == f"приложение А.1 и{NB}Б"
     assert apply("в ауылда", "kk") == "в ауылда"  # Kazakh has no one-letter prepositions
+
+
+def _typeset_narrow(tmp_path, rules: str) -> list[str]:
+    """A synthetic paragraph in a column narrow enough that a line wants to end at a compound's hyphen."""
+    import subprocess
+
+    import typst
+
+    src = tmp_path / "narrow.typ"
+    src.write_text('#set page(width: 52mm, height: auto, margin: 2mm)\n#set text(lang: "ru", hyphenate: true)\n'
+                   + rules + "\n#set par(justify: true)\n" + "Зарегистрировано в городе Нур-Султан и по-настоящему "
+                   "активно в городе Нур-Султан, а также в городах Нур-Султан и Нур-Султан. " * 3, encoding="utf-8")
+    typst.compile(str(src), output=str(tmp_path / "narrow.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "narrow.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def test_the_print_template_never_breaks_a_line_at_the_hyphen_of_a_compound(tmp_path):
+    from helpers.build.render import resource_path
+
+    rules = [line for line in resource_path("book.typ").read_text(encoding="utf-8").splitlines()
+             if line.startswith("#show regex(") and line.endswith(": box")]
+    assert len(rules) == 1
+    broken = [line for line in _typeset_narrow(tmp_path, "") if line.endswith(("Нур-", "по-"))]
+    assert broken, "the synthetic paragraph must break at a hyphen without the rule, or the test proves nothing"
+    lines = _typeset_narrow(tmp_path, rules[0])
+    assert not [line for line in lines if line.endswith(("Нур-", "по-"))], lines
