@@ -8,6 +8,7 @@ a fact that is one row of a data file is declared in a ``rows(...)`` table inste
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 from typing import Callable
 
 from .. import stats
@@ -25,11 +26,13 @@ def fact(chapter: str):
     return register
 
 
-def rows(chapter: str, dataset: str, *, decimals: int | None = None, **facts: dict) -> None:
+def rows(chapter: str, dataset: str, *, decimals: int | None = None, unit: str | None = None,
+         **facts: dict) -> None:
     """Register facts that are each one row of ``dataset``: ``name=dict(dim=id, ...)``. A printed derived row is
-    recomputed from its inputs (``stats.value``); ``decimals`` fixes the printed precision."""
+    recomputed from its inputs (``stats.value``); ``decimals`` fixes the printed precision, ``unit`` the unit it
+    is printed in (``"count"``: a number of years as a duration, not a calendar year)."""
     for name, key in facts.items():
-        REGISTRY.setdefault(chapter, {})[name] = _row(dataset, key, decimals)
+        REGISTRY.setdefault(chapter, {})[name] = _row(name, dataset, key, decimals, unit)
 
 
 def categories(chapter: str, dataset: str, column: str, by: str, **facts: str) -> None:
@@ -46,12 +49,21 @@ def _category(dataset: str, column: str, by: str, category: str) -> Callable:
     return category_fact
 
 
-def _row(dataset: str, key: dict, decimals: int | None) -> Callable:
+def _row(name: str, dataset: str, key: dict, decimals: int | None, unit: str | None) -> Callable:
     def row_fact():
         q = stats.value(dataset, **key)
+        q = q if unit is None else q.as_(unit)
         return q if decimals is None else q.as_(decimals=decimals)
 
+    row_fact.__name__ = row_fact.__qualname__ = name  # as a claim's operand it is named by the fact
+
     return row_fact
+
+
+def declared(chapter: str) -> SimpleNamespace:
+    """The facts of ``chapter`` registered so far, by name (``F.trust_charity_full``): the operands of its
+    claims that are declared in a table rather than written as functions."""
+    return SimpleNamespace(**REGISTRY.get(chapter, {}))
 
 
 def of(chapter: str) -> dict[str, Callable]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import stats
 from ..claims import about, above, all_of, below, claims, largest, leading, not_checkable, ranked, row
 from ..stats import Label
-from . import categories, fact, rows
+from . import categories, declared, fact, rows
 
 T01 = "t01_registered_ngos"
 
@@ -200,52 +200,18 @@ rows("ch2", D08,
      involvement_non_participating=dict(org_type="all_types_mean", involvement="non_participating"))
 
 
-def _involved(org_type):
-    return stats.value(D08, org_type=org_type, involvement="member_or_involved")
+rows("ch2", D08,
+     involved_sports=dict(org_type="sports_leisure", involvement="member_or_involved"),
+     involved_trade_unions=dict(org_type="trade_union", involvement="member_or_involved"),
+     involved_arts=dict(org_type="arts_music_education", involvement="member_or_involved"),
+     involved_parties=dict(org_type="political_party", involvement="member_or_involved"))
 
 
-@fact("ch2")
-def involved_sports():
-    return _involved("sports_leisure")
-
-
-@fact("ch2")
-def involved_trade_unions():
-    return _involved("trade_union")
-
-
-@fact("ch2")
-def involved_arts():
-    return _involved("arts_music_education")
-
-
-@fact("ch2")
-def involved_parties():
-    return _involved("political_party")
-
-
-def _trust(group, level):
-    return stats.value(D09, org_type="humanitarian_charity", respondent_group=group, trust_level=level)
-
-
-@fact("ch2")
-def trust_charity_full():
-    return _trust("all", "full_trust")
-
-
-@fact("ch2")
-def trust_charity_rather():
-    return _trust("all", "rather_trust")
-
-
-@fact("ch2")
-def trust_charity_participants_full():
-    return _trust("participants", "full_trust")
-
-
-@fact("ch2")
-def trust_charity_participants_rather():
-    return _trust("participants", "rather_trust")
+rows("ch2", D09,
+     trust_charity_full=dict(org_type="humanitarian_charity", respondent_group="all", trust_level="full_trust"),
+     trust_charity_rather=dict(org_type="humanitarian_charity", respondent_group="all", trust_level="rather_trust"),
+     trust_charity_participants_full=dict(org_type="humanitarian_charity", respondent_group="participants", trust_level="full_trust"),
+     trust_charity_participants_rather=dict(org_type="humanitarian_charity", respondent_group="participants", trust_level="rather_trust"))
 
 
 # --- beneficiaries and satisfaction (diagrams 10-11) -----------------------------------------------
@@ -320,6 +286,7 @@ rows("ch2", COV,
 # --- claims of the prose: its comparisons, checked against the data ---------------------------------
 # Numbers here are the words of the sentences ("more than half" is 50, "a quarter" 25), never data.
 
+F = declared("ch2")  # the facts above that are rows of a table, as operands
 claims("ch2",
        most_public_associations=largest(T01, "legal_form", "public_association", region="kz"),
        foundations_second=ranked(T01, "legal_form", ["public_association", "foundation"], region="kz"),
@@ -343,8 +310,8 @@ claims("ch2",
        not_member_majority=above(row(D08, org_type="all_types_mean", involvement="not_member"), 50),
        involvement_order=ranked(D08, "org_type", ["sports_leisure", "trade_union", "arts_music_education",
                                                   "political_party"], involvement="member_or_involved"),
-       charity_trust_drops=all_of(below(trust_charity_participants_full, trust_charity_full),
-                                  below(trust_charity_participants_rather, trust_charity_rather)),
+       charity_trust_drops=all_of(below(F.trust_charity_participants_full, F.trust_charity_full),
+                                  below(F.trust_charity_participants_rather, F.trust_charity_rather)),
        no_experience_majority=above(row(D10, answer="no_experience"), 50),
        rather_as_many=about(row(D11, answer="fully_satisfied"), row(D11, answer="rather_satisfied"), 1),
        negative_fewer=above(satisfaction_positive, satisfaction_negative),

@@ -33,10 +33,6 @@ def _year(y: int) -> Quantity:
     return stats.dimension_value(SSO, "year", str(y), "year")
 
 
-def _sso(year: int, admin_level: str, measure: str) -> Quantity:
-    return stats.value(SSO, year=str(year), admin_level=admin_level, measure=measure)
-
-
 # --- years ------------------------------------------------------------------------------------------
 
 @fact("ch3")
@@ -153,64 +149,19 @@ def sso2017_other_share():
 
 # --- state grants (tables 4-6) ----------------------------------------------------------------------
 
-def _grants(year: int, measure: str) -> Quantity:
-    return stats.value(GRANTS, year=str(year), measure=measure)
-
-
-@fact("ch3")
-def grants2017_directions():
-    return _grants(2017, "directions")
-
-
-@fact("ch3")
-def grants2017_projects():
-    return _grants(2017, "projects")
-
-
-@fact("ch3")
-def grants2017_amount():
-    return _grants(2017, "amount")
-
-
-@fact("ch3")
-def grants2018_directions():
-    return _grants(2018, "directions")
-
-
-@fact("ch3")
-def grants2018_projects():
-    return _grants(2018, "projects_planned")
-
-
-@fact("ch3")
-def grants2018_amount():
-    return _grants(2018, "amount_planned")
-
-
-@fact("ch3")
-def grants2018_completed():
-    return _grants(2018, "projects_completed")
-
-
-@fact("ch3")
-def grants2018_partly_completed():
-    return _grants(2018, "projects_partly_completed")
-
-
-@fact("ch3")
-def grants2019_directions():
-    return _grants(2019, "directions")
-
-
-@fact("ch3")
-def grants2019_projects():
-    return _grants(2019, "projects_planned")
-
-
-@fact("ch3")
-def grants2019_amount():
-    """As the text prints it (the total row of table 6 differs; see the source notes)."""
-    return _grants(2019, "amount_planned")
+rows("ch3", GRANTS,
+     grants2017_directions=dict(year="2017", measure="directions"),
+     grants2017_projects=dict(year="2017", measure="projects"),
+     grants2017_amount=dict(year="2017", measure="amount"),
+     grants2018_directions=dict(year="2018", measure="directions"),
+     grants2018_projects=dict(year="2018", measure="projects_planned"),
+     grants2018_amount=dict(year="2018", measure="amount_planned"),
+     grants2018_completed=dict(year="2018", measure="projects_completed"),
+     grants2018_partly_completed=dict(year="2018", measure="projects_partly_completed"),
+     grants2019_directions=dict(year="2019", measure="directions"),
+     grants2019_projects=dict(year="2019", measure="projects_planned"),
+     # As the text prints it (the total row of table 6 differs; see the source notes).
+     grants2019_amount=dict(year="2019", measure="amount_planned"))
 
 
 rows("ch3", 't06_state_grants_2019', decimals=0,
@@ -264,76 +215,23 @@ def oblasts_active_departments():
     return _oblasts(["aktobe", "mangystau", "north_kazakhstan"])
 
 
-def _f18(direction: str, measure: str) -> Quantity:
-    return stats.value(SSO_2018, direction=direction, measure=measure)
-
-
-@fact("ch3")
-def sso2018_health_share():
-    """Amount printed with the unit slip 'млрд'; only the share is quoted in prose."""
-    return _f18("health_healthy_lifestyle", "share_amount")
-
-
-@fact("ch3")
-def sso2018_vulnerable_share():
-    """Amount printed with the unit slip 'млрд'; only the share is quoted in prose."""
-    return _f18("support_vulnerable_groups", "share_amount")
-
-
-@fact("ch3")
-def sso2018_other_amount():
-    return _f18("other_socially_significant", "amount")
-
-
-@fact("ch3")
-def sso2018_other_share():
-    return _f18("other_socially_significant", "share_amount")
-
-
-@fact("ch3")
-def sso2018_youth_amount():
-    return _f18("youth_policy_children", "amount")
-
-
-@fact("ch3")
-def sso2018_youth_share():
-    return _f18("youth_policy_children", "share_amount")
-
-
-@fact("ch3")
-def sso2018_accord_amount():
-    return _f18("public_accord_national_unity", "amount")
-
-
-@fact("ch3")
-def sso2018_accord_share():
-    return _f18("public_accord_national_unity", "share_amount")
-
-
-@fact("ch3")
-def sso2018_difficult_amount():
-    return _f18("difficult_life_situation", "amount")
-
-
-@fact("ch3")
-def sso2018_difficult_share():
-    return _f18("difficult_life_situation", "share_amount")
-
-
-@fact("ch3")
-def sso2018_employment_amount():
-    return _f18("employment_assistance", "amount")
-
-
-@fact("ch3")
-def sso2018_employment_share():
-    return _f18("employment_assistance", "share_amount")
-
-
-@fact("ch3")
-def sso2018_remaining_share():
-    """The printed share of the remaining directions (its printed amount is inconsistent; not quoted)."""
-    return _f18("remaining_directions", "share_amount")
+rows("ch3", SSO_2018,
+     # Amount printed with the unit slip 'млрд'; only the share is quoted in prose.
+     sso2018_health_share=dict(direction="health_healthy_lifestyle", measure="share_amount"),
+     # Amount printed with the unit slip 'млрд'; only the share is quoted in prose.
+     sso2018_vulnerable_share=dict(direction="support_vulnerable_groups", measure="share_amount"),
+     sso2018_other_amount=dict(direction="other_socially_significant", measure="amount"),
+     sso2018_other_share=dict(direction="other_socially_significant", measure="share_amount"),
+     sso2018_youth_amount=dict(direction="youth_policy_children", measure="amount"),
+     sso2018_youth_share=dict(direction="youth_policy_children", measure="share_amount"),
+     sso2018_accord_amount=dict(direction="public_accord_national_unity", measure="amount"),
+     sso2018_accord_share=dict(direction="public_accord_national_unity", measure="share_amount"),
+     sso2018_difficult_amount=dict(direction="difficult_life_situation", measure="amount"),
+     sso2018_difficult_share=dict(direction="difficult_life_situation", measure="share_amount"),
+     sso2018_employment_amount=dict(direction="employment_assistance", measure="amount"),
+     sso2018_employment_share=dict(direction="employment_assistance", measure="share_amount"),
+     # The printed share of the remaining directions (its printed amount is inconsistent; not quoted).
+     sso2018_remaining_share=dict(direction="remaining_directions", measure="share_amount"))
 
 
 # --- state social order, 2019 -----------------------------------------------------------------------
@@ -364,85 +262,27 @@ rows("ch3", SSO,
      sso2019_city_district_admins=dict(year="2019", admin_level="city_district", measure="administrators"))
 
 
-def _f19(direction: str, measure: str) -> Quantity:
-    return stats.value(SSO_2019, direction=direction, measure=measure)
+rows("ch3", SSO_2019, decimals=3,
+     sso2019_vulnerable_amount=dict(direction="support_vulnerable_groups", measure="amount"))
 
 
-@fact("ch3")
-def sso2019_vulnerable_amount():
-    return _q(_f19("support_vulnerable_groups", "amount"), 3)
-
-
-@fact("ch3")
-def sso2019_vulnerable_share():
-    return _f19("support_vulnerable_groups", "share_amount")
-
-
-@fact("ch3")
-def sso2019_youth_share():
-    """Amount printed garbled ('1, 348,5 млрд'); only the share is quoted in prose."""
-    return _f19("youth_policy_children", "share_amount")
-
-
-@fact("ch3")
-def sso2019_accord_amount():
-    return _f19("public_accord_national_unity", "amount")
-
-
-@fact("ch3")
-def sso2019_accord_share():
-    return _f19("public_accord_national_unity", "share_amount")
-
-
-@fact("ch3")
-def sso2019_education_amount():
-    return _f19("education_science_sport", "amount")
-
-
-@fact("ch3")
-def sso2019_education_share():
-    return _f19("education_science_sport", "share_amount")
-
-
-@fact("ch3")
-def sso2019_employment_amount():
-    return _f19("employment_assistance", "amount")
-
-
-@fact("ch3")
-def sso2019_civil_society_amount():
-    return _f19("civil_society_development", "amount")
-
-
-@fact("ch3")
-def sso2019_civil_society_share():
-    return _f19("civil_society_development", "share_amount")
-
-
-@fact("ch3")
-def sso2019_difficult_amount():
-    return _f19("difficult_life_situation", "amount")
-
-
-@fact("ch3")
-def sso2019_difficult_share():
-    return _f19("difficult_life_situation", "share_amount")
-
-
-@fact("ch3")
-def sso2019_culture_amount():
-    """Printed without a unit; million tenge assumed in the data."""
-    return _f19("culture_arts", "amount")
-
-
-@fact("ch3")
-def sso2019_culture_share():
-    return _f19("culture_arts", "share_amount")
-
-
-@fact("ch3")
-def sso2019_health_share():
-    return _f19("health_healthy_lifestyle", "share_amount")
+rows("ch3", SSO_2019,
+     sso2019_vulnerable_share=dict(direction="support_vulnerable_groups", measure="share_amount"),
+     # Amount printed garbled ('1, 348,5 млрд'); only the share is quoted in prose.
+     sso2019_youth_share=dict(direction="youth_policy_children", measure="share_amount"),
+     sso2019_accord_amount=dict(direction="public_accord_national_unity", measure="amount"),
+     sso2019_accord_share=dict(direction="public_accord_national_unity", measure="share_amount"),
+     sso2019_education_amount=dict(direction="education_science_sport", measure="amount"),
+     sso2019_education_share=dict(direction="education_science_sport", measure="share_amount"),
+     sso2019_employment_amount=dict(direction="employment_assistance", measure="amount"),
+     sso2019_civil_society_amount=dict(direction="civil_society_development", measure="amount"),
+     sso2019_civil_society_share=dict(direction="civil_society_development", measure="share_amount"),
+     sso2019_difficult_amount=dict(direction="difficult_life_situation", measure="amount"),
+     sso2019_difficult_share=dict(direction="difficult_life_situation", measure="share_amount"),
+     # Printed without a unit; million tenge assumed in the data.
+     sso2019_culture_amount=dict(direction="culture_arts", measure="amount"),
+     sso2019_culture_share=dict(direction="culture_arts", measure="share_amount"),
+     sso2019_health_share=dict(direction="health_healthy_lifestyle", measure="share_amount"))
 
 
 # --- budget -----------------------------------------------------------------------------------------

@@ -6,21 +6,11 @@ stated there (x_conclusion, or the body's row that holds it)."""
 
 from __future__ import annotations
 
-from .. import stats
 from ..claims import above, all_of, at_least, at_most, claims, not_checkable, row
-from ..stats import Quantity
-from . import fact, rows
+from . import declared, rows
 
 C = "x_conclusion"
 MILESTONES = "x_milestones"
-
-
-def _c(indicator: str, bound: str):
-    return stats.value(C, indicator=indicator, bound=bound)
-
-
-def _year(milestone: str):
-    return stats.value(MILESTONES, milestone=milestone)
 
 
 # --- 1. the typical NGO ---------------------------------------------------------------------------
@@ -35,24 +25,11 @@ rows("conclusion", 'x_ngo_capacity_means',
      budget_mean=dict(indicator="budget_mean"))
 
 
-@fact("conclusion")
-def strong_share_low():
-    return _c("strong_ngos_share", "low")
-
-
-@fact("conclusion")
-def strong_share_high():
-    return _c("strong_ngos_share", "high")
-
-
-@fact("conclusion")
-def strong_min_projects():
-    return _c("strong_ngos_min_projects", "low")
-
-
-@fact("conclusion")
-def strong_min_budget():
-    return _c("strong_ngos_min_budget", "low")
+rows("conclusion", C,
+     strong_share_low=dict(indicator="strong_ngos_share", bound="low"),
+     strong_share_high=dict(indicator="strong_ngos_share", bound="high"),
+     strong_min_projects=dict(indicator="strong_ngos_min_projects", bound="low"),
+     strong_min_budget=dict(indicator="strong_ngos_min_budget", bound="low"))
 
 
 # --- 3. volunteers ----------------------------------------------------------------------------------
@@ -62,14 +39,9 @@ rows("conclusion", 'd28_volunteers_per_ngo',
      volunteers_high=dict(volunteers="at_least_one", measure="mean_upper"))
 
 
-@fact("conclusion")
-def ngos_with_volunteers():
-    return _c("ngos_with_volunteers_share", "point")
-
-
-@fact("conclusion")
-def population_volunteering():
-    return _c("population_volunteering_share", "point")
+rows("conclusion", C,
+     ngos_with_volunteers=dict(indicator="ngos_with_volunteers_share", bound="point"),
+     population_volunteering=dict(indicator="population_volunteering_share", bound="point"))
 
 
 # --- 4. infrastructure ------------------------------------------------------------------------------
@@ -89,10 +61,9 @@ rows("conclusion", 'd21_ngo_population_relations',
      population_relations_positive=dict(answer="positive_total"))
 
 
-@fact("conclusion")
-def beneficiaries_per_ngo():
-    """As the conclusion states it (section 2 gives 448)."""
-    return _c("beneficiaries_per_ngo", "point")
+rows("conclusion", C,
+     # As the conclusion states it (section 2 gives 448).
+     beneficiaries_per_ngo=dict(indicator="beneficiaries_per_ngo", bound="point"))
 
 
 # --- 7. relations between NGOs ----------------------------------------------------------------------
@@ -111,72 +82,44 @@ rows("conclusion", 'd29_civil_society_obstacles',
      obstacle_awareness=dict(problem="low_awareness"))
 
 
-# --- 9. new initiatives -----------------------------------------------------------------------------
-def _duration(q: Quantity) -> Quantity:
-    """A number of years as a duration (the 'year' unit prints whole calendar years only)."""
-    return q.as_("count")
-
-
-@fact("conclusion")
-def new_initiatives_low():
-    """New initiatives appeared 'over the last one and a half to two years'."""
-    return _duration(_c("new_initiatives_period", "low"))
-
-
-@fact("conclusion")
-def new_initiatives_high():
-    return _duration(_c("new_initiatives_period", "high"))
+# --- 9. new initiatives (durations: unit "count", since the "year" unit prints whole calendar years) ------
+rows("conclusion", C, unit="count",
+     # New initiatives appeared 'over the last one and a half to two years'.
+     new_initiatives_low=dict(indicator="new_initiatives_period", bound="low"),
+     new_initiatives_high=dict(indicator="new_initiatives_period", bound="high"))
 
 
 # --- 10. funding --------------------------------------------------------------------------------------
-@fact("conclusion")
-def sso_introduced_year():
-    return _year("state_social_order_introduced")
+rows("conclusion", MILESTONES,
+     sso_introduced_year=dict(milestone="state_social_order_introduced"))
 
 
-@fact("conclusion")
-def long_term_funding_years():
-    """Long-term SSO funding 'up to three years' (a duration, printed without the 'year' unit)."""
-    return _duration(_c("long_term_sso_funding_max", "high"))
+rows("conclusion", C, unit="count",
+     # Long-term SSO funding 'up to three years' (a duration, printed without the 'year' unit).
+     long_term_funding_years=dict(indicator="long_term_sso_funding_max", bound="high"))
 
 
 # --- 11. registered organisations ---------------------------------------------------------------------
-@fact("conclusion")
-def registered_low():
-    return _c("registered_organisations", "low")
-
-
-@fact("conclusion")
-def registered_high():
-    return _c("registered_organisations", "high")
+rows("conclusion", C,
+     registered_low=dict(indicator="registered_organisations", bound="low"),
+     registered_high=dict(indicator="registered_organisations", bound="high"))
 
 
 # --- 12. legal framework -------------------------------------------------------------------------------
-@fact("conclusion")
-def legislation_since_year():
-    return _year("legislative_changes_2015")
-
-
-@fact("conclusion")
-def functions_law_year():
-    return _year("state_functions_transfer_law")
-
-
-@fact("conclusion")
-def functions_transfer_year():
-    return _year("state_functions_transfer_start")
+rows("conclusion", MILESTONES,
+     legislation_since_year=dict(milestone="legislative_changes_2015"),
+     functions_law_year=dict(milestone="state_functions_transfer_law"),
+     functions_transfer_year=dict(milestone="state_functions_transfer_start"))
 
 
 # --- 13. dialogue -----------------------------------------------------------------------------------------
-@fact("conclusion")
-def civil_forum_year():
-    return _year("civil_forum_viii")
+rows("conclusion", MILESTONES,
+     civil_forum_year=dict(milestone="civil_forum_viii"))
 
 
 # --- 17. new forms of interaction ---------------------------------------------------------------------------
-@fact("conclusion")
-def ppp_year():
-    return _year("ppp_cooperation_examples")
+rows("conclusion", MILESTONES,
+     ppp_year=dict(milestone="ppp_cooperation_examples"))
 
 
 # --- claims of the prose: its comparisons, checked against the data ---------------------------------
@@ -187,8 +130,9 @@ def _about_half(dataset: str, **key):
     return all_of(at_least(row(dataset, **key), 40), at_most(row(dataset, **key), 60))
 
 
+F = declared("conclusion")  # the facts above that are rows of a table, as operands
 claims("conclusion",
-       population_volunteering_high=at_least(population_volunteering, row("x_volunteering_benchmark", bound="low")),
+       population_volunteering_high=at_least(F.population_volunteering, row("x_volunteering_benchmark", bound="low")),
        rented_over_half=above(row("x_office_car", asset="office", tenure="rented"), 50),
        population_relations_highest=all_of(
            above(row("d21_ngo_population_relations", answer="positive_total"),
