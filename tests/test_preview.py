@@ -75,6 +75,10 @@ def test_preview_serves_rebuilds_after_an_edit_and_keeps_the_last_good_page_on_e
     assert "Түстер тарауы" in page and "1-диаграмма." in page
     assert "/__build" in page, "the served page polls the build endpoint"
     assert "http://" not in page.split("<script>")[-1] and "https://" not in page.split("<script>")[-1]
+    # the chapter's download links work in the preview too
+    assert 'href="../notebooks/one.ipynb"' in page and 'href="../source/one.qmd"' in page
+    assert json.loads(_get(f"{base}/notebooks/one.ipynb"))["nbformat"] == 4
+    assert "Жалпы саны / всего" in _get(f"{base}/source/one.qmd")
 
     # edit the prose: the served page changes, with a new build number
     chapter = book / "chapters/kk/one.qmd"

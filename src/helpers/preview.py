@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 BUILD_ENDPOINT = "/__build"
+BESIDE_THE_SITE = ("/notebooks/", "/source/")  # published beside html/, linked from every chapter page
 WATCHED_DIRS = ("chapters", "data", "src/helpers")
 POLL_MS = 1000
 
@@ -233,6 +234,17 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # quiet: the terminal is for build messages
         pass
+
+    def translate_path(self, path: str) -> str:
+        """The chapters' download links (``../notebooks/``, ``../source/``) point beside the site: served from
+        the edition's folder, as in the published output."""
+        if path.split("?", 1)[0].startswith(BESIDE_THE_SITE):
+            site, self.directory = self.directory, str(self.preview.site.parent)
+            try:
+                return super().translate_path(path)
+            finally:
+                self.directory = site
+        return super().translate_path(path)
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")
