@@ -126,7 +126,7 @@ def test_a_copy_of_a_built_book_reuses_what_is_valid_and_rebuilds_what_changed(t
                                                     'whole.replace(",", "" if'),
          lambda p: "17989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
         ("a configuration value", lambda p: edit(p / "_quarto.yml", "year: 2019", "year: 2018"),
-         lambda p: "2018" in pdf_text(p / "output/kk/ngo-report-2019-kk.pdf")),
+         lambda p: "2018" in pdf_text(p / "output/kk/ngo-report-2018-kk.pdf")),  # the year names the PDF
         ("a data file added and declared", declare_dataset, lambda p: "s02_shades" in page(p, "app.html")),
         ("a file read outside data/", lambda p: edit(p / "notes.txt", "first", "other"),
          lambda p: "Synthetic note, other version." in page(p, "app.html")),

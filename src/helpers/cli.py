@@ -312,7 +312,8 @@ def cmd_preflight(args) -> int:
     files = [(Path(f), press.DEFAULTS) for f in args.files]
     try:
         for lang in ([] if args.files else _split(args.lang)):
-            files.append((output / lang / builtin.print_file(lang), press.settings(project.load(root, lang).get("print", {}))))
+            book = project.load(root, lang)
+            files.append((output / lang / builtin.print_file(book), press.settings(book.get("print", {}))))
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -492,8 +492,8 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     """The HTML site, then the PDF (and for the printer, ``--strict``, the print file); returns the warnings,
     HTML's first."""
     lang = book.lang
-    pdf_name = f"ngo-report-2019-{lang}.pdf"
-    print_name = print_file(lang)
+    pdf_name = pdf_file(book)
+    print_name = print_file(book)
     draft = not opts.strict
     timings = result.timings
 
@@ -528,8 +528,13 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
-def print_file(lang: str) -> str:
-    return f"ngo-report-2019-{lang}-print.pdf"
+def pdf_file(book: project.Book, suffix: str = "") -> str:
+    """The edition's PDF, named by the report's year (``report: year:`` in the config): ngo-report-2019-kk.pdf."""
+    return f"ngo-report-{book.get('year')}-{book.lang}{suffix}.pdf"
+
+
+def print_file(book: project.Book) -> str:
+    return pdf_file(book, "-print")
 
 
 def _preflight(book: project.Book, staging: Path, progress: Progress, result: Result) -> list[str]:
@@ -538,12 +543,12 @@ def _preflight(book: project.Book, staging: Path, progress: Progress, result: Re
 
     t = time.perf_counter()
     options = press.settings(book.get("print", {}))
-    report = preflight.check(staging / print_file(book.lang), min_dpi=options["min-dpi"],
+    report = preflight.check(staging / print_file(book), min_dpi=options["min-dpi"],
                              pages_multiple=options["pages-multiple"])
     result.timings["preflight"] = time.perf_counter() - t
     progress(f"[{book.lang}] preflight: " + ("passed" if report.passed else f"{len(report.problems)} problem(s)")
              + f" ({report.pages} pages, {len(report.fonts)} fonts embedded, {report.images} raster image(s))")
-    return [f"PREFLIGHT {print_file(book.lang)}: {problem}" for problem in report.problems]
+    return [f"PREFLIGHT {print_file(book)}: {problem}" for problem in report.problems]
 
 
 @contextmanager

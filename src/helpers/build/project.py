@@ -66,6 +66,14 @@ def load(root: Path, lang: str) -> Book:
         raise BuildError(f"_quarto-{lang}.yml names chapter file(s) that do not exist: {names}")
     if not chapters:
         raise BuildError(f"_quarto-{lang}.yml lists no chapters under book.chapters")
+    year = config.get("report", {}).get("year")
+    if not (isinstance(year, int) and 1900 < year < 2200):
+        raise BuildError(f"_quarto.yml: report.year is {year!r}; it must be the report's year (e.g. 2019): it names "
+                         "the PDFs and is printed in the book")
+    quarto_name = book_cfg.get("output-file")
+    if quarto_name and quarto_name != f"ngo-report-{year}-{lang}":
+        raise BuildError(f"_quarto-{lang}.yml: book.output-file is '{quarto_name}' but the report's year "
+                         f"names it 'ngo-report-{year}-{lang}' (both engines write the same file names)")
     return Book(root, lang, config, chapters, appendices)
 
 
