@@ -138,6 +138,7 @@ def _synthetic_pdf(path: Path, *, font: bool = False, image_px: int = 0, image_m
     pdf = pikepdf.new()
     for _ in range(2):
         pdf.add_blank_page(page_size=(210 * MM, 297 * MM))
+        pdf.pages[-1].obj.Contents = pdf.make_stream(b"q Q")  # Ghostscript reports an empty content stream
     page = pdf.pages[0]
     if font:
         page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pikepdf.Dictionary(
@@ -167,6 +168,21 @@ def test_preflight_fails_on_a_low_resolution_image_and_passes_a_sharp_one(tmp_pa
     sharp = report("preflight", str(_synthetic_pdf(tmp_path / "sharp.pdf", image_px=1200, image_mm=100)))
     assert sharp.returncode == 0, sharp.stdout + sharp.stderr
     assert "the lowest 305 dpi" in sharp.stdout and "preflight: passed" in sharp.stdout
+
+
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (Debian: ghostscript) is not installed")
+def test_preflight_fails_on_a_page_an_interpreter_cannot_run(tmp_path: Path):
+    """A synthetic page whose text uses a font its resources do not have: pikepdf reads the file, Ghostscript
+    (as a printing house's RIP) stops on it."""
+    path = _synthetic_pdf(tmp_path / "broken.pdf")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.Contents = pdf.make_stream(b"BT /F9 12 Tf 72 720 Td (Synthetic) Tj ET")
+        pdf.save(path)
+    res = report("preflight", str(path))
+    assert res.returncode == 1
+    assert "FAIL Ghostscript" in res.stderr and "find named resource" in res.stderr, res.stderr
+    good = report("preflight", str(_synthetic_pdf(tmp_path / "blank.pdf")))
+    assert good.returncode == 0 and "interpreted: every page by Ghostscript" in good.stdout, good.stdout + good.stderr
 
 
 def test_preflight_fails_on_the_draft_pdf(built_report: Path):

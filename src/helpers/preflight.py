@@ -9,7 +9,10 @@ Per file (pikepdf reads the objects and the content streams, pypdfium2 the text 
   the TrimBox and the MediaBox;
 - colour: the colour spaces used, and an output intent when device colour is used;
 - no draft mark (the document's keywords, the draft word as text), no unresolved reference (``??``);
-- the page count a multiple of ``pages_multiple`` (2: the sheets are printed on both sides).
+- the page count a multiple of ``pages_multiple`` (2: the sheets are printed on both sides);
+- the file well formed for qpdf (pikepdf's syntax check) and every page interpreted, without an error or a
+  repair message, by an independent PDF interpreter: Ghostscript, on which many printing houses' RIPs and
+  preflight tools are built (skipped, and said so, where it is not installed).
 
 Each problem names the page and the object (font name, image name, box).
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +44,7 @@ class Report:
     output_intent: str = ""
     trim_mm: tuple[float, float] | None = None
     bleed_mm: float = 0.0
+    interpreted: str = ""  # which independent interpreter read every page, or why none did
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -51,7 +57,8 @@ class Report:
         lines = [f"{self.path}: {self.pages} pages, trim {trim}, bleed {self.bleed_mm:.1f} mm",
                  f"  fonts: {len(self.fonts)} ({', '.join(sorted(self.fonts))})",
                  f"  raster images: {self.images}{dpi}; colour spaces: {', '.join(sorted(self.colour_spaces)) or '-'}"
-                 f"; output intent: {self.output_intent or 'none'}"]
+                 f"; output intent: {self.output_intent or 'none'}",
+                 f"  interpreted: {self.interpreted or '-'}"]
         grouped: dict[str, list[str]] = {}  # the same problem on many pages: one line
         for problem in self.problems:
             m = re.match(r"page (\d+): (.*)", problem)
@@ -77,6 +84,7 @@ def check(path: Path, *, min_dpi: float = 300, trim_mm: tuple[float, float] = A4
         return report
     with pdf:
         report.pages = len(pdf.pages)
+        report.problems += [f"PDF syntax: {problem}" for problem in pdf.check_pdf_syntax()]
         _intent(pdf, report)
         _keywords(pdf, report)
         sheets = set()
@@ -92,7 +100,25 @@ def check(path: Path, *, min_dpi: float = 300, trim_mm: tuple[float, float] = A4
     if pages_multiple > 1 and report.pages % pages_multiple:
         report.problems.append(f"{report.pages} pages: not a multiple of {pages_multiple} (add or remove a page)")
     _text(path, draft_words, report)
+    _interpret(Path(path), report)
     return report
+
+
+def _interpret(path: Path, report: Report) -> None:
+    """Every page run through Ghostscript (no output device): a file it stops on, or repairs with a message, is
+    one a RIP may print differently from the screen."""
+    gs = shutil.which("gs")
+    if gs is None:
+        report.interpreted = "not checked (Ghostscript is not installed; Debian: ghostscript)"
+        return
+    proc = subprocess.run([gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=nullpage", "-dPDFSTOPONERROR",
+                           str(path)], capture_output=True, text=True, errors="replace", timeout=900)
+    version = subprocess.run([gs, "--version"], capture_output=True, text=True).stdout.strip()
+    messages = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    report.interpreted = f"every page by Ghostscript {version}"
+    if proc.returncode or messages:
+        report.problems.append(f"Ghostscript {version} " + ("stops on the file" if proc.returncode else "reports an error in it")
+                               + ": " + "; ".join(messages[:3]))
 
 
 def _intent(pdf, report: Report) -> None:

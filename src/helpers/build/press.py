@@ -70,7 +70,8 @@ def set_boxes(path: Path, bleed_mm: float, slug_mm: float, pages_multiple: int =
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         last = pdf.pages[-1].mediabox
         while pages_multiple > 1 and len(pdf.pages) % pages_multiple:
-            pdf.add_blank_page(page_size=(float(last[2]) - float(last[0]), float(last[3]) - float(last[1])))
+            blank = pdf.add_blank_page(page_size=(float(last[2]) - float(last[0]), float(last[3]) - float(last[1])))
+            blank.obj.Contents = pdf.make_stream(b"q Q")  # an empty content stream is an error to Ghostscript
         for page in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in page.mediabox)
             page.trimbox = [x0 + off, y0 + off, x1 - off, y1 - off]

@@ -178,6 +178,9 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     author = book.config.get("book", {}).get("author", "")
     source, warnings = pandoc(markdown, "typst", [
+        # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
+        # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
+        "--from", READER + "-auto_identifiers",
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
         "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}",
