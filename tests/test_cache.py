@@ -232,7 +232,7 @@ print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 # --- what the keys are made of --------------------------------------------------------------------------
 
 def test_the_environment_variables_the_helpers_read_are_part_of_the_key_or_are_paths(monkeypatch):
-    from helpers.build import execute
+    from helpers.engines import execute
 
     read = set()
     for path in (ROOT / "src/helpers").rglob("*.py"):
@@ -267,7 +267,7 @@ def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
 
 
 def test_a_module_replaced_with_the_same_size_and_time_runs_its_new_code(tmp_path: Path):
-    from helpers.build import bytecode
+    from helpers.engines import bytecode
 
     package = tmp_path / "pkg"
     package.mkdir()
@@ -277,7 +277,7 @@ def test_a_module_replaced_with_the_same_size_and_time_runs_its_new_code(tmp_pat
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def x(prepare: bool) -> str:
-        code = (f"from helpers.build import bytecode; bytecode.hash_checked(__import__('pathlib').Path({str(package)!r}))\n"
+        code = (f"from helpers.engines import bytecode; bytecode.hash_checked(__import__('pathlib').Path({str(package)!r}))\n"
                 if prepare else "") + "import pkg.m; print(pkg.m.X)"
         import sys
 

@@ -126,7 +126,7 @@ def test_the_text_font_covers_every_kazakh_letter_without_a_fallback(tmp_path: P
     take another font (or none), which pdffonts shows."""
     import typst
 
-    from helpers.build.render import DEFAULT_FONT as font  # the template's first text font (report: mainfont)
+    from helpers.engines.render import DEFAULT_FONT as font  # the template's first text font (report: mainfont)
 
     src = tmp_path / "letters.typ"
     src.write_text(f'#set text(font: "{font}", lang: "kk")\n{KAZAKH_LETTERS} «Қазақ тілі» — №\n'

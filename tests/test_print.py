@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT, pdf_text, report
 from helpers import i18n
-from helpers.build import qmd
+from helpers.engines import qmd
 
 LANGS = ("kk", "ru")
 MM = 72 / 25.4

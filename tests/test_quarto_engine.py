@@ -88,7 +88,7 @@ def test_quartos_home_page_is_not_a_chapter_of_the_builtin_edition():
     import yaml
 
     from conftest import ROOT
-    from helpers.build import project
+    from helpers.engines import project
 
     base = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     assert base["book"]["chapters"] == ["index.qmd"]  # Quarto joins it with each profile's chapters

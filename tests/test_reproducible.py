@@ -161,7 +161,7 @@ def test_config_and_data_edits_rebuild_only_what_they_touch(small_book: Path):
 
 
 def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Path):
-    from helpers.build import execute, qmd
+    from helpers.engines import execute, qmd
 
     (tmp_path / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
     chapter_file = tmp_path / "c.qmd"

@@ -38,7 +38,7 @@ def _typeset_narrow(tmp_path, rules: str) -> list[str]:
 
 
 def test_the_print_template_never_breaks_a_line_at_the_hyphen_of_a_compound(tmp_path):
-    from helpers.build.render import resource_path
+    from helpers.engines.render import resource_path
 
     rules = [line for line in resource_path("book.typ").read_text(encoding="utf-8").splitlines()
              if line.startswith("#show regex(") and line.endswith(": box")]

@@ -130,7 +130,7 @@ def audit_summary(root: Path) -> tuple[str, list[str]]:
     import json
 
     from . import audit
-    from .build import builtin
+    from .engines import builtin
 
     stamp = root / ".cache" / "audit.json"
     key = builtin.check_key(root)
@@ -156,7 +156,7 @@ def audit_summary(root: Path) -> tuple[str, list[str]]:
 
 def book_problems(root: Path) -> tuple[list[str], list[str]]:
     """What the final print may not contain beyond one edition's pages: notes to print, and problems."""
-    from .build import project
+    from .engines import project
     from .data import DataError
 
     from .prose import parity
@@ -184,7 +184,7 @@ def _evaluate_claims(root: Path) -> None:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, bytecode
+    from .engines import BuildError, bytecode
 
     bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
 
@@ -203,11 +203,11 @@ def cmd_build(args) -> int:
         print(f"warning: {line}", file=sys.stderr, flush=True)
     try:
         if args.engine == "quarto":
-            from .build import quarto
+            from .engines import quarto
 
             quarto.build(root, langs, formats, output=Path(args.output).resolve() if args.output else None)
             return 0
-        from .build import builtin
+        from .engines import builtin
 
         opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
                                timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
@@ -265,7 +265,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .build import BuildError, verify
+    from .engines import BuildError, verify
 
     root = _root(args)
     langs = _split(args.lang)
@@ -305,7 +305,7 @@ def cmd_trace(args) -> int:
 
 def cmd_preflight(args) -> int:
     from . import preflight
-    from .build import BuildError, builtin, press, project
+    from .engines import BuildError, builtin, press, project
 
     root = _root(args)
     output = Path(args.output).resolve() if args.output else root / "output"

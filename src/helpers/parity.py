@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .build.qmd import INLINE
+from .engines.qmd import INLINE
 
 FOOTNOTE = re.compile(r"\^\[|\[\^[^\]]+\](?!:)")
 REFERENCE = re.compile(r"@((?:fig|tbl|dgm|map|sec|eq)-[\w-]+)")

@@ -130,7 +130,7 @@ def markers(path: Path, root: Path) -> list[tuple[str, int, str]]:
 
 
 def chapter_files(root: Path, lang: str) -> list[Path]:
-    from .build import project
+    from .engines import project
 
     return project.load(root, lang).files
 
@@ -197,7 +197,7 @@ def _short(text: str, n: int = 90) -> str:
 
 def parity(root: Path) -> list[str]:
     """``MISSING-CLAIM``: a claim bound in one edition's chapter and not in the other's chapter of that name."""
-    from .build import BuildError
+    from .engines import BuildError
 
     bound: dict[str, dict[str, dict[str, tuple[Path, int]]]] = {}
     for lang in i18n.OTHER:
@@ -306,7 +306,7 @@ def _verdicts_key(root: Path) -> str:
     (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
     import hashlib
 
-    from .build import builtin, execute
+    from .engines import builtin, execute
 
     h = hashlib.sha256(execute.environment_key().encode())
     pkg = Path(__file__).resolve().parent
@@ -381,7 +381,7 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
 
     ``pages`` are the assembled chapters of ``files`` in the same order (``page.inline`` holds what each
     inline expression printed)."""
-    from .build.assemble import inline_origin
+    from .engines.assemble import inline_origin
 
     rows, warnings, read = [], [], {}
     for path, page in zip(files, pages):

@@ -58,7 +58,7 @@ def use_project(relative_root: str) -> Path:
 
 def printed_text(value) -> tuple[str, str]:
     """An inline value as the text prints it (the build's rendering) and its data rows."""
-    from .build.assemble import inline_origin
+    from .engines.assemble import inline_origin
 
     render = getattr(value, "_repr_markdown_", None)
     if render is not None:

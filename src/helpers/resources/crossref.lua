@@ -1,5 +1,5 @@
 -- Floats, captions and cross-references of the report, in each edition's convention.
--- The numbering is computed once for the whole book by the build (helpers.build.registry) and passed in the
+-- The numbering is computed once for the whole book by the build (helpers.engines.registry) and passed in the
 -- metadata field `crossref-registry` (a JSON file): id -> {kind, ref, caption, num, page}.
 -- Authors write @dgm-x (full reference), [-@dgm-x] (number only: "[-@dgm-x]-диаграммада"), @sec-x.
 

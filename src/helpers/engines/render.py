@@ -153,7 +153,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings.
 
     With ``print_dest``, the same source is typeset a second time as the print file (``press``: bleed, crop
-    marks, print profile; see ``helpers.build.press``)."""
+    marks, print profile; see ``helpers.engines.press``)."""
     words = i18n.WORDS[book.lang]
     workdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
