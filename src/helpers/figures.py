@@ -7,6 +7,7 @@ Charts know languages only through the labels and number formats they are given 
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass, field
 
@@ -14,7 +15,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import fmt, typography  # noqa: E402
@@ -157,28 +160,74 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
         return _chart(fig, alt, csv, notes)
 
 
-def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[str], legend: list[tuple[str, str]],
-             *, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
-    """A tile-grid map: one equal square per region at (row, col), coloured and labelled."""
+@dataclass
+class Region:
+    """One region of a choropleth: its outline (WKT, longitude and latitude), where its label goes, its fill
+    (``None``: the source gives no value, drawn hatched) and the value printed on it."""
+
+    name: str
+    wkt: str
+    label_at: tuple[float, float]
+    fill: str | None
+    text: str = ""
+    callout: bool = False  # too small to hold its label: a line joins it to the label at ``label_at``
+
+
+def _patch(geom, **style) -> PathPatch:
+    """A shapely (multi)polygon as one matplotlib patch, holes included."""
+    rings = [r for p in getattr(geom, "geoms", [geom]) for r in (p.exterior, *p.interiors)]
+    return PathPatch(MplPath.make_compound_path(*(MplPath(list(r.coords), closed=True) for r in rings)), **style)
+
+
+def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_label: str = "",
+               alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """A choropleth of the regions on their real outlines: name and published value on each region, the
+    three cities by callouts, hatching where the source gives no value, the key of colours below the map.
+
+    Drawn with plain matplotlib patches: seaborn has no geometry plots."""
     with plt.rc_context(STYLE):
-        n_rows = max(r for r, _, _ in tiles) + 1
-        n_cols = max(c for _, c, _ in tiles) + 1
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * (n_rows + 0.2) / (n_cols + 1.6)))
-        for (row, col, name), colour, text in zip(tiles, fills, texts):
-            ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=colour, edgecolor="white"))
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
+        for reg in regions:
+            geom = shapely.from_wkt(reg.wkt)
+            style = ({"facecolor": reg.fill} if reg.fill else
+                     {"facecolor": MISSING, "hatch": "///"})
+            ax.add_patch(_patch(geom, edgecolor="white" if reg.fill else "#999999", linewidth=0.6, **style,
+                                gid=f"region-{reg.name}"))
+            colour = reg.fill or MISSING
             dark = _is_dark(colour)
-            ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center",
-                    fontsize=6.5 if max(map(len, name.split())) <= 12 else 5.4,
-                    color="white" if dark else "black")
-            ax.text(col + 0.475, -row + 0.22, text, ha="center", va="center", fontsize=8, fontweight="bold",
-                    color="white" if dark else "black")
-        ax.set_xlim(-0.1, n_cols + 0.1)
-        ax.set_ylim(-n_rows + 0.9, 1.05)
-        ax.set_aspect("equal")
+            x, y = reg.label_at
+            if reg.callout:  # the city as a dot, its name and value in a box outside the country
+                inside = geom.representative_point()
+                ax.plot([inside.x, x], [inside.y, y], color="#333333", linewidth=0.6, zorder=3)
+                ax.scatter([inside.x], [inside.y], s=22, facecolor=colour, edgecolor="#333333", linewidth=0.6,
+                           zorder=4, **({} if reg.fill else {"hatch": "/////"}))
+                ax.text(x, y, f"{reg.name}\n{reg.text}".strip(), ha="center", va="center", fontsize=6.5,
+                        linespacing=1.1, zorder=5,
+                        bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#333333",
+                              "linewidth": 0.5})
+                continue
+            ax.text(x, y + 0.25, _wrap(reg.name, 12), ha="center", va="bottom", fontsize=6.5 if len(reg.name) < 12 else 5.8,
+                    color="white" if dark else "black", linespacing=1.0)
+            if reg.text:
+                ax.text(x, y + 0.15, reg.text, ha="center", va="top", fontsize=7.5, fontweight="bold",
+                        color="white" if dark else "black",
+                        bbox=None if reg.fill else {"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        ax.set_aspect(1 / math.cos(math.radians(48)))  # longitude and latitude, true to scale at 48° N
+        x0, y0, x1, y1 = shapely.total_bounds(shapely.from_wkt([r.wkt for r in regions]))
+        xs, ys = [x0, x1, *(r.label_at[0] for r in regions)], [y0, y1, *(r.label_at[1] for r in regions)]
+        ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
+        ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
         ax.axis("off")
         handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
-        ax.legend(handles, [_wrap(t, 30) for _, t in legend], loc="center left", bbox_to_anchor=(1.0, 0.5),
-                  frameon=False, fontsize=7)
+        names = [_wrap(t, 30) for _, t in legend]
+        if missing_label and any(r.fill is None for r in regions):
+            handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999",
+                                     linewidth=0.4))
+            names.append(missing_label)
+        ncol = min(3, len(names))
+        ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
+                  bbox_to_anchor=(0.5, 0.0), ncol=ncol, frameon=False, fontsize=7.5, handlelength=1.6,
+                  handleheight=1.2)
         return _chart(fig, alt, csv, notes)
 
 
