@@ -275,7 +275,7 @@ class Book:
                 step = 0 if v is None or hi == lo else int(round(3 * (v - lo) / (hi - lo)))
                 fill = None if v is None else MAP_SHADES[step]
                 text = said = "–" if v is None else fmt.number(v, self.lang)
-            shapes.append(figures.Region(names[rid], reg["geometry"], (float(reg["label_lon"]), float(reg["label_lat"])),
+            shapes.append(figures.Region(rid, names[rid], reg["geometry"], (float(reg["label_lon"]), float(reg["label_lat"])),
                                          fill, text, callout=kinds[rid] == "city"))
             described.append(f"{names[rid]}: {said}")
         drawn = {c for c in (r.fill for r in shapes) if c}

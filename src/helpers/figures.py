@@ -165,6 +165,7 @@ class Region:
     """One region of a choropleth: its outline (WKT, longitude and latitude), where its label goes, its fill
     (``None``: the source gives no value, drawn hatched) and the value printed on it."""
 
+    id: str  # the region's id (data/regions.csv): the SVG group of its outline is ``region-<id>``
     name: str
     wkt: str
     label_at: tuple[float, float]
@@ -192,7 +193,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_
             style = ({"facecolor": reg.fill} if reg.fill else
                      {"facecolor": MISSING, "hatch": "///"})
             ax.add_patch(_patch(geom, edgecolor="white" if reg.fill else "#999999", linewidth=0.6, **style,
-                                gid=f"region-{reg.name}"))
+                                gid=f"region-{reg.id}"))
             colour = reg.fill or MISSING
             dark = _is_dark(colour)
             x, y = reg.label_at
