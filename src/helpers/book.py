@@ -241,6 +241,28 @@ class Book:
                                 missing_label=i18n.word("not_given", self.lang))
         return chart, absent or None
 
+    def heatmap(self, dataset: str, rows: str, cols: str, *, number: str | None = None,
+                caption: str | None = None) -> None:
+        """A table of counts as a heatmap, its companion where a reader would rather look than read: rows and
+        columns in the table's order, printed totals left out (``number``, ``caption``: as for ``chart``)."""
+        frame = stats.resolved(dataset)
+        is_total = frame["formula"].fillna("").str.contains("=*", regex=False)
+        frame = frame[~((frame["status"] == "derived") & is_total)]
+        row_labels, col_labels = data.labels(rows, self.lang), data.labels(cols, self.lang, short=True)
+        row_ids = sorted(dict.fromkeys(frame[rows]),
+                         key=lambda r: (_row_group(rows, r), i18n.sort_key(row_labels.get(r, r), self.lang)))
+        col_ids = list(dict.fromkeys(frame[cols]))
+        cell = frame.set_index([rows, cols])["value"]
+        values = [[None if pd.isna(cell.get((r, c))) else float(cell[(r, c)]) for c in col_ids] for r in row_ids]
+        unit = frame["unit"].dropna().iloc[0]
+        alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.quantity(v, unit, self.lang)}"
+                                                        for c, v in zip(col_ids, line) if v is not None)
+                        for r, line in zip(row_ids, values))
+        chart = figures.heatmap([row_labels[r] for r in row_ids], [col_labels[c] for c in col_ids], values,
+                                self.lang, scale_label=i18n.word("log_scale", self.lang), alt=alt, csv=_csv(frame))
+        out = [chart, self.source(dataset)]
+        _display(*(self._captioned(out, number, caption) if caption else out))
+
     def _map(self, frame, csv):
         """A choropleth: levels in the schema's order, or a number in four steps of its range."""
         kinds = dict(zip(data.regions()["region"], data.regions()["kind"]))

@@ -1,7 +1,9 @@
 """Charts in one house style. Each function returns a ``Chart``: SVG for the web and for print, alt text, the
 data.
 
-Charts know languages only through the labels and number formats they are given by ``book``.
+The house theme is seaborn's (``THEME``: its "ticks" style and "paper" context with the report's palette and
+type); bars, stacked shares and heatmaps are drawn by seaborn from tidy frames. Charts know languages only
+through the labels and number formats they are given by ``book``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
@@ -28,17 +33,18 @@ MISSING = "#d9d9d9"
 WIDTH_IN = 6.3
 PRINT_TEXT_ROOM = 0.03  # of the width, at each side of a chart for print
 
-STYLE = {
+STYLE = {  # the house theme: seaborn's style and context, the report's type, palette and stable SVG
+    **sns.axes_style("ticks", {"axes.edgecolor": "#555555", "axes.spines.top": False,
+                               "axes.spines.right": False}),
+    **sns.plotting_context("paper", rc={"font.size": 8.5, "axes.titlesize": 9, "xtick.labelsize": 8.5,
+                                        "ytick.labelsize": 8.5, "legend.fontsize": 7.5, "axes.linewidth": 0.8}),
+    "axes.prop_cycle": matplotlib.cycler(color=sns.color_palette(PALETTE)),
     "font.family": "DejaVu Sans",  # bundled with matplotlib; covers Ә Ғ Қ Ң Ө Ұ Ү Һ І
-    "font.size": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.edgecolor": "#555555",
-    "axes.titlesize": 9,
     "svg.hashsalt": "ngo-report-2019",  # stable ids: two builds give the same SVG
     "svg.fonttype": "path",
     "figure.dpi": 100,
 }
+HATCHED = {"facecolor": MISSING, "hatch": "///", "edgecolor": "#999999", "linewidth": 0.4}
 
 
 @dataclass
@@ -103,20 +109,19 @@ def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str 
         items = list(zip(labels, values))
         if sort:
             items.sort(key=lambda kv: -1 if kv[1] is None else kv[1], reverse=True)
-        height = 0.9 + 0.32 * len(items)
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
-        known = [v for _, v in items if v is not None]
-        top = max(known) if known else 1.0
-        for i, (label, v) in enumerate(items):
-            y = len(items) - 1 - i
-            if v is None:
-                ax.barh(y, top * 0.02, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
-                ax.text(top * 0.03, y, "–", va="center", fontsize=8, color="#666666")
-            else:
-                ax.barh(y, v, color=ACCENT)
-                ax.text(v + top * 0.01, y, fmt.quantity(v, unit, lang), va="center", fontsize=8)
-        ax.set_yticks(range(len(items)), [_wrap(l) for l, _ in reversed(items)])
-        ax.set_xlim(0, top * 1.15)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.32 * len(items)))
+        top = max([v for _, v in items if v is not None], default=1.0)
+        tidy = pd.DataFrame({"label": [_wrap(l) for l, _ in items], "given": [v is not None for _, v in items],
+                             "value": [top * 0.02 if v is None else v for _, v in items]})
+        sns.barplot(tidy, x="value", y="label", hue="given", palette={True: ACCENT, False: MISSING},
+                    hue_order=[True, False], legend=False, width=0.8, saturation=1, ax=ax)
+        for bars_of, given in zip(ax.containers, [True, False]):
+            texts = [fmt.quantity(v, unit, lang) if v is not None else "–" for _, v in items if (v is not None) == given]
+            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="black" if given else "#666666")
+            if not given:
+                for bar in bars_of:
+                    bar.set(**HATCHED)
+        ax.set(xlim=(0, top * 1.15), xlabel="", ylabel="")
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0)
@@ -128,35 +133,57 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
     """100% stacked horizontal bars: one bar per row (item or level), one segment per answer; the part of a
     bar the source does not give is hatched grey (``missing_label`` in the legend)."""
     with plt.rc_context(STYLE):
-        hatched = False
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.45 * len(rows)))
-        for i, row in enumerate(shares):
-            y = len(rows) - 1 - i
-            left = 0.0
-            for j, v in enumerate(row):
-                if v is None:
-                    continue
-                ax.barh(y, v, left=left, color=PALETTE[j % len(PALETTE)], edgecolor="white", linewidth=0.5)
-                if v >= 4:
-                    colour = PALETTE[j % len(PALETTE)]
-                    ax.text(left + v / 2, y, fmt.number(v, lang), ha="center", va="center", fontsize=7,
-                            color="white" if _is_dark(colour) else "black")
-                left += v
-            if left < 99.5:
-                ax.barh(y, 100 - left, left=left, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
-                hatched = True
-        ax.set_yticks(range(len(rows)), [_wrap(r, 30) for r in reversed(rows)])
-        ax.set_xlim(0, 100)
+        names_of_rows = [_wrap(r, 30) or " " * (i + 1) for i, r in enumerate(rows)]  # unique, top to bottom
+        tidy = pd.DataFrame([(names_of_rows[i], answers[j], v) for i, line in enumerate(shares)
+                             for j, v in enumerate(line) if v is not None], columns=["row", "answer", "share"])
+        tidy["end"] = tidy.groupby("row", sort=False)["share"].cumsum()
+        given = tidy.groupby("row")["end"].max().reindex(names_of_rows, fill_value=0.0)
+        hatched = bool((given < 99.5).any())
+        colours = {a: PALETTE[j % len(PALETTE)] for j, a in enumerate(answers)}
+        # each segment is a bar from 0 to its cumulative end, the longest drawn first: together, stacked shares
+        whole = pd.DataFrame({"row": given.index[given < 99.5], "answer": "", "end": 100.0})  # the part not given
+        sns.barplot(pd.concat([whole, tidy]), x="end", y="row", hue="answer", hue_order=["", *answers[::-1]],
+                    palette={"": MISSING, **colours}, dodge=False, legend=False, width=0.8, saturation=1,
+                    edgecolor="white", linewidth=0.5, ax=ax)
+        for bar in ax.containers[0]:  # seaborn makes one container per hue level, in hue_order
+            bar.set(**HATCHED)
+        for _, seg in tidy[tidy["share"] >= 4].iterrows():
+            ax.text(seg["end"] - seg["share"] / 2, names_of_rows.index(seg["row"]), fmt.number(seg["share"], lang),
+                    ha="center", va="center", fontsize=7, color="white" if _is_dark(colours[seg["answer"]]) else "black")
+        ax.set(xlim=(0, 100), xlabel="", ylabel="")
         ax.xaxis.set_major_formatter(lambda x, _: fmt.percent(x, lang, 0))
         handles = [Rectangle((0, 0), 1, 1, color=PALETTE[j % len(PALETTE)]) for j in range(len(answers))]
         names = [_wrap(a, 28) for a in answers]
         if hatched and missing_label:
-            handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4))
+            handles.append(Rectangle((0, 0), 1, 1, **HATCHED))
             names.append(missing_label)
         ncol = min(3, len(names))
         ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
                   bbox_to_anchor=(0.5, -0.12 - 0.06 / max(1, len(rows))), ncol=ncol, frameon=False, fontsize=7.5)
         ax.tick_params(axis="y", length=0)
+        return _chart(fig, alt, csv, notes)
+
+
+def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], lang: str, *, scale_label: str = "",
+            alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """A large rows x columns table of counts as shades (logarithmic: a few cells hold most), each cell with
+    its number; a cell the source does not give is hatched and shows a dash."""
+    with plt.rc_context(STYLE):
+        grid = pd.DataFrame(values, index=[_wrap(r, 30) for r in rows], columns=[_wrap(c, 13) for c in cols],
+                            dtype=float)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.0 + 0.24 * len(rows)))
+        ax.add_patch(Rectangle((0, 0), len(cols), len(rows), **HATCHED))  # seen where a cell is empty
+        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang, group_from=1000)),
+                    fmt="", norm=LogNorm(), cmap=sns.light_palette(ACCENT, as_cmap=True), linewidths=0.5,
+                    linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"label": scale_label, "shrink": 0.6},
+                    ax=ax)
+        bar = ax.collections[0].colorbar
+        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang, group_from=1000))
+        bar.ax.yaxis.set_minor_formatter(lambda v, _: "")
+        ax.xaxis.tick_top()
+        ax.set(xlabel="", ylabel="")
+        ax.tick_params(length=0)
         return _chart(fig, alt, csv, notes)
 
 
@@ -233,7 +260,9 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_
 
 
 def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
-    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text (or date)."""
+    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text (or date).
+
+    Plain matplotlib: text placed by hand on one line; seaborn has no statistical plot for it."""
     with plt.rc_context(STYLE):
         wrapped = [_wrap(t, 74) for t in texts]
         heights = [0.16 + 0.17 * max(w.count("\n"), str(y).count("\n")) + 0.17 for w, y in zip(wrapped, years)]
@@ -255,7 +284,8 @@ def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = ""
 
 
 def gap_panel(message: str, *, alt: str = "", csv: str = "", dataset: str = "?") -> Chart:
-    """The panel that keeps a diagram's place when the source gives none of its values."""
+    """The panel that keeps a diagram's place when the source gives none of its values (plain matplotlib: no
+    data to plot)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.1))
         ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#f4f4f4", edgecolor="#999999", hatch="//",
