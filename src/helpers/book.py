@@ -254,8 +254,7 @@ class Book:
         col_ids = list(dict.fromkeys(frame[cols]))
         cell = frame.set_index([rows, cols])["value"]
         values = [[None if pd.isna(cell.get((r, c))) else float(cell[(r, c)]) for c in col_ids] for r in row_ids]
-        unit = frame["unit"].dropna().iloc[0]
-        alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.quantity(v, unit, self.lang)}"
+        alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.number(v, self.lang, group_from=1000)}"
                                                         for c, v in zip(col_ids, line) if v is not None)
                         for r, line in zip(row_ids, values))
         chart = figures.heatmap([row_labels[r] for r in row_ids], [col_labels[c] for c in col_ids], values,

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 import shapely  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
@@ -168,19 +168,22 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
 def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], lang: str, *, scale_label: str = "",
             alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
     """A large rows x columns table of counts as shades (logarithmic: a few cells hold most), each cell with
-    its number; a cell the source does not give is hatched and shows a dash."""
+    its number; a cell the source does not give is left hatched."""
     with plt.rc_context(STYLE):
         grid = pd.DataFrame(values, index=[_wrap(r, 30) for r in rows], columns=[_wrap(c, 13) for c in cols],
                             dtype=float)
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.0 + 0.24 * len(rows)))
         ax.add_patch(Rectangle((0, 0), len(cols), len(rows), **HATCHED))  # seen where a cell is empty
+        known = grid.stack().dropna()
+        steps = [b * 10 ** e for e in range(7) for b in (1, 3)]  # 1, 3, 10, 30, ...: shades of equal ratio
+        bounds = [b for b in steps if known.min() / 3 < b <= known.max() * 3]
+        cmap = sns.light_palette(ACCENT, n_colors=len(bounds) - 1, as_cmap=False)
         sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang, group_from=1000)),
-                    fmt="", norm=LogNorm(), cmap=sns.light_palette(ACCENT, as_cmap=True), linewidths=0.5,
-                    linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"label": scale_label, "shrink": 0.6},
-                    ax=ax)
-        bar = ax.collections[0].colorbar
+                    fmt="", norm=BoundaryNorm(bounds, len(bounds) - 1), cmap=ListedColormap(cmap), linewidths=0.5,
+                    linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"shrink": 0.6, "ticks": bounds}, ax=ax)
+        bar = ax.collections[0].colorbar  # a few bands: drawn as vector shapes, not as a raster image
         bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang, group_from=1000))
-        bar.ax.yaxis.set_minor_formatter(lambda v, _: "")
+        bar.ax.set_title(_wrap(scale_label, 12), fontsize=7, loc="left")
         ax.xaxis.tick_top()
         ax.set(xlabel="", ylabel="")
         ax.tick_params(length=0)
