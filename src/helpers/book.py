@@ -20,6 +20,7 @@ from .fmt import Formatted
 from .stats import Label, Quantity
 from .tables import Table, nowrap
 
+MAP_SHADES = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # a number's four steps, lowest first
 LEVEL_COLOURS = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 
 
@@ -240,11 +241,32 @@ class Book:
                                 missing_label=i18n.word("not_given", self.lang))
         return chart, absent or None
 
+    def heatmap(self, dataset: str, rows: str, cols: str, *, number: str | None = None,
+                caption: str | None = None) -> None:
+        """A table of counts as a heatmap, its companion where a reader would rather look than read: rows and
+        columns in the table's order, printed totals left out (``number``, ``caption``: as for ``chart``)."""
+        frame = stats.resolved(dataset)
+        is_total = frame["formula"].fillna("").str.contains("=*", regex=False)
+        frame = frame[~((frame["status"] == "derived") & is_total)]
+        row_labels, col_labels = data.labels(rows, self.lang), data.labels(cols, self.lang, short=True)
+        row_ids = sorted(dict.fromkeys(frame[rows]),
+                         key=lambda r: (_row_group(rows, r), i18n.sort_key(row_labels.get(r, r), self.lang)))
+        col_ids = list(dict.fromkeys(frame[cols]))
+        cell = frame.set_index([rows, cols])["value"]
+        values = [[None if pd.isna(cell.get((r, c))) else float(cell[(r, c)]) for c in col_ids] for r in row_ids]
+        alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.number(v, self.lang, group_from=1000)}"
+                                                        for c, v in zip(col_ids, line) if v is not None)
+                        for r, line in zip(row_ids, values))
+        chart = figures.heatmap([row_labels[r] for r in row_ids], [col_labels[c] for c in col_ids], values,
+                                self.lang, scale_label=i18n.word("log_scale", self.lang), alt=alt, csv=_csv(frame))
+        out = [chart, self.source(dataset)]
+        _display(*(self._captioned(out, number, caption) if caption else out))
+
     def _map(self, frame, csv):
-        regions = data.regions()
+        """A choropleth: levels in the schema's order, or a number in four steps of its range."""
+        kinds = dict(zip(data.regions()["region"], data.regions()["kind"]))
         names = data.labels("region", self.lang, short=True)
         by_region = frame.set_index("region")
-        tiles, fills, texts = [], [], []
         level_col = _level_column(frame)
         if level_col:
             levels = _level_order(frame, level_col)
@@ -254,41 +276,33 @@ class Book:
         else:
             values = frame["value"].dropna()
             lo, hi = float(values.min()), float(values.max())
-            legend = []
-        for _, reg in regions.iterrows():
-            rid = reg["region"]
-            tiles.append((int(reg["tile_row"]), int(reg["tile_col"]), names[rid]))
-            row = by_region.loc[rid] if rid in by_region.index else None
-            if level_col:
-                level = None if row is None or pd.isna(row[level_col]) else row[level_col]
-                fills.append(colours.get(level, figures.MISSING))
-                texts.append("")
-            else:
-                v = None if row is None or pd.isna(row["value"]) else float(row["value"])
-                if v is None:
-                    fills.append(figures.MISSING)
-                    texts.append("–")
-                else:
-                    step = 0 if hi == lo else int(round(3 * (v - lo) / (hi - lo)))
-                    fills.append(["#c6dbef", "#6baed6", "#2171b5", "#08306b"][step])
-                    texts.append(fmt.number(v, self.lang))
-        if not level_col:
-            shades = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"]
             width = (hi - lo) / 3 if hi > lo else 0
             legend = []
-            for step, colour in enumerate(shades):
-                if colour not in fills:
-                    continue
+            for step, colour in enumerate(MAP_SHADES):
                 a, z = max(lo, lo + width * (step - 0.5)), min(hi, lo + width * (step + 0.5))
                 text = fmt.number(a, self.lang, 2) if a == z else f"{fmt.number(a, self.lang, 2)}–{fmt.number(z, self.lang, 2)}"
                 legend.append((colour, text))
-            if figures.MISSING in fills:
-                legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
-        elif frame[level_col].isna().any() or len(frame) < len(regions):
-            legend.append((figures.MISSING, i18n.word("no_data", self.lang)))
-        alt = "; ".join(f"{t[2]}: {x or (legend[[c for c, _ in legend].index(f)][1] if f in [c for c, _ in legend] else '')}"
-                        for t, f, x in zip(tiles, fills, texts))
-        return figures.tile_map(tiles, fills, texts, legend, alt=alt, csv=csv)
+        outlines = data.region_boundaries().set_index("region")
+        shapes, described = [], []
+        for rid in data.regions()["region"]:
+            reg = outlines.loc[rid]
+            row = by_region.loc[rid] if rid in by_region.index else None
+            if level_col:
+                level = None if row is None or pd.isna(row[level_col]) else row[level_col]
+                fill, text = colours.get(level), ""
+                said = level_labels.get(level, level) if level else i18n.word("no_data", self.lang)
+            else:
+                v = None if row is None or pd.isna(row["value"]) else float(row["value"])
+                step = 0 if v is None or hi == lo else int(round(3 * (v - lo) / (hi - lo)))
+                fill = None if v is None else MAP_SHADES[step]
+                text = said = "–" if v is None else fmt.number(v, self.lang)
+            shapes.append(figures.Region(rid, names[rid], reg["geometry"], (float(reg["label_lon"]), float(reg["label_lat"])),
+                                         fill, text, callout=kinds[rid] == "city"))
+            described.append(f"{names[rid]}: {said}")
+        drawn = {c for c in (r.fill for r in shapes) if c}
+        legend = [(c, t) for c, t in legend if c in drawn or level_col]
+        return figures.region_map(shapes, legend, missing_label=i18n.word("no_data", self.lang),
+                                  alt="; ".join(described), csv=csv)
 
     # --- tables ----------------------------------------------------------------------------------
     def table(self, dataset: str, rows: str, cols: str | None = None, *, where: dict | None = None,

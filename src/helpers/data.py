@@ -208,8 +208,13 @@ def _labels_table(folder: Path | None = None) -> pd.DataFrame:
 
 
 def regions(folder: Path | None = None) -> pd.DataFrame:
-    """The 17 regions of 2019 with their tile-map positions."""
+    """The 17 regions of 2019 and their kind (oblast, city)."""
     return read_table(resource("regions", folder), folder)
+
+
+def region_boundaries(folder: Path | None = None) -> pd.DataFrame:
+    """The outlines of the 17 regions of 2019 (WKT) and their label points (scripts/derive_region_boundaries.py)."""
+    return read_table(resource("region_boundaries", folder), folder)
 
 
 def source_of(dataset_id: str, folder: Path | None = None) -> dict:

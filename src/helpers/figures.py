@@ -1,12 +1,15 @@
 """Charts in one house style. Each function returns a ``Chart``: SVG for the web and for print, alt text, the
 data.
 
-Charts know languages only through the labels and number formats they are given by ``book``.
+The house theme is seaborn's (``THEME``: its "ticks" style and "paper" context with the report's palette and
+type); bars, stacked shares and heatmaps are drawn by seaborn from tidy frames. Charts know languages only
+through the labels and number formats they are given by ``book``.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass, field
 
@@ -14,7 +17,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from . import fmt, typography  # noqa: E402
@@ -25,17 +33,18 @@ MISSING = "#d9d9d9"
 WIDTH_IN = 6.3
 PRINT_TEXT_ROOM = 0.03  # of the width, at each side of a chart for print
 
-STYLE = {
+STYLE = {  # the house theme: seaborn's style and context, the report's type, palette and stable SVG
+    **sns.axes_style("ticks", {"axes.edgecolor": "#555555", "axes.spines.top": False,
+                               "axes.spines.right": False}),
+    **sns.plotting_context("paper", rc={"font.size": 8.5, "axes.titlesize": 9, "xtick.labelsize": 8.5,
+                                        "ytick.labelsize": 8.5, "legend.fontsize": 7.5, "axes.linewidth": 0.8}),
+    "axes.prop_cycle": matplotlib.cycler(color=sns.color_palette(PALETTE)),
     "font.family": "DejaVu Sans",  # bundled with matplotlib; covers Ә Ғ Қ Ң Ө Ұ Ү Һ І
-    "font.size": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.edgecolor": "#555555",
-    "axes.titlesize": 9,
     "svg.hashsalt": "ngo-report-2019",  # stable ids: two builds give the same SVG
     "svg.fonttype": "path",
     "figure.dpi": 100,
 }
+HATCHED = {"facecolor": MISSING, "hatch": "///", "edgecolor": "#999999", "linewidth": 0.4}
 
 
 @dataclass
@@ -100,20 +109,19 @@ def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str 
         items = list(zip(labels, values))
         if sort:
             items.sort(key=lambda kv: -1 if kv[1] is None else kv[1], reverse=True)
-        height = 0.9 + 0.32 * len(items)
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
-        known = [v for _, v in items if v is not None]
-        top = max(known) if known else 1.0
-        for i, (label, v) in enumerate(items):
-            y = len(items) - 1 - i
-            if v is None:
-                ax.barh(y, top * 0.02, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
-                ax.text(top * 0.03, y, "–", va="center", fontsize=8, color="#666666")
-            else:
-                ax.barh(y, v, color=ACCENT)
-                ax.text(v + top * 0.01, y, fmt.quantity(v, unit, lang), va="center", fontsize=8)
-        ax.set_yticks(range(len(items)), [_wrap(l) for l, _ in reversed(items)])
-        ax.set_xlim(0, top * 1.15)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.32 * len(items)))
+        top = max([v for _, v in items if v is not None], default=1.0)
+        tidy = pd.DataFrame({"label": [_wrap(l) for l, _ in items], "given": [v is not None for _, v in items],
+                             "value": [top * 0.02 if v is None else v for _, v in items]})
+        sns.barplot(tidy, x="value", y="label", hue="given", palette={True: ACCENT, False: MISSING},
+                    hue_order=[True, False], legend=False, width=0.8, saturation=1, ax=ax)
+        for bars_of, given in zip(ax.containers, [True, False]):
+            texts = [fmt.quantity(v, unit, lang) if v is not None else "–" for _, v in items if (v is not None) == given]
+            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="black" if given else "#666666")
+            if not given:
+                for bar in bars_of:
+                    bar.set(**HATCHED)
+        ax.set(xlim=(0, top * 1.15), xlabel="", ylabel="")
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0)
@@ -125,30 +133,30 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
     """100% stacked horizontal bars: one bar per row (item or level), one segment per answer; the part of a
     bar the source does not give is hatched grey (``missing_label`` in the legend)."""
     with plt.rc_context(STYLE):
-        hatched = False
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.3 + 0.45 * len(rows)))
-        for i, row in enumerate(shares):
-            y = len(rows) - 1 - i
-            left = 0.0
-            for j, v in enumerate(row):
-                if v is None:
-                    continue
-                ax.barh(y, v, left=left, color=PALETTE[j % len(PALETTE)], edgecolor="white", linewidth=0.5)
-                if v >= 4:
-                    colour = PALETTE[j % len(PALETTE)]
-                    ax.text(left + v / 2, y, fmt.number(v, lang), ha="center", va="center", fontsize=7,
-                            color="white" if _is_dark(colour) else "black")
-                left += v
-            if left < 99.5:
-                ax.barh(y, 100 - left, left=left, color=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4)
-                hatched = True
-        ax.set_yticks(range(len(rows)), [_wrap(r, 30) for r in reversed(rows)])
-        ax.set_xlim(0, 100)
+        names_of_rows = [_wrap(r, 30) or " " * (i + 1) for i, r in enumerate(rows)]  # unique, top to bottom
+        tidy = pd.DataFrame([(names_of_rows[i], answers[j], v) for i, line in enumerate(shares)
+                             for j, v in enumerate(line) if v is not None], columns=["row", "answer", "share"])
+        tidy["end"] = tidy.groupby("row", sort=False)["share"].cumsum()
+        given = tidy.groupby("row")["end"].max().reindex(names_of_rows, fill_value=0.0)
+        hatched = bool((given < 99.5).any())
+        colours = {a: PALETTE[j % len(PALETTE)] for j, a in enumerate(answers)}
+        # each segment is a bar from 0 to its cumulative end, the longest drawn first: together, stacked shares
+        whole = pd.DataFrame({"row": given.index[given < 99.5], "answer": "", "end": 100.0})  # the part not given
+        sns.barplot(pd.concat([whole, tidy]), x="end", y="row", hue="answer", hue_order=["", *answers[::-1]],
+                    palette={"": MISSING, **colours}, dodge=False, legend=False, width=0.8, saturation=1,
+                    edgecolor="white", linewidth=0.5, ax=ax)
+        for bar in ax.containers[0]:  # seaborn makes one container per hue level, in hue_order
+            bar.set(**HATCHED)
+        for _, seg in tidy[tidy["share"] >= 4].iterrows():
+            ax.text(seg["end"] - seg["share"] / 2, names_of_rows.index(seg["row"]), fmt.number(seg["share"], lang),
+                    ha="center", va="center", fontsize=7, color="white" if _is_dark(colours[seg["answer"]]) else "black")
+        ax.set(xlim=(0, 100), xlabel="", ylabel="")
         ax.xaxis.set_major_formatter(lambda x, _: fmt.percent(x, lang, 0))
         handles = [Rectangle((0, 0), 1, 1, color=PALETTE[j % len(PALETTE)]) for j in range(len(answers))]
         names = [_wrap(a, 28) for a in answers]
         if hatched and missing_label:
-            handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999", linewidth=0.4))
+            handles.append(Rectangle((0, 0), 1, 1, **HATCHED))
             names.append(missing_label)
         ncol = min(3, len(names))
         ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
@@ -157,33 +165,107 @@ def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]
         return _chart(fig, alt, csv, notes)
 
 
-def tile_map(tiles: list[tuple[int, int, str]], fills: list[str], texts: list[str], legend: list[tuple[str, str]],
-             *, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
-    """A tile-grid map: one equal square per region at (row, col), coloured and labelled."""
+def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], lang: str, *, scale_label: str = "",
+            alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """A large rows x columns table of counts as shades (logarithmic: a few cells hold most), each cell with
+    its number; a cell the source does not give is left hatched."""
     with plt.rc_context(STYLE):
-        n_rows = max(r for r, _, _ in tiles) + 1
-        n_cols = max(c for _, c, _ in tiles) + 1
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * (n_rows + 0.2) / (n_cols + 1.6)))
-        for (row, col, name), colour, text in zip(tiles, fills, texts):
-            ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=colour, edgecolor="white"))
+        grid = pd.DataFrame(values, index=[_wrap(r, 30) for r in rows], columns=[_wrap(c, 13) for c in cols],
+                            dtype=float)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.0 + 0.24 * len(rows)))
+        ax.add_patch(Rectangle((0, 0), len(cols), len(rows), **HATCHED))  # seen where a cell is empty
+        known = grid.stack().dropna()
+        steps = [b * 10 ** e for e in range(7) for b in (1, 3)]  # 1, 3, 10, 30, ...: shades of equal ratio
+        bounds = [b for b in steps if known.min() / 3 < b <= known.max() * 3]
+        cmap = sns.light_palette(ACCENT, n_colors=len(bounds) - 1, as_cmap=False)
+        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang, group_from=1000)),
+                    fmt="", norm=BoundaryNorm(bounds, len(bounds) - 1), cmap=ListedColormap(cmap), linewidths=0.5,
+                    linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"shrink": 0.6, "ticks": bounds}, ax=ax)
+        bar = ax.collections[0].colorbar  # a few bands: drawn as vector shapes, not as a raster image
+        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang, group_from=1000))
+        bar.ax.set_title(_wrap(scale_label, 12), fontsize=7, loc="left")
+        ax.xaxis.tick_top()
+        ax.set(xlabel="", ylabel="")
+        ax.tick_params(length=0)
+        return _chart(fig, alt, csv, notes)
+
+
+@dataclass
+class Region:
+    """One region of a choropleth: its outline (WKT, longitude and latitude), where its label goes, its fill
+    (``None``: the source gives no value, drawn hatched) and the value printed on it."""
+
+    id: str  # the region's id (data/regions.csv): the SVG group of its outline is ``region-<id>``
+    name: str
+    wkt: str
+    label_at: tuple[float, float]
+    fill: str | None
+    text: str = ""
+    callout: bool = False  # too small to hold its label: a line joins it to the label at ``label_at``
+
+
+def _patch(geom, **style) -> PathPatch:
+    """A shapely (multi)polygon as one matplotlib patch, holes included."""
+    rings = [r for p in getattr(geom, "geoms", [geom]) for r in (p.exterior, *p.interiors)]
+    return PathPatch(MplPath.make_compound_path(*(MplPath(list(r.coords), closed=True) for r in rings)), **style)
+
+
+def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_label: str = "",
+               alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
+    """A choropleth of the regions on their real outlines: name and published value on each region, the
+    three cities by callouts, hatching where the source gives no value, the key of colours below the map.
+
+    Drawn with plain matplotlib patches: seaborn has no geometry plots."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
+        for reg in regions:
+            geom = shapely.from_wkt(reg.wkt)
+            style = ({"facecolor": reg.fill} if reg.fill else
+                     {"facecolor": MISSING, "hatch": "///"})
+            ax.add_patch(_patch(geom, edgecolor="white" if reg.fill else "#999999", linewidth=0.6, **style,
+                                gid=f"region-{reg.id}"))
+            colour = reg.fill or MISSING
             dark = _is_dark(colour)
-            ax.text(col + 0.475, -row + 0.6, _wrap(name, 12), ha="center", va="center",
-                    fontsize=6.5 if max(map(len, name.split())) <= 12 else 5.4,
-                    color="white" if dark else "black")
-            ax.text(col + 0.475, -row + 0.22, text, ha="center", va="center", fontsize=8, fontweight="bold",
-                    color="white" if dark else "black")
-        ax.set_xlim(-0.1, n_cols + 0.1)
-        ax.set_ylim(-n_rows + 0.9, 1.05)
-        ax.set_aspect("equal")
+            x, y = reg.label_at
+            if reg.callout:  # the city as a dot, its name and value in a box outside the country
+                inside = geom.representative_point()
+                ax.plot([inside.x, x], [inside.y, y], color="#333333", linewidth=0.6, zorder=3)
+                ax.scatter([inside.x], [inside.y], s=22, facecolor=colour, edgecolor="#333333", linewidth=0.6,
+                           zorder=4, **({} if reg.fill else {"hatch": "/////"}))
+                ax.text(x, y, f"{reg.name}\n{reg.text}".strip(), ha="center", va="center", fontsize=6.5,
+                        linespacing=1.1, zorder=5,
+                        bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#333333",
+                              "linewidth": 0.5})
+                continue
+            ax.text(x, y + 0.25, _wrap(reg.name, 12), ha="center", va="bottom", fontsize=6.5 if len(reg.name) < 12 else 5.8,
+                    color="white" if dark else "black", linespacing=1.0)
+            if reg.text:
+                ax.text(x, y + 0.15, reg.text, ha="center", va="top", fontsize=7.5, fontweight="bold",
+                        color="white" if dark else "black",
+                        bbox=None if reg.fill else {"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        ax.set_aspect(1 / math.cos(math.radians(48)))  # longitude and latitude, true to scale at 48° N
+        x0, y0, x1, y1 = shapely.total_bounds(shapely.from_wkt([r.wkt for r in regions]))
+        xs, ys = [x0, x1, *(r.label_at[0] for r in regions)], [y0, y1, *(r.label_at[1] for r in regions)]
+        ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
+        ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
         ax.axis("off")
         handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
-        ax.legend(handles, [_wrap(t, 30) for _, t in legend], loc="center left", bbox_to_anchor=(1.0, 0.5),
-                  frameon=False, fontsize=7)
+        names = [_wrap(t, 30) for _, t in legend]
+        if missing_label and any(r.fill is None for r in regions):
+            handles.append(Rectangle((0, 0), 1, 1, facecolor=MISSING, hatch="///", edgecolor="#999999",
+                                     linewidth=0.4))
+            names.append(missing_label)
+        ncol = min(3, len(names))
+        ax.legend(_row_major(handles, ncol), _row_major(names, ncol), loc="upper center",
+                  bbox_to_anchor=(0.5, 0.0), ncol=ncol, frameon=False, fontsize=7.5, handlelength=1.6,
+                  handleheight=1.2)
         return _chart(fig, alt, csv, notes)
 
 
 def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:
-    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text (or date)."""
+    """Milestones on a vertical time axis, oldest on top; rows grow with their wrapped text (or date).
+
+    Plain matplotlib: text placed by hand on one line; seaborn has no statistical plot for it."""
     with plt.rc_context(STYLE):
         wrapped = [_wrap(t, 74) for t in texts]
         heights = [0.16 + 0.17 * max(w.count("\n"), str(y).count("\n")) + 0.17 for w, y in zip(wrapped, years)]
@@ -205,7 +287,8 @@ def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = ""
 
 
 def gap_panel(message: str, *, alt: str = "", csv: str = "", dataset: str = "?") -> Chart:
-    """The panel that keeps a diagram's place when the source gives none of its values."""
+    """The panel that keeps a diagram's place when the source gives none of its values (plain matplotlib: no
+    data to plot)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 1.1))
         ax.add_patch(Rectangle((0, 0), 1, 1, facecolor="#f4f4f4", edgecolor="#999999", hatch="//",

@@ -50,6 +50,8 @@ def check(folder: Path | None = None) -> list[DataError]:
         if res["name"] in ("labels", "regions", "gap-decisions", "glossary"):
             continue
         problems += _rules(res, tables[res["name"]], known, regions)
+    if "region_boundaries" in tables:
+        problems += _outlines(tables["region_boundaries"], regions - {data.NATIONAL})
     try:
         decisions.load(folder)  # the editors' register: known datasets, one decision each
     except DataError as err:
@@ -106,6 +108,28 @@ def _validate_resource(res: dict, folder: Path) -> list[DataError]:
             row = getattr(err, "row_number", None)
             col = getattr(err, "field_name", None)
             out.append(DataError(name, err.type, err.message, row=row, column=col, hint=HINTS.get(err.type, "")))
+    return out
+
+
+def _outlines(table: pd.DataFrame, regions: set) -> list[DataError]:
+    """The maps' outlines: one valid polygon (or multipolygon) for each region of data/regions.csv."""
+    import shapely
+
+    name, out = "region_boundaries.csv", []
+    for i, row in table.iterrows():
+        try:
+            geom = shapely.from_wkt(row["geometry"])
+        except shapely.errors.GEOSException as err:
+            out.append(DataError(name, "geometry", f"not WKT: {err}", int(i) + 2, "geometry",
+                                 "derive the file again: python scripts/derive_region_boundaries.py"))
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid or geom.is_empty:
+            out.append(DataError(name, "geometry", f"the outline of '{row['region']}' is not a valid polygon "
+                                 f"({shapely.is_valid_reason(geom)})", int(i) + 2, "geometry",
+                                 "derive the file again: python scripts/derive_region_boundaries.py"))
+    for region in sorted(regions - set(table["region"])):
+        out.append(DataError(name, "missing-outline", f"region '{region}' of data/regions.csv has no outline",
+                             hint="derive the file again: python scripts/derive_region_boundaries.py"))
     return out
 
 
