@@ -91,3 +91,8 @@ def test_appendix_b_has_the_heatmap_with_its_caption_and_csv(built_report: Path,
     capital = stats.value("t01_registered_ngos", region="nur_sultan", legal_form="public_association").value
     assert fmt.number(capital, lang, group_from=1000).replace("\u00a0", " ") in figure.group(2).replace("\u00a0", " ")
     assert re.search(r'href="data/appendix-b-data-methods-cell[\d-]+\.csv"', html)
+
+
+def test_an_unknown_chart_kind_names_the_kinds_there_are():
+    with pytest.raises(ValueError, match="unknown chart kind 'pie': use one of bars, stacked, map, timeline, gap"):
+        _chart("kk", "chart", "d05_target_groups", kind="pie")

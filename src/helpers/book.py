@@ -9,20 +9,15 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 from types import SimpleNamespace
 
 import pandas as pd
 
-from . import data, facts, figures, fmt, i18n, stats
+from . import charts, data, facts, figures, fmt, i18n, stats
 from .fmt import Formatted
 from .stats import Label, Quantity
 from .tables import Table, nowrap
-
-MAP_SHADES = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # a number's four steps, lowest first
-LEVEL_COLOURS = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
-
 
 def _display(*objs) -> None:
     from IPython.display import display
@@ -107,13 +102,6 @@ class Book:
         return SimpleNamespace(**{name: self.format(func()) for name, func in facts.of(chapter).items()})
 
     # --- figures ---------------------------------------------------------------------------------
-    def _labels_for(self, column: str, ids, short: bool = True) -> list[str]:
-        labels = data.labels(column, self.lang, short=short)
-        missing = [i for i in ids if i not in labels]
-        if missing:
-            raise KeyError(f"no {self.lang} label for {missing} (scheme '{column}') in data/labels.csv")
-        return [labels[i] for i in ids]
-
     def source(self, dataset: str) -> Markdown:
         return Markdown(f"::: {{.source}}\n{i18n.source_line(data.source_of(dataset), self.lang)}\n:::\n")
 
@@ -131,56 +119,15 @@ class Book:
         ``as_shares`` draws counts as percentages of their sum (a distribution computed from a table).
         """
         show = _display if caption is None else (lambda *out: _display(*self._captioned(out, number, caption)))
-        frame = stats.resolved(dataset)
-        if where:
-            frame = stats.select(frame, **where)
-        if "status" in frame and (frame["status"] != "derived").any():
-            # totals over the charted dimension are not bars of it; a combined share or a complement is
-            is_total = frame["formula"].fillna("").str.contains("=*", regex=False) if "formula" in frame else False
-            frame = frame[~((frame["status"] == "derived") & is_total)]
-        if exclude:
-            frame = frame[~frame[[d for d in frame.attrs["dimensions"] if d not in (where or {})]].isin(exclude).any(axis=1)]
-        dims = [d for d in frame.attrs["dimensions"] if not where or d not in where]
-        csv = _csv(frame)
-        kind = kind or _guess_kind(frame, dims)
+        frame, dims = charts.select(dataset, where, exclude)
+        kind = kind or charts.guess_kind(frame, dims)
         if kind == "gap":
-            chart = figures.gap_panel(i18n.word("not_published", self.lang), alt=i18n.word("not_published", self.lang), csv=csv,
-                                      dataset=dataset)
-            show(chart, self.source(dataset))
+            not_published = i18n.word("not_published", self.lang)
+            show(figures.gap_panel(not_published, alt=not_published, csv=charts.csv_of(frame), dataset=dataset),
+                 self.source(dataset))
             return
-        missing_note = None
-        if kind == "map":
-            chart = self._map(frame, csv)
-        elif kind == "stacked":
-            rows = rows or (dims[0] if len(dims) > 1 else None)
-            answers = answers or dims[-1]
-            chart, missing_note = self._stacked(frame, rows, answers, order, csv)
-        elif kind == "timeline":
-            dim = dims[0]
-            frame = frame.sort_values("value", kind="stable")
-            texts = self._labels_for(dim, list(frame[dim]), short=False)
-            years = [i18n.milestone_date(m, int(v), self.lang) for m, v in zip(frame[dim], frame["value"])]
-            alt = "; ".join(f"{y}: {t}" for y, t in zip(years, texts))
-            chart = figures.timeline(years, texts, alt=alt, csv=csv)
-        else:
-            dim = dims[0]
-            if order:
-                frame = frame.set_index(dim).loc[order].reset_index()
-            ids = list(frame[dim])
-            labels = self._labels_for(dim, ids)
-            values = [None if pd.isna(v) else float(v) for v in frame["value"]]
-            unit = frame["unit"].dropna().iloc[0] if frame["unit"].notna().any() else "percent"
-            if as_shares:
-                whole = sum(v for v in values if v is not None)
-                values = [None if v is None else round(100 * v / whole, 1) for v in values]
-                unit = "percent"
-            not_given = i18n.word("not_given", self.lang)
-            alt = "; ".join(f"{l}: {fmt.quantity(v, unit, self.lang) if v is not None else not_given}"
-                            for l, v in zip(labels, values))
-            chart = figures.bars(labels, values, self.lang, unit=unit, sort=order is None, alt=alt, csv=csv)
-            absent = [l for l, v in zip(labels, values) if v is None]
-            if absent:
-                missing_note = absent
+        chart, missing_note = charts.prepare(kind, frame, dims, self.lang, order=order, rows=rows, answers=answers,
+                                             as_shares=as_shares)
         if "value" in frame.columns and frame["value"].isna().all():
             chart.gap = dataset  # only the names of the answers are published: not for the final print
         out = [chart, self.source(dataset)]
@@ -207,102 +154,13 @@ class Book:
                            + "</figcaption>\n</figure>\n```\n")
         return [opening, chart, closing, *notes]
 
-    def _stacked(self, frame, rows, answers, order, csv):
-        """100% bars; an answer or a row the source gives no value for is named under the chart.
-
-        ``rows=None`` draws one bar of the whole distribution (a Likert scale of one question)."""
-        if rows is None:
-            frame = frame.assign(_all="")
-            rows = "_all"
-        row_ids = list(dict.fromkeys(frame[rows]))
-        answer_ids = order or list(dict.fromkeys(frame[answers]))
-        shares = []
-        for r in row_ids:
-            line = []
-            for a in answer_ids:
-                cell = frame[(frame[rows] == r) & (frame[answers] == a)]["value"]
-                line.append(None if cell.empty or pd.isna(cell.iloc[0]) else float(cell.iloc[0]))
-            shares.append(line)
-        row_labels = [""] if rows == "_all" else self._labels_for(rows, row_ids)
-        answer_labels = self._labels_for(answers, answer_ids)
-        everywhere = i18n.word("all_values", self.lang)
-        absent = [f"{a} ({everywhere})" for j, a in enumerate(answer_labels) if all(line[j] is None for line in shares)]
-        keep = [j for j, a in enumerate(answer_labels) if any(line[j] is not None for line in shares)]
-        answer_labels = [answer_labels[j] for j in keep]
-        shares = [[line[j] for j in keep] for line in shares]
-        for r, line in zip(row_labels, shares):
-            if all(v is None for v in line):
-                absent.append(f"{r} ({everywhere})")
-            else:
-                absent += [f"{r} – {a}" if r else a for a, v in zip(answer_labels, line) if v is None]
-        alt = " | ".join(f"{r}: " + "; ".join(f"{a} {fmt.percent(v, self.lang)}" for a, v in zip(answer_labels, line)
-                                             if v is not None) for r, line in zip(row_labels, shares))
-        chart = figures.stacked(row_labels, answer_labels, shares, self.lang, alt=alt, csv=csv,
-                                missing_label=i18n.word("not_given", self.lang))
-        return chart, absent or None
-
     def heatmap(self, dataset: str, rows: str, cols: str, *, number: str | None = None,
                 caption: str | None = None) -> None:
         """A table of counts as a heatmap, its companion where a reader would rather look than read: rows and
         columns in the table's order, printed totals left out (``number``, ``caption``: as for ``chart``)."""
-        frame = stats.resolved(dataset)
-        is_total = frame["formula"].fillna("").str.contains("=*", regex=False)
-        frame = frame[~((frame["status"] == "derived") & is_total)]
-        row_labels, col_labels = data.labels(rows, self.lang), data.labels(cols, self.lang, short=True)
-        row_ids = sorted(dict.fromkeys(frame[rows]),
-                         key=lambda r: (_row_group(rows, r), i18n.sort_key(row_labels.get(r, r), self.lang)))
-        col_ids = list(dict.fromkeys(frame[cols]))
-        cell = frame.set_index([rows, cols])["value"]
-        values = [[None if pd.isna(cell.get((r, c))) else float(cell[(r, c)]) for c in col_ids] for r in row_ids]
-        alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.number(v, self.lang, group_from=1000)}"
-                                                        for c, v in zip(col_ids, line) if v is not None)
-                        for r, line in zip(row_ids, values))
-        chart = figures.heatmap([row_labels[r] for r in row_ids], [col_labels[c] for c in col_ids], values,
-                                self.lang, scale_label=i18n.word("log_scale", self.lang), alt=alt, csv=_csv(frame))
+        chart = charts.heatmap.prepare(dataset, rows, cols, self.lang)
         out = [chart, self.source(dataset)]
         _display(*(self._captioned(out, number, caption) if caption else out))
-
-    def _map(self, frame, csv):
-        """A choropleth: levels in the schema's order, or a number in four steps of its range."""
-        kinds = dict(zip(data.regions()["region"], data.regions()["kind"]))
-        names = data.labels("region", self.lang, short=True)
-        by_region = frame.set_index("region")
-        level_col = _level_column(frame)
-        if level_col:
-            levels = _level_order(frame, level_col)
-            level_labels = data.labels(level_col, self.lang)
-            colours = dict(zip(levels, _spread(LEVEL_COLOURS, len(levels))))
-            legend = [(colours[l], level_labels.get(l, l)) for l in levels]
-        else:
-            values = frame["value"].dropna()
-            lo, hi = float(values.min()), float(values.max())
-            width = (hi - lo) / 3 if hi > lo else 0
-            legend = []
-            for step, colour in enumerate(MAP_SHADES):
-                a, z = max(lo, lo + width * (step - 0.5)), min(hi, lo + width * (step + 0.5))
-                text = fmt.number(a, self.lang, 2) if a == z else f"{fmt.number(a, self.lang, 2)}–{fmt.number(z, self.lang, 2)}"
-                legend.append((colour, text))
-        outlines = data.region_boundaries().set_index("region")
-        shapes, described = [], []
-        for rid in data.regions()["region"]:
-            reg = outlines.loc[rid]
-            row = by_region.loc[rid] if rid in by_region.index else None
-            if level_col:
-                level = None if row is None or pd.isna(row[level_col]) else row[level_col]
-                fill, text = colours.get(level), ""
-                said = level_labels.get(level, level) if level else i18n.word("no_data", self.lang)
-            else:
-                v = None if row is None or pd.isna(row["value"]) else float(row["value"])
-                step = 0 if v is None or hi == lo else int(round(3 * (v - lo) / (hi - lo)))
-                fill = None if v is None else MAP_SHADES[step]
-                text = said = "–" if v is None else fmt.number(v, self.lang)
-            shapes.append(figures.Region(rid, names[rid], reg["geometry"], (float(reg["label_lon"]), float(reg["label_lat"])),
-                                         fill, text, callout=kinds[rid] == "city"))
-            described.append(f"{names[rid]}: {said}")
-        drawn = {c for c in (r.fill for r in shapes) if c}
-        legend = [(c, t) for c, t in legend if c in drawn or level_col]
-        return figures.region_map(shapes, legend, missing_label=i18n.word("no_data", self.lang),
-                                  alt="; ".join(described), csv=csv)
 
     # --- tables ----------------------------------------------------------------------------------
     def table(self, dataset: str, rows: str, cols: str | None = None, *, where: dict | None = None,
@@ -317,7 +175,7 @@ class Book:
         body = [r for r in row_ids if r not in totals]
         labels = data.labels(rows, self.lang)
         if sort_rows:
-            body.sort(key=lambda r: (_row_group(rows, r), i18n.sort_key(labels.get(r, r), self.lang)))
+            body.sort(key=lambda r: (charts.row_group(rows, r), i18n.sort_key(labels.get(r, r), self.lang)))
         ordered = body + totals
         if cols:
             col_ids = list(dict.fromkeys(frame[cols]))
@@ -337,7 +195,7 @@ class Book:
             table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True,
                                                                group_from=group_from)] for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
-        _display(Table(header, table_rows, align, _csv(frame)), self.source(dataset))
+        _display(Table(header, table_rows, align, charts.csv_of(frame)), self.source(dataset))
 
     def _row_header(self, dimension: str) -> str:
         """The header of the label column: the name of the row dimension (scheme ``dimension`` of labels.csv)."""
@@ -385,55 +243,9 @@ def _origin_of(obj) -> tuple[stats.Row, ...]:
     return ()
 
 
-def _row_group(scheme: str, id_: str) -> int:
-    """Regions: the oblasts first, then the cities of republican significance (as official statistics list them)."""
-    if scheme != "region":
-        return 0
-    kinds = dict(zip(data.regions()["region"], data.regions()["kind"]))
-    return 1 if kinds.get(id_) == "city" else 0
-
-
-def _level_column(frame: pd.DataFrame) -> str | None:
-    """The category column of a categorical map (``level``, ``volunteering_level``, ...), if any."""
-    if "value" in frame.columns:
-        return None
-    return next((c for c in frame.columns if c.endswith("level")), None)
-
-
-def _level_order(frame: pd.DataFrame, column: str) -> list[str]:
-    """Levels in the order of the schema's enum (highest first), else in order of appearance."""
-    for f in data.resource(frame.attrs["dataset"])["schema"]["fields"]:
-        if f["name"] == column and f.get("constraints", {}).get("enum"):
-            return list(f["constraints"]["enum"])
-    return list(dict.fromkeys(frame[column].dropna()))
-
-
-def _spread(colours: list[str], n: int) -> list[str]:
-    if n <= 1:
-        return colours[:1]
-    return [colours[round(i * (len(colours) - 1) / (n - 1))] for i in range(n)]
-
-
-def _guess_kind(frame: pd.DataFrame, dims: list[str]) -> str:
-    if "region" in dims or _level_column(frame):
-        return "map"
-    if "value" in frame.columns and frame["value"].isna().all():
-        return "gap"
-    if "unit" in frame.columns and (frame["unit"] == "year").all():
-        return "timeline"
-    return "stacked" if len(dims) >= 2 else "bars"
-
-
 def _typst_escape(text: str) -> str:
     """Text for Typst markup: every character with a meaning there is escaped."""
     return re.sub(r"([\\#*_\[\]$@<>`~/%=+-])", r"\\\1", text)
-
-
-def _csv(frame: pd.DataFrame) -> str:
-    buf = io.StringIO()
-    cols = [c for c in frame.columns if c != "printed"]
-    frame[cols].to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
 
 
 # --- appendix: the register of gaps and the list of datasets -------------------------------------------
