@@ -130,10 +130,10 @@ def audit_summary(root: Path) -> tuple[str, list[str]]:
     import json
 
     from . import audit
-    from .engines import builtin
+    from .engines import freshness
 
     stamp = root / ".cache" / "audit.json"
-    key = builtin.check_key(root)
+    key = freshness.check_key(root)
     try:
         cached = json.loads(stamp.read_text(encoding="utf-8"))
         if cached.get("key") == key:
@@ -207,13 +207,13 @@ def cmd_build(args) -> int:
 
             quarto.build(root, langs, formats, output=Path(args.output).resolve() if args.output else None)
             return 0
-        from .engines import builtin
+        from .engines import builtin, freshness
 
         opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
                                timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
                                only=_split(args.only), jobs=args.jobs)
         # the check depends only on data/ and the helper code: skipped when both are those of a passed check
-        checked = opts.cache and builtin.data_checked(root)
+        checked = opts.cache and freshness.data_checked(root)
 
         def gate() -> bool:
             """What must pass before any output is replaced: the data check and the book's problems."""
@@ -225,7 +225,7 @@ def cmd_build(args) -> int:
                 if cmd_check(args) != 0:
                     print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
                     return False
-                builtin.remember_check(root)
+                freshness.remember_check(root)
             notes, problems = book_problems(root)
             for line in notes:
                 print(line, flush=True)

@@ -306,15 +306,15 @@ def _verdicts_key(root: Path) -> str:
     (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
     import hashlib
 
-    from .engines import builtin, execute
+    from .engines import execute, freshness
 
     h = hashlib.sha256(execute.environment_key().encode())
     pkg = Path(__file__).resolve().parent
-    for path in builtin._package_files():
+    for path in freshness.package_files():
         if path.suffix == ".py":
-            h.update(f"{path.relative_to(pkg).as_posix()}\0{builtin._sha_file(path)}\n".encode())
+            h.update(f"{path.relative_to(pkg).as_posix()}\0{freshness.sha_file(path)}\n".encode())
     data = paths.data_dir(root)
-    for name, digest in (builtin.file_hashes(data).items() if data.is_dir() else ()):
+    for name, digest in (freshness.file_hashes(data).items() if data.is_dir() else ()):
         h.update(f"data/{name}\0{digest}\n".encode())
     return h.hexdigest()
 

@@ -4,8 +4,8 @@ Fast without being stale:
 
 - executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
   they used and the Python and library versions;
-- pandoc's conversions are cached too (a prose edit converts one page again, not the whole site);
-- an edition whose inputs (``inputs_key``: config, chapter files, data folder, fonts folder, helper package,
+- pandoc's conversions are cached too (``pandoc_cache``: a prose edit converts one page again, not the whole site);
+- an edition whose inputs (``freshness.inputs_key``: config, chapter files, data folder, fonts folder, helper package,
   Python and library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
 - the editions are built in parallel processes (``Options.jobs``; measured: a cold build of both editions
@@ -21,10 +21,7 @@ edition.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -35,11 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, decisions, paths, prose
+from .. import decisions, paths, prose
 from . import BuildError, assemble, execute, notebooks, press, project, render, qmd
+from .freshness import MANIFEST, build_log, inputs_key, is_current, read_json, sha_file, write_log, write_manifest
+from .pandoc_cache import pandoc_cache
 
 Progress = Callable[[str], None]
-MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -73,11 +71,6 @@ def output_root(root: Path, opts: Options) -> Path:
     return (opts.output or root / "output").resolve()
 
 
-def build_log(out_root: Path, lang: str) -> Path:
-    """Warnings and stage timings of the last build of an edition (not part of the edition)."""
-    return out_root / f".build-{lang}.json"
-
-
 def load_book(root: Path, lang: str, opts: Options) -> project.Book:
     book = project.load(root, lang)
     if opts.only:
@@ -88,92 +81,7 @@ def load_book(root: Path, lang: str, opts: Options) -> project.Book:
     return book
 
 
-# --- what a build depends on ---------------------------------------------------------------------------
-
-def _sha_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
-    and folders are followed (a folder linked into itself once)."""
-    out, seen = {}, set()
-    for here, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(here)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in files:
-            path = Path(here) / name
-            rel = path.relative_to(folder).as_posix()
-            if rel not in skip and path.is_file():
-                out[rel] = _sha_file(path)
-    return dict(sorted(out.items()))
-
-
-def _package_files() -> list[Path]:
-    pkg = Path(__file__).resolve().parents[1]
-    return sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
-    """A hash of everything an edition's output depends on; equal keys give byte-identical output."""
-    h = hashlib.sha256()
-
-    def add(name: str, digest: str) -> None:
-        h.update(f"{name}\0{digest}\n".encode("utf-8"))
-
-    add("engine", f"builtin {__version__} {execute.environment_key()}")
-    pkg = Path(__file__).resolve().parents[1]
-    for path in _package_files():
-        add(f"helpers/{path.relative_to(pkg).as_posix()}", _sha_file(path))
-    for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
-        add(name, _sha_file(root / name))
-    places = execute.Places(root)
-    for path in book.files:  # in book order, by their names in the project (a linked chapter is followed)
-        add(f"chapter:{places.name_of(path) or path.name}", _sha_file(path))
-    data = paths.data_dir(root)
-    if data.is_dir():
-        for name, digest in file_hashes(data).items():
-            add(f"data/{name}", digest)
-    fonts = root / "fonts"  # the project's fonts, given to Typst
-    if fonts.is_dir():
-        for name, digest in file_hashes(fonts).items():
-            add(f"fonts/{name}", digest)
-    add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
-                               "epoch": render.epoch(), "lang": book.lang}, sort_keys=True))
-    return h.hexdigest()
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) -> bool:
-    """The edition in ``out_root/lang`` was built from inputs ``key`` (its build log says so, for this very
-    manifest), the other files its chapters read (listed in the log by their names in the project) are unchanged,
-    and its files are exactly those of its manifest."""
-    target, log = out_root / lang, _read_json(build_log(out_root, lang))
-    if log.get("inputs") != key or not (target / MANIFEST).is_file() or log.get("uncacheable", True):
-        return False
-    if log.get("manifest") != _sha_file(target / MANIFEST):
-        return False
-    reads = log.get("reads")
-    if not isinstance(reads, dict):
-        return False
-    if reads:
-        places = execute.Places(root if root is not None else out_root.parent)
-        for name, digest in reads.items():
-            path = places.path_of(name)
-            if path is None or execute._file_sha(path) != digest:
-                return False
-    return file_hashes(target, skip=(MANIFEST,)) == _read_json(target / MANIFEST).get("files")
-
+# --- what a build depends on (freshness) --------------------------------------------------------------
 
 def up_to_date(root: Path, lang: str, opts: Options) -> bool:
     """Whether building ``lang`` would change nothing (always False without the cache)."""
@@ -184,43 +92,6 @@ def up_to_date(root: Path, lang: str, opts: Options) -> bool:
         return is_current(output_root(root, opts), lang, inputs_key(root, book, opts), root)
     except (BuildError, OSError, ValueError):
         return False
-
-
-def check_key(root: Path) -> str:
-    """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
-    from importlib import metadata
-
-    h = hashlib.sha256(execute.environment_key().encode())
-    for lib in ("frictionless", "pandas"):
-        try:
-            h.update(f"{lib}=={metadata.version(lib)}\n".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    pkg = Path(__file__).resolve().parents[1]
-    for path in _package_files():
-        h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{_sha_file(path)}\n".encode())
-    data = paths.data_dir(root)
-    if data.is_dir():
-        for name, digest in file_hashes(data).items():
-            h.update(f"data/{name}\0{digest}\n".encode())
-    return h.hexdigest()
-
-
-def data_checked(root: Path) -> bool:
-    """Whether the data and the checking code are those of the last successful ``report check`` of a build."""
-    stamp = root / ".cache" / "check.json"
-    return _read_json(stamp).get("key") == check_key(root)
-
-
-def remember_check(root: Path) -> None:
-    stamp = root / ".cache" / "check.json"
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": check_key(root)}), encoding="utf-8")
-        tmp.replace(stamp)
-    except OSError:
-        pass  # a read-only project still builds; it checks every time
 
 
 # --- building ------------------------------------------------------------------------------------------
@@ -260,7 +131,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         target = out_root / lang
         if opts.cache and is_current(out_root, lang, key, root):
             result.up_to_date = True
-            result.warnings = list(_read_json(build_log(out_root, lang)).get("warnings", []))
+            result.warnings = list(read_json(build_log(out_root, lang)).get("warnings", []))
             result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
             progress(f"[{lang}] up to date: chapters, config, data, helpers and versions unchanged since the "
                      "last build")
@@ -287,13 +158,13 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(sorted(set(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        _manifest(staging, lang, opts, key)
+        write_manifest(staging, lang, opts, key)
         if before_swap is not None:
             before_swap()
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
-        _write_log(out_root, result, key, _sha_file(target / MANIFEST))
+        write_log(out_root, result, key, sha_file(target / MANIFEST))
         progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
                  + (f" ({result.pandoc_reused} pandoc conversion(s) reused)" if result.pandoc_reused else ""))
         return result
@@ -524,7 +395,7 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
     stages = [(name, fn) for name, fn in (("html", html), ("pdf", pdf)) if name in opts.formats]
     stages.append(("notebooks", reviewers_notebooks))
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
-    with _stopwatch(timings), _pandoc_cache(cache, result, progress):
+    with _stopwatch(timings), pandoc_cache(cache, result, progress):
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
@@ -576,85 +447,6 @@ def _stopwatch(timings: dict[str, float]):
         render.pandoc, render.typst = pandoc, typst_module
 
 
-def _package_key() -> str:
-    """The helper package's files (the Lua filter and templates among them) and the library versions."""
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(execute.environment_key().encode())
-    for path in _package_files():
-        h.update(f"{path.relative_to(pkg).as_posix()}\0{_sha_file(path)}\n".encode())
-    return h.hexdigest()
-
-
-PANDOC_FORMAT = 2  # of a pandoc cache entry
-
-
-@contextmanager
-def _pandoc_cache(folder: Path | None, result: Result, progress: Progress = print):
-    """Reuse pandoc's output for an input it has converted before (in the last build of the edition).
-
-    pandoc is a pure function of its input, its arguments and the files they name, with the Lua filter and the
-    templates from the helper package: the key is the input, the arguments with every file they name replaced
-    by its content's hash, and ``_package_key``: no absolute path, size or time. An entry that cannot be read or
-    is of another format is converted again (and said once). After a successful build the folder keeps only the
-    entries that build used. Counted in ``result.pandoc_reused``.
-    """
-    if folder is None:
-        yield
-        return
-    used: set[str] = set()
-    untrusted: list[str] = []
-    lock = threading.Lock()
-    original = render.pandoc
-    package = _package_key()  # computed for each build: a long-running process (report preview) sees edits
-
-    def key_of(markdown: str, to: str, args: list[str]) -> str:
-        named = []
-        for arg in args:
-            name, sep, value = arg.rpartition("=")
-            path = Path(value if sep else arg)
-            if path.is_absolute() and path.is_file():  # a file in the staging folder or the package
-                arg = f"{name}{sep}sha256:{_sha_file(path)}"
-            named.append(arg)
-        return hashlib.sha256(json.dumps([package, to, named, markdown], ensure_ascii=False).encode()).hexdigest()
-
-    def cached(markdown: str, to: str, args: list[str]):
-        key = key_of(markdown, to, args)
-        entry = folder / f"{key}.json"
-        with lock:
-            used.add(entry.name)
-        if entry.exists():
-            hit = _read_json(entry)
-            if (hit.get("format") == PANDOC_FORMAT and hit.get("key") == key and isinstance(hit.get("output"), str)
-                    and isinstance(hit.get("warnings"), list)):
-                with lock:
-                    result.pandoc_reused += 1
-                return hit["output"], hit["warnings"]
-            with lock:
-                untrusted.append(entry.name)
-        output, warnings = original(markdown, to, args)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps({"format": PANDOC_FORMAT, "key": key, "output": output, "warnings": warnings},
-                                      ensure_ascii=False), encoding="utf-8")
-            tmp.replace(entry)
-        except OSError:
-            pass  # a read-only project converts every time
-        return output, warnings
-
-    render.pandoc = cached
-    try:
-        yield
-    finally:
-        render.pandoc = original
-        if untrusted:
-            progress(f"[{result.lang}] pandoc cache: {len(untrusted)} entr{'y' if len(untrusted) == 1 else 'ies'} "
-                     "that cannot be trusted (unreadable or of an older format); converted again")
-    for old in folder.glob("*.json") if folder.is_dir() else ():  # only after a success
-        if old.name not in used:
-            old.unlink(missing_ok=True)
-
-
 class _Module:
     """A module with some of its functions replaced."""
 
@@ -664,36 +456,6 @@ class _Module:
 
     def __getattr__(self, name):
         return getattr(self._module, name)
-
-
-def _manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
-    """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
-    from importlib import metadata
-
-    versions = {}
-    for lib in execute.LIBRARIES:
-        try:
-            versions[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            pass
-    manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
-                "python": f"{platform.python_implementation()} {platform.python_version()}",
-                "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "build_id": build_id,
-                "files": file_hashes(staging, skip=(MANIFEST,))}
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _write_log(out_root: Path, result: Result, key: str, manifest_sha: str) -> None:
-    """The build log beside the edition: its inputs key (for this manifest), warnings, stage timings."""
-    log = {"lang": result.lang, "inputs": key, "manifest": manifest_sha, "executed": result.executed,
-           "cached": result.cached, "reads": dict(sorted(result.reads.items())), "uncacheable": result.uncacheable,
-           "pandoc_reused": result.pandoc_reused,
-           "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
-    path = build_log(out_root, result.lang)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
 
 
 def _swap(staging: Path, target: Path) -> None:

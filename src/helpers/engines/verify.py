@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import BuildError, builtin
+from .freshness import MANIFEST, build_log, file_hashes
 
 Progress = Callable[[str], None]
 
@@ -102,7 +103,7 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
            jobs: int = 0) -> list[Report]:
     """Rebuild ``langs`` without the cache with the options recorded in their manifests and compare."""
     out_root = (output or root / "output").resolve()
-    stored = {lang: _manifest(out_root / lang / builtin.MANIFEST) for lang in langs}
+    stored = {lang: _manifest(out_root / lang / MANIFEST) for lang in langs}
     groups: dict[tuple, list[str]] = {}  # editions built with the same options are rebuilt together
     for lang in langs:
         m = stored[lang]
@@ -118,15 +119,15 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
             builtin.build_editions(root, opts, progress=progress)
             for lang in group:
                 manifest = stored[lang]
-                rebuilt = _manifest(rebuild_root / lang / builtin.MANIFEST)
+                rebuilt = _manifest(rebuild_root / lang / MANIFEST)
                 reports.append(Report(
-                    lang, out_root / lang / builtin.MANIFEST, len(manifest["files"]),
+                    lang, out_root / lang / MANIFEST, len(manifest["files"]),
                     rebuild=compare(manifest["files"], rebuilt["files"], "the rebuild"),
                     output=compare(manifest["files"],
-                                   builtin.file_hashes(out_root / lang, skip=(builtin.MANIFEST,)),
+                                   file_hashes(out_root / lang, skip=(MANIFEST,)),
                                    f"{out_root / lang}"),
-                    notes=_notes(manifest, rebuilt, _log(builtin.build_log(out_root, lang)),
-                                 _log(builtin.build_log(rebuild_root, lang)))))
+                    notes=_notes(manifest, rebuilt, _log(build_log(out_root, lang)),
+                                 _log(build_log(rebuild_root, lang)))))
     return sorted(reports, key=lambda r: langs.index(r.lang))
 
 
