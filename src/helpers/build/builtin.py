@@ -320,6 +320,8 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
     results: dict[str, Result] = {}
     errors: list[str] = []
     busy = [lang for lang in opts.langs if not up_to_date(root, lang, opts)]
+    if busy:
+        execute.preload()
     jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
     forking = "fork" in _start_methods()
     parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []

@@ -13,6 +13,35 @@ the data files the helpers read, the kernel records every file it opens under th
 data folder. A chapter that read a data file outside the project is not cached; an entry that is unreadable, of
 another format or names a path outside the project is not trusted: the build says so and executes the chapter again.
 
+Within a chapter that must run again, the cells are cached one by one, so that a data edit runs only the cells
+that read the edited file (and the setup cells). Cells are of two kinds, told apart by their code alone:
+
+- an *output cell* consists of expressions only (``b.chart(...)``, ``b.table(...)``): no assignment, import,
+  definition, assignment expression or ``global``, no name starting with ``_`` and none of ``UNSEEN`` (``eval``,
+  ``globals``, ``get_ipython`` ...); it shows something and binds nothing;
+- every other cell is a *setup cell*.
+
+Setup cells always run, in order, whenever the chapter runs; so the namespace they build is the one a full run
+builds. An output cell is taken from the cache when its entry's key, the SHA-256 of (its code and options, the
+edition, the environment key, the chapter's name, and the fingerprint of the value of every name it uses, as the
+kernel holds it just before the cell's turn) is found, and every file it read, module the chapter had loaded and
+data-folder listing it made is unchanged. A fingerprint is the SHA-256 of the value's pickle; a value that cannot
+be pickled, or whose pickle refers to code defined in the chapter (``__main__``), has none, and a cell using it, or
+a module, is never cached (a module's functions may change what later cells see).
+
+Why this is never stale: the output cell's outputs are a function of its code, of the values its names hold, of the
+files it reads and of the helper modules (the same determinism the chapter cache assumes), and all of them are in
+the key or checked. The namespace it sees is the one a full run gives it, because the cells taken from the cache
+before it changed nothing a later cell sees: an entry is stored only for a cell that, when it ran, left the
+fingerprints of every name of the namespace as it found them (and only when every name had one); the kernel's
+history (``_``, ``Out``), which a cell taken from the cache does not write, is never read: a chapter in which any
+cell names it, or a magic, or ``get_ipython``, has no cell taken from the cache. As between chapters, what the
+helpers keep at module level (parsed tables, the datapackage) is keyed by the content of the files, which are read
+again on each use and so recorded for the cell that uses them. A cell that raises is never stored. The inline
+expressions run every time (cheap). The chapter's own entry records everything its cells read, those taken from
+the cache included, so that an unchanged chapter still needs no kernel at all. The guarantee is checked by the
+tests: after each kind of edit a cached build is byte-identical to a build without any cache.
+
 Notebooks are made deterministic: no timing metadata, cell ids derived from the chapter, paths relative to
 the project.
 """
@@ -30,10 +59,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
-
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from . import BuildError, bytecode
 from .qmd import Chapter
@@ -333,6 +358,26 @@ def output_cell_names(code: str) -> list[str] | None:
     return sorted(names)
 
 
+HISTORY = re.compile(r"_+|_i+|_i?\d+|_[oid]h|In|Out")  # IPython's history of the cells and their results
+
+
+def cells_may_be_served(chapter: Chapter) -> bool:
+    """Whether a cell of the chapter may be taken from the cache: no cell reaches the kernel's history (``_``,
+    ``Out``: what a cell taken from the cache would not have left there) or the kernel itself (a magic,
+    ``get_ipython``)."""
+    import ast
+
+    for cell in chapter.cells:
+        try:
+            tree = ast.parse(cell.code)
+        except SyntaxError:
+            return False
+        if any(isinstance(node, ast.Name) and (HISTORY.fullmatch(node.id) or node.id in UNSEEN)
+               for node in ast.walk(tree)):
+            return False
+    return True
+
+
 def cell_key(cell, lang: str, env_key: str, name: str, state: dict[str, str]) -> str:
     """An output cell's code and options, the fingerprints of the names it uses, edition, environment, chapter."""
     return _sha(json.dumps(["cell", FORMAT, lang, env_key, name, cell.code, cell.options, sorted(state.items())],
@@ -465,8 +510,16 @@ def _listing_sha(folder: Path) -> str | None:
         return None
 
 
-def notebook_of(chapter: Chapter, source: str | None = None) -> nbformat.NotebookNode:
+def preload() -> None:
+    """Load Jupyter's libraries now (before the editions' processes are forked, so that they are loaded once)."""
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+
+
+def notebook_of(chapter: Chapter, source: str | None = None):
     """The chapter's cells as a notebook; cell ids follow the chapter's file name and the cell's position."""
+    import nbformat  # here, not at the top: a build with nothing to execute does not load Jupyter's libraries
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["source"] = source or chapter.path.name
@@ -488,6 +541,10 @@ class Kernel:
         self._ctx = None
 
     def __enter__(self):
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
         os.environ["REPORT_ROOT"] = str(self.root)
         os.environ.setdefault("MPLBACKEND", "Agg")
         bytecode.hash_checked()  # the kernel imports the helpers as they are, not as they were
@@ -523,12 +580,16 @@ class Kernel:
             lang: str = "", env_key: str = "") -> Executed:
         """Execute a chapter: its setup cells always, each output cell unless ``cells`` (the chapter's cached output
         cells, by cell key) has it for the state it would see and ``valid`` says nothing it read has changed."""
+        import nbformat
+
         where = self._where(chapter)
         nb = notebook_of(chapter, where)
         nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, id="reset"))
         self.client.nb = nb
         self._exec(chapter, nb.cells[0], -1)
         names = [output_cell_names(c.code) for c in chapter.cells]
+        if not cells_may_be_served(chapter):
+            names = [None] * len(names)
         runs: list[int | None] = []  # each recorded run in the kernel: a chapter cell's position, None: a look at the state
         served, used, state = [], {}, None
         for index, cell in enumerate(chapter.cells):
@@ -584,12 +645,15 @@ class Kernel:
             modules.update(entry["modules"])
             listings.update(entry["listings"])
         return Executed(outputs, payload["inline"], dict(sorted(reads.items())),
-                        notebook=json.loads(nbformat.writes(nb)), modules=dict(sorted(modules.items())),
+                        notebook=json.loads(nbformat.v4.nbjson.writes(nb)), modules=dict(sorted(modules.items())),
                         listings={k: v for k, v in sorted(listings.items()) if k}, outside=sorted(outside),
                         cells=dict(sorted(used.items())), served=served)
 
     def _state(self) -> dict:
         """The fingerprints of the names in the kernel's namespace (a cell of its own, outside the chapter)."""
+        import nbformat
+        from nbclient.exceptions import CellExecutionError
+
         cell = nbformat.v4.new_code_cell('display({"application/json": {"state": __import__("sys").modules['
                                          '"_report_recorder"].fingerprints()}}, raw=True)', id="state")
         chapter_nb, self.client.nb = self.client.nb, nbformat.v4.new_notebook(cells=[cell])
@@ -627,6 +691,8 @@ class Kernel:
                 "modules": modules, "state": state}
 
     def _exec(self, chapter: Chapter, cell, index: int) -> None:
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
         try:
             self.client.execute_cell(cell, index + 1)
         except CellExecutionError as err:
