@@ -158,6 +158,16 @@ def _post(result, rec=_rec):
     rec.cells.append({{"opened": rec.opened[opened:], "listed": sorted(set(rec.seen[seen:])), "before": before,
                       "after": rec.fingerprints()}})
     rec.mark = None
+def _reset():
+    # IPython's reset ends with a full collection (20-40 ms a chapter); the collector's own runs free the cycles
+    import gc
+    from IPython import get_ipython
+    collect, gc.collect = gc.collect, lambda generation=2: 0
+    try:
+        get_ipython().reset(new_session=False, aggressive=False)
+    finally:
+        gc.collect = collect
+_rec.reset = _reset
 get_ipython().events.register("pre_run_cell", _pre)
 get_ipython().events.register("post_run_cell", _post)
 def _hook(event, args, rec=_rec, abspath=_os.path.abspath, fspath=_os.fspath, writing=_os.O_WRONLY | _os.O_RDWR):
@@ -186,12 +196,12 @@ def _hook(event, args, rec=_rec, abspath=_os.path.abspath, fspath=_os.fspath, wr
         rec.seen.append(path)
 _sys.modules["_report_recorder"] = _rec
 _sys.addaudithook(_hook)
-del _os, _sys, _types, _rec, _inside, _listings, _hook, _fingerprints, _pre, _post"""
+del _os, _sys, _types, _rec, _inside, _listings, _hook, _fingerprints, _pre, _post, _reset"""
 
 # Between chapters: a fresh namespace, no recorded reads, and the per-chapter fact modules unloaded, so that the
 # modules loaded at the end of a chapter are the ones it used (plus the shared ones loaded before it).
 RESET_CELL = """\
-get_ipython().reset(new_session=False, aggressive=False)
+__import__("sys").modules["_report_recorder"].reset()
 import sys as _sys
 from helpers import data as _d
 _d.READS.clear()
