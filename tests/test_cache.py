@@ -389,3 +389,34 @@ def test_a_data_edit_changes_the_figure_table_and_prose_that_read_it_and_nothing
     assert re.search(r">\s*9\s*<", table[:table.index("</table>")])  # the table
     build(small_book, "--lang", "kk", "--no-cache", "--output", str(tmp_path / "fresh"))
     assert manifest(small_book / "output", "kk") == manifest(tmp_path / "fresh", "kk")
+
+
+STATEFUL_PART = """
+```{python}
+seen = []
+```
+
+```{python}
+seen.append("appended by an output cell")
+```
+
+```{python}
+print(seen, open("notes.txt", encoding="utf-8").read())
+```
+"""
+
+
+def test_an_output_cell_that_changes_a_value_is_run_every_time(small_book: Path, tmp_path: Path):
+    """The second cell binds nothing but changes ``seen``: taken from the cache, it would leave ``seen`` empty
+    for the third, which runs again because the file it reads changed."""
+    (small_book / "notes.txt").write_text("Synthetic note, first version.\n", encoding="utf-8")
+    chapter = small_book / "chapters/kk/app.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + STATEFUL_PART, encoding="utf-8")
+    build(small_book, "--lang", "kk", "--to", "html")
+    edit(small_book / "notes.txt", "first", "other")
+    res = build(small_book, "--lang", "kk", "--to", "html")
+    assert "chapters/kk/app.qmd: " not in res.stdout, res.stdout  # no cell of it from the cache
+    text = page(small_book, "app.html")
+    assert "appended by an output cell" in text and "Synthetic note, other version." in text
+    build(small_book, "--lang", "kk", "--to", "html", "--no-cache", "--output", str(tmp_path / "fresh"))
+    assert manifest(small_book / "output", "kk") == manifest(tmp_path / "fresh", "kk")

@@ -467,7 +467,7 @@ class Cache:
         """Whether a cached output cell may be shown again: well formed, naming only files of the project, and
         every file it read, module it had and listing it made unchanged."""
         try:
-            if not isinstance(entry["outputs"], list):
+            if not all(isinstance(o, dict) and isinstance(o.get("output_type"), str) for o in entry["outputs"]):
                 return False
             checks = [(self.places.path_of(n), d) for n, d in entry["reads"].items()]
             checks += [(self.places.module_path(n), d) for n, d in entry["modules"].items()]
