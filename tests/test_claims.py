@@ -39,7 +39,7 @@ def test_claims_csv_lists_each_claim_with_its_values_rows_and_verdict(built_repo
     first = next(r for r in kk if r["claim"] == "most_public_associations")
     assert first["chapter"] == "chapters/kk/02-activity.qmd"
     assert first["line"] == str(_line_of(ROOT / first["chapter"], "{claim=most_public_associations}"))
-    assert first["sentence"].startswith("Ең көп тарағаны – қоғамдық бірлестіктер: олар жалпы санның 50,7%-ын")
+    assert first["sentence"].startswith("Ең көп тарағаны – қоғамдық бірлестіктер: олар жалпы санның 50,7%\u2011ын")
     assert first["holds"] == "true"
     assert first["predicate"] == "largest(t01_registered_ngos.legal_form | region=kz) = public_association"
     assert first["values"].startswith("public_association=9121 organisation; foundation=4900 organisation")
@@ -65,7 +65,7 @@ def test_a_claim_shows_its_evidence_on_the_web_page(built_report: Path):
     span = re.search(r'<span class="claim claim-true" title="([^"]*)" data-claim="youth_most_named"'
                      r' data-rows="([^"]*)">Чаще всего называли</span>', page)
     assert span, "the bound phrase is not a claim with its evidence"
-    assert span[1].startswith("Проверено по данным: Молодёжь 29% &gt; Социально незащищённые 16,2% &gt; … Данные:")
+    assert span[1].startswith("Проверено по данным: Молодёжь 29% &gt; Социально уязвимые 16,2% &gt; … Данные:")
     assert "d05_target_groups.csv" in span[1] and "d05_target_groups.csv:2" in span[2]
 
 

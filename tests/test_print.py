@@ -192,13 +192,17 @@ def test_the_pdf_x_profile_converts_the_print_file_with_ghostscript(small_book: 
 def test_an_omitted_gap_panel_leaves_the_book_numbered_on_and_a_reference_to_it_stops_the_print(
         small_book: Path):
     """In the synthetic test book: a gap panel whose dataset the editors decided to omit, and a diagram after it."""
-    chapter = small_book / "chapters/kk/one.qmd"
-    with chapter.open("a", encoding="utf-8") as fh:
-        fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\n'
-                 'figures.gap_panel("Жоқ", dataset="s01_colours")\n```\n\nМәні берілмеген диаграмма\n:::\n\n'
-                 "Кейінгі: [-@dgm-after]-диаграмма.\n\n::: {#dgm-after}\n```{python}\n#| fig-alt: \"alt\"\n"
-                 'b.chart("s01_colours", kind="bars", where={"region": "akmola"}, exclude=["total"])\n```\n\n'
-                 "Кейінгі диаграмма\n:::\n")
+    chapter, russian = small_book / "chapters/kk/one.qmd", small_book / "chapters/ru/one.qmd"
+    for path, (empty, caption, after, then) in ((chapter, ("Жоқ", "Мәні берілмеген диаграмма", "Кейінгі диаграмма",
+                                                          "Кейінгі: [-@dgm-after]-диаграмма.")),
+                                                (russian, ("Нет", "Диаграмма без значений", "Следующая диаграмма",
+                                                           "Далее: диаграмма [-@dgm-after]."))):
+        with path.open("a", encoding="utf-8") as fh:  # both editions: the print build wants them alike
+            fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\n'
+                     f'figures.gap_panel("{empty}", dataset="s01_colours")\n```\n\n{caption}\n:::\n\n'
+                     f"{then}\n\n::: {{#dgm-after}}\n```{{python}}\n#| fig-alt: \"alt\"\n"
+                     'b.chart("s01_colours", kind="bars", where={"region": "akmola"}, exclude=["total"])\n```\n\n'
+                     f"{after}\n:::\n")
     (small_book / "data" / "gap-decisions.csv").write_text(
         "dataset,decision,reason,decided_by\ns01_colours,omit,synthetic test decision,test\n", encoding="utf-8")
     draft = report("build", "--lang", "kk", "--to", "pdf", cwd=small_book)
@@ -210,6 +214,8 @@ def test_an_omitted_gap_panel_leaves_the_book_numbered_on_and_a_reference_to_it_
     assert "Жоқ" not in text
     assert "Кейінгі: 2-диаграмма" in text and "2-диаграмма. Кейінгі диаграмма" in text
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("Кейінгі: ", "Жоқ: @dgm-empty. Кейінгі: "),
+                       encoding="utf-8")
+    russian.write_text(russian.read_text(encoding="utf-8").replace("Далее: ", "Нет: @dgm-empty. Далее: "),
                        encoding="utf-8")
     strict = report("build", "--lang", "kk", "--to", "pdf", "--strict", cwd=small_book)
     assert strict.returncode == 1 and "UNRESOLVED-REFERENCE dgm-empty" in strict.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import data
+from ..claims import not_checkable
 from ..stats import Quantity, Row
 from . import fact
 
@@ -23,3 +24,7 @@ def missing_values():
 @fact("appendix_b")
 def datasets_with_gaps():
     return Quantity(data.gaps()["dataset"].nunique(), "count", origin=DESCRIPTOR)
+
+
+not_checkable("appendix_b",
+              sums_exceed_total="how the book reads some sums; each case is a finding of the audit (appendix В)")

@@ -152,6 +152,8 @@ claims("ch5",
 UNPUBLISHED = "the source prints no values for the compared answers (listed in the register of gaps)"
 
 not_checkable("ch5",
+              participation_rated_modestly="the respondents' own view of their participation; the sentence compares "
+                                           "no values",
               scales_of_life="a description of the question's scales, not a comparison of values",
               sharpest_drop_first=UNPUBLISHED,
               home_responsibility_high="the authors' judgement of a value the sentence prints; the data holds no "

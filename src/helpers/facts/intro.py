@@ -18,4 +18,5 @@ rows("intro", MILESTONES,
 not_checkable("intro",
               literature_mostly_translated="a remark on the literature on civil society, not on the data",
               agreement_strengthens="the authors' reasoning on how civil society grows",
-              social_capital_for_business="the authors' reasoning on what civil society gives business")
+              social_capital_for_business="the authors' reasoning on what civil society gives business",
+              developed_economies="the authors' reasoning on civil society and economic development, not on the data")
