@@ -122,9 +122,9 @@ def test_a_copy_of_a_built_book_reuses_what_is_valid_and_rebuilds_what_changed(t
          lambda p: "Жасыр" in page(p, "one.html")),
         ("a prose sentence", lambda p: edit(p / "chapters/kk/one.qmd", "Жалпы саны / всего", "Жалпы сан / барлығы"),
          lambda p: "Жалпы сан / барлығы" in page(p, "one.html")),
-        ("a helper function's body", lambda p: edit(p / "src/helpers/fmt.py", 'whole.replace(",", NBSP if',
-                                                    'whole.replace(",", "" if'),
-         lambda p: "17989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
+        ("a helper function's body", lambda p: edit(p / "src/helpers/fmt.py", 'replace(",", NBSP if group',
+                                                    'replace(",", "."  if group'),
+         lambda p: "17.989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
         ("a configuration value", lambda p: edit(p / "_quarto.yml", "year: 2019", "year: 2018"),
          lambda p: "2018" in pdf_text(p / "output/kk/ngo-report-2018-kk.pdf")),  # the year names the PDF
         ("a data file added and declared", declare_dataset, lambda p: "s02_shades" in page(p, "app.html")),
@@ -340,3 +340,83 @@ def test_a_build_warns_when_it_would_take_another_copys_files(tmp_path: Path, mo
     assert len(cli.elsewhere(original, explicit=True)) == 1  # --root says which project: only the package
     monkeypatch.delenv("REPORT_ROOT")
     assert cli.elsewhere(ROOT) == []
+
+
+# --- cells ----------------------------------------------------------------------------------------------
+
+SHADES_PART = """
+Реңк / оттенок: `{python} b.value("s02_shades", region="akmola", colour="red")`.
+
+```{python}
+#| fig-alt: "alt"
+b.chart("s02_shades", kind="bars", where={"region": "akmola"})
+```
+
+```{python}
+b.table("s02_shades", rows="region", cols="colour")
+```
+"""
+
+
+def test_a_data_edit_changes_the_figure_table_and_prose_that_read_it_and_nothing_else(small_book: Path,
+                                                                                      tmp_path: Path):
+    """Of a chapter whose cells read two data files, an edited value of one runs again the setup cell and the
+    cells that read it; the others are taken from the cache, and the output equals a build without any cache."""
+    declare_dataset(small_book)  # s02_shades.csv (synthetic): akmola,red,7
+    chapter = small_book / "chapters/kk/one.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + SHADES_PART, encoding="utf-8")
+    build(small_book, "--lang", "kk")
+    before = json.loads(manifest(small_book / "output", "kk"))["files"]
+    svg = lambda cell: (small_book / f"output/kk/html/figures/one-cell{cell}.svg").read_text(encoding="utf-8")  # noqa: E731
+    colours_svg, shades_svg = svg(2), svg(4)
+
+    edit(small_book / "data/s02_shades.csv", "akmola,red,7,", "akmola,red,9,")
+    res = build(small_book, "--lang", "kk")
+    # cell 1 sets up (it always runs), cells 2-3 read only s01_colours.csv, cells 4-5 read s02_shades.csv
+    assert "[kk] chapters/kk/one.qmd: 2 of 5 cells unchanged, taken from the cache (cells 2-3)" in res.stdout, res.stdout
+    assert "1 chapter(s) executed, 2 cached" in res.stdout
+    after = json.loads(manifest(small_book / "output", "kk"))["files"]
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    # the page (and the site's search index of its text), the figure with its CSV, the PDF, the prose numbers;
+    # each notebook names the digest of the data it was run on
+    assert changed == {"html/one.html", "html/assets/search-index.js", "html/figures/one-cell4.svg",
+                       "html/data/one-cell4.csv", "ngo-report-2019-kk.pdf", "numbers.csv", "notebooks/index.ipynb",
+                       "notebooks/one.ipynb", "notebooks/app.ipynb"}, changed
+    assert svg(2) == colours_svg and svg(4) != shades_svg  # the figure that read it is drawn again, the other not
+    text = page(small_book, "one.html")
+    assert "Реңк / оттенок: " in text and re.search(r"Реңк / оттенок: (<[^>]*>)*9(?!\d)", text), text  # the prose
+    table = text[text.index("<table", text.index("Реңк")):]
+    assert re.search(r">\s*9\s*<", table[:table.index("</table>")])  # the table
+    build(small_book, "--lang", "kk", "--no-cache", "--output", str(tmp_path / "fresh"))
+    assert manifest(small_book / "output", "kk") == manifest(tmp_path / "fresh", "kk")
+
+
+STATEFUL_PART = """
+```{python}
+seen = []
+```
+
+```{python}
+seen.append("appended by an output cell")
+```
+
+```{python}
+print(seen, open("notes.txt", encoding="utf-8").read())
+```
+"""
+
+
+def test_an_output_cell_that_changes_a_value_is_run_every_time(small_book: Path, tmp_path: Path):
+    """The second cell binds nothing but changes ``seen``: taken from the cache, it would leave ``seen`` empty
+    for the third, which runs again because the file it reads changed."""
+    (small_book / "notes.txt").write_text("Synthetic note, first version.\n", encoding="utf-8")
+    chapter = small_book / "chapters/kk/app.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + STATEFUL_PART, encoding="utf-8")
+    build(small_book, "--lang", "kk", "--to", "html")
+    edit(small_book / "notes.txt", "first", "other")
+    res = build(small_book, "--lang", "kk", "--to", "html")
+    assert "chapters/kk/app.qmd: " not in res.stdout, res.stdout  # no cell of it from the cache
+    text = page(small_book, "app.html")
+    assert "appended by an output cell" in text and "Synthetic note, other version." in text
+    build(small_book, "--lang", "kk", "--to", "html", "--no-cache", "--output", str(tmp_path / "fresh"))
+    assert manifest(small_book / "output", "kk") == manifest(tmp_path / "fresh", "kk")

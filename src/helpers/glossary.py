@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from . import data
@@ -23,7 +24,7 @@ class Variant:
     preferred: str
     row: int  # line of glossary.csv (the header is line 1)
 
-    @property
+    @cached_property  # compiled once per variant, not once per line it is matched against
     def pattern(self) -> re.Pattern:
         stem = self.text.rstrip("*")
         tail = rf"{LETTER}*" if self.text.endswith("*") else ""
@@ -67,11 +68,9 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
     found = []
     vs = variants(folder)
     for path in sorted((root / "chapters").glob("*/*.qmd")):
-        rel = path.relative_to(root)
+        rel, mine = path.relative_to(root), [v for v in vs if v.lang == path.parent.name]
         for no, line in _prose_lines(path):
-            for v in vs:
-                if v.lang != path.parent.name:
-                    continue
+            for v in mine:
                 for m in v.pattern.finditer(line):
                     found.append(f"TERMINOLOGY at {rel}:{no}: «{m.group(0)}» is a variant the glossary does not "
                                  f"allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")

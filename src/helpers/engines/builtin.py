@@ -191,6 +191,8 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
     results: dict[str, Result] = {}
     errors: list[str] = []
     busy = [lang for lang in opts.langs if not up_to_date(root, lang, opts)]
+    if busy:
+        execute.preload()
     jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
     forking = "fork" in _start_methods()
     parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []
@@ -319,7 +321,10 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
             for chapter, key, name, changed in todo:
                 progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
                          + (f"; changed: {changed})" if changed else ")"))
-                res = kernel.run(chapter)
+                res = kernel.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
+                if res.served:
+                    progress(f"[{book.lang}] {name}: {len(res.served)} of {len(chapter.cells)} cells unchanged, taken "
+                             f"from the cache (cells {_spans(res.served)})")
                 if res.outside:
                     progress(f"[{book.lang}] {name} read {res.outside[0]}"
                              + (f" and {len(res.outside) - 1} more file(s)" if len(res.outside) > 1 else "")
@@ -341,6 +346,17 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
         notebooks[chapter.path.stem] = res.notebook
     result.notebooks = notebooks
     return pages
+
+
+def _spans(numbers: list[int]) -> str:
+    """1, 2, 3, 5 -> '1-3, 5'."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][-1] + 1:
+            spans[-1].append(n)
+        else:
+            spans.append([n])
+    return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans)
 
 
 def _claims(root: Path, book: project.Book, pages: list, path: Path, timings: dict) -> list[str]:

@@ -22,9 +22,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-from nbformat.v4.nbjson import JSONWriter
-
 from .. import paths, review
 from . import qmd, render
 from .assemble import FLOAT_PREFIXES, Page
@@ -112,6 +109,8 @@ def _where(book: Book, path: Path) -> str:
 
 def notebook(book: Book, page: Page, chapter: qmd.Chapter, executed: dict, text: str, package: dict):
     """The chapter's notebook: root cell, text and code cells in reading order, check cell."""
+    import nbformat  # loaded when a notebook is written, not by a build with nothing to do
+
     lang, stem = book.lang, page.stem
     code = executed.get("cells", [])
     nb = nbformat.v4.new_notebook()
@@ -164,6 +163,8 @@ def write(book: Book, pages: list[Page], executed: dict, registry_path: Path, ta
                                                  "--lua-filter", str(render.resource_path("notebook.lua"))])
         nb = notebook(book, page, chapter, executed.get(page.stem, {}), text, package)
         # nbformat's own writer without its schema check (the tests validate the notebooks; it costs 0.1 s each)
+        from nbformat.v4.nbjson import JSONWriter
+
         (folder / f"{page.stem}.ipynb").write_text(JSONWriter().writes(nb) + "\n", encoding="utf-8")
         (sources / f"{page.stem}.qmd").write_bytes(chapter.path.read_bytes())
     return []

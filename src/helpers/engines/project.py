@@ -26,7 +26,8 @@ def _read_yaml(path: Path) -> dict:
     if not path.exists():
         raise BuildError(f"{path.name} is missing in {path.parent}")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml's loader where PyYAML has it: the same documents, ten times faster (the config is read often)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as err:
         raise BuildError(f"{path}: not valid YAML: {err}") from None
 
