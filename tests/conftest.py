@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,23 @@ def report(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int =
     full_env.pop("REPORT_DATA", None)
     return subprocess.run([sys.executable, "-m", "helpers.cli", *args], cwd=cwd, capture_output=True, text=True,
                           env=full_env, timeout=timeout)
+
+
+def free_port() -> int:
+    """A port on localhost nothing listens on (for the preview and JupyterLab)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server the test started: terminate, and kill it if it does not end within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def pdf_text(path: Path) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, pdf_text, report
+from conftest import FIXTURES, ROOT, free_port, pdf_text, report, stop
 
 LANGS = ("kk", "ru")
 IGNORE = shutil.ignore_patterns("__pycache__", ".venv", "output", ".cache", ".git", "*.egg-info", ".pytest_cache")
@@ -298,12 +298,12 @@ def test_a_module_replaced_with_the_same_size_and_time_runs_its_new_code(tmp_pat
 def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Path, tmp_path: Path):
     import sys
 
-    from test_preview import _free_port, _get, _status, _wait
+    from test_preview import _get, _status, _wait
 
     other = tmp_path / "other-copy"
     shutil.copytree(small_book, other)
     edit(other / "chapters/kk/one.qmd", "Түстер тарауы", "Басқа тарау")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "REPORT_ROOT": str(other)}
     env.pop("REPORT_DATA", None)
     proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "--root", str(small_book), "preview", "--lang", "kk",
@@ -316,12 +316,7 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
         assert "Түстер тарауы" in shown and "Басқа тарау" not in shown
         assert not (other / ".cache").exists()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def test_a_build_warns_when_it_would_take_another_copys_files(tmp_path: Path, monkeypatch):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import draft_marked, pdf_text, report
+from conftest import draft_marked, report
 
 HTML = "output/kk/html/one.html"
 

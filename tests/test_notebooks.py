@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import report
+from conftest import free_port, report, stop
 
 NB_KIND = re.compile(r"^one-(project|text-\d+|\d+|numbers)$")
 
@@ -175,14 +174,8 @@ def test_svg_ids_are_compared_by_their_order_not_their_names():
     assert normalise_svg(a) != normalise_svg(a.replace('d="M0"', 'd="M1"'))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_report_lab_serves_the_editions_notebooks_with_the_projects_kernel(built_small_book: Path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
     proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "lab", "--lang", "ru", "--no-browser", "--port",
                              str(port)], cwd=built_small_book, env={**env, "JUPYTER_TOKEN": "reviewer"},
@@ -210,11 +203,7 @@ def test_report_lab_serves_the_editions_notebooks_with_the_projects_kernel(built
         with urllib.request.urlopen(f"{base}/lab?token=reviewer", timeout=10) as r:
             assert "JupyterLab" in r.read().decode("utf-8")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @pytest.mark.slow

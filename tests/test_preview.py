@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port, stop
+
 TIMEOUT = 180  # seconds for a build to show up: generous, the machine may be busy
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> str:
@@ -47,7 +42,7 @@ def _wait(what, timeout: float = TIMEOUT, proc: subprocess.Popen | None = None):
 
 @pytest.fixture
 def preview(small_book: Path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
     proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "preview", "--lang", "kk", "--port", str(port)],
                             cwd=small_book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -55,12 +50,7 @@ def preview(small_book: Path):
     try:
         yield proc, base, small_book
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _status(base: str) -> dict:

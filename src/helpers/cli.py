@@ -17,6 +17,16 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _langs(value: str) -> tuple[str, ...] | None:
+    """The editions of ``--lang kk,ru``; ``None`` (after saying why) when one is unknown."""
+    langs = _split(value)
+    for lang in langs:
+        if lang not in ("kk", "ru"):
+            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+            return None
+    return langs
+
+
 def _root(args) -> Path:
     return Path(args.root).resolve() if args.root else paths.project_root()
 
@@ -194,10 +204,8 @@ def cmd_build(args) -> int:
         if fmt not in ("html", "pdf"):
             print(f"error: unknown format '{fmt}': use --to html,pdf", file=sys.stderr)
             return 2
-    for lang in langs:
-        if lang not in ("kk", "ru"):
-            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
-            return 2
+    if _langs(args.lang) is None:
+        return 2
     start = time.perf_counter()
     for line in elsewhere(root, explicit=bool(args.root)):
         print(f"warning: {line}", file=sys.stderr, flush=True)
@@ -268,11 +276,9 @@ def cmd_verify(args) -> int:
     from .engines import BuildError, verify
 
     root = _root(args)
-    langs = _split(args.lang)
-    for lang in langs:
-        if lang not in ("kk", "ru"):
-            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
-            return 2
+    langs = _langs(args.lang)
+    if langs is None:
+        return 2
     try:
         reports = verify.verify(root, langs, output=Path(args.output).resolve() if args.output else None,
                                 progress=lambda m: print(m, flush=True))
@@ -311,7 +317,10 @@ def cmd_preflight(args) -> int:
     output = Path(args.output).resolve() if args.output else root / "output"
     files = [(Path(f), press.DEFAULTS) for f in args.files]
     try:
-        for lang in ([] if args.files else _split(args.lang)):
+        langs = () if args.files else _langs(args.lang)
+        if langs is None:
+            return 2
+        for lang in langs:
             book = project.load(root, lang)
             files.append((output / lang / builtin.print_file(book), press.settings(book.get("print", {}))))
     except BuildError as err:
@@ -335,11 +344,9 @@ def cmd_claims(args) -> int:
     from . import prose
 
     root = _root(args)
-    langs = _split(args.lang)
-    for lang in langs:
-        if lang not in ("kk", "ru"):
-            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
-            return 2
+    langs = _langs(args.lang)
+    if langs is None:
+        return 2
     try:
         text, ok = prose.report(root, langs, unchecked_only=args.unchecked)
     except prose.ClaimError as err:
@@ -362,11 +369,9 @@ def cmd_rerun(args) -> int:
     from . import rerun
 
     root = _root(args)
-    langs = _split(args.lang)
-    for lang in langs:
-        if lang not in ("kk", "ru"):
-            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
-            return 2
+    langs = _langs(args.lang)
+    if langs is None:
+        return 2
     output = Path(args.output).resolve() if args.output else root / "output"
     start = time.perf_counter()
     try:

@@ -48,7 +48,7 @@ def pandoc_cache(folder: Path | None, result: Result, progress: Callable[[str], 
     original = render.pandoc
     package = package_key()  # computed for each build: a long-running process (report preview) sees edits
 
-    def key_of(markdown: str, to: str, args: list[str]) -> str:
+    def key_of(markdown: str, to: str, args: list[str], reader: str) -> str:
         named = []
         for arg in args:
             name, sep, value = arg.rpartition("=")
@@ -56,10 +56,10 @@ def pandoc_cache(folder: Path | None, result: Result, progress: Callable[[str], 
             if path.is_absolute() and path.is_file():  # a file in the staging folder or the package
                 arg = f"{name}{sep}sha256:{sha_file(path)}"
             named.append(arg)
-        return hashlib.sha256(json.dumps([package, to, named, markdown], ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(json.dumps([package, reader, to, named, markdown], ensure_ascii=False).encode()).hexdigest()
 
-    def cached(markdown: str, to: str, args: list[str]):
-        key = key_of(markdown, to, args)
+    def cached(markdown: str, to: str, args: list[str], reader: str = render.READER):
+        key = key_of(markdown, to, args, reader)
         entry = folder / f"{key}.json"
         with lock:
             used.add(entry.name)
@@ -72,7 +72,7 @@ def pandoc_cache(folder: Path | None, result: Result, progress: Callable[[str], 
                 return hit["output"], hit["warnings"]
             with lock:
                 untrusted.append(entry.name)
-        output, warnings = original(markdown, to, args)
+        output, warnings = original(markdown, to, args, reader)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")

@@ -29,9 +29,9 @@ def resource_path(name: str) -> Path:
     return Path(str(RESOURCES / name))
 
 
-def pandoc(markdown: str, to: str, args: list[str]) -> tuple[str, list[str]]:
+def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tuple[str, list[str]]:
     """Run pandoc with the project's Lua filter; returns the output and the filter's warnings."""
-    cmd = [pypandoc.get_pandoc_path(), "-f", READER, "-t", to, "--lua-filter", str(resource_path("crossref.lua")),
+    cmd = [pypandoc.get_pandoc_path(), "-f", reader, "-t", to, "--lua-filter", str(resource_path("crossref.lua")),
            "--wrap=none", *args]
     proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True)
     err = proc.stderr.decode("utf-8", "replace")
@@ -178,13 +178,13 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     author = book.config.get("book", {}).get("author", "")
     source, warnings = pandoc(markdown, "typst", [
-        # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
-        # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
-        "--from", READER + "-auto_identifiers",
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
         "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}",
-        *_hyphenation_filter(book.lang, workdir)])
+        *_hyphenation_filter(book.lang, workdir)],
+        # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
+        # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
+        reader=READER + "-auto_identifiers")
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -265,22 +265,24 @@ local function image_alt(img)
   return pandoc.RawInline("typst", "#block(image(" .. typst_string(img.src) .. ", alt: " .. typst_string(alt) .. "))")
 end
 
+-- print: a span's content between two pieces of Typst markup
+local function typst_wrapped(span, open, close)
+  local out = pandoc.Inlines{pandoc.RawInline("typst", open)}
+  out:extend(span.content)
+  out:insert(pandoc.RawInline("typst", close))
+  return out
+end
+
 -- print: a span marked nowrap ("14-диаграмма" in a table cell) is not broken at its hyphen
 local function nowrap_span(span)
   if is_html or not span.classes:includes("nowrap") then return nil end
-  local out = pandoc.Inlines{pandoc.RawInline("typst", "#box[")}
-  out:extend(span.content)
-  out:insert(pandoc.RawInline("typst", "]"))
-  return out
+  return typst_wrapped(span, "#box[", "]")
 end
 
 -- print (draft): a claim of the prose the data contradicts is highlighted (the print build stops on it)
 local function false_claim(span)
   if is_html or not span.classes:includes("claim-false") then return nil end
-  local out = pandoc.Inlines{pandoc.RawInline("typst", "#highlight(fill: rgb(\"#f6c9c4\"))[")}
-  out:extend(span.content)
-  out:insert(pandoc.RawInline("typst", " ⚠]"))
-  return out
+  return typst_wrapped(span, "#highlight(fill: rgb(\"#f6c9c4\"))[", " ⚠]")
 end
 
 return {
