@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from types import SimpleNamespace
 
@@ -34,7 +35,9 @@ class Markdown:
     def _repr_markdown_(self) -> str:
         return self.text
 
-    def _repr_html_(self) -> str:  # what Jupyter shows (the engines read the Markdown)
+    def _repr_html_(self) -> str | None:  # what Jupyter shows (the engines read the Markdown)
+        if os.environ.get("REPORT_ENGINE") == "quarto":
+            return None  # Quarto prefers HTML to Markdown: it gets the Markdown only, with its raw blocks
         from .notebook_html import markdown_html
 
         return markdown_html(self.text)

@@ -225,7 +225,7 @@ RENDER_ONLY = (".css", ".js", ".html", ".lua", ".typ")
 # Environment variables that can change what a chapter computes (with the value assumed when unset). The helpers'
 # path variables (REPORT_ROOT, REPORT_DATA) are not among them: entries name files relative to the project and
 # its data folder, wherever those are.
-ENVIRONMENT = {"SOURCE_DATE_EPOCH": "", "PYTHONHASHSEED": "", "MPLBACKEND": "Agg"}
+ENVIRONMENT = {"SOURCE_DATE_EPOCH": "", "PYTHONHASHSEED": "", "MPLBACKEND": "Agg", "REPORT_ENGINE": ""}
 PATH_VARIABLES = ("REPORT_ROOT", "REPORT_DATA")
 FORMAT = 3  # of a cache entry; an entry without it (or with another) was written by an older build
 # Names an output cell may not use: they reach the namespace or the kernel behind the names' backs.

@@ -43,7 +43,7 @@ def commands(langs, formats, output: Path | None = None) -> list[list[str]]:
 
 def environment() -> dict:
     """Quarto's environment: the chapters' kernel runs in this Python, which has the ``helpers`` package."""
-    env = dict(os.environ)
+    env = dict(os.environ, REPORT_ENGINE="quarto")  # the chapters' displays give Quarto their Markdown only
     if not env.get("QUARTO_PYTHON"):
         env["QUARTO_PYTHON"] = sys.executable
     return env
