@@ -4,6 +4,7 @@ All of this on copies of the synthetic test book (made-up data)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -76,6 +77,46 @@ def test_a_dying_kernel_is_named_and_the_previous_output_kept(small_book: Path):
     assert "chapters/kk/one.qmd:3: the kernel died while running cell 1" in res.stderr
     assert (small_book / HTML).read_text(encoding="utf-8") == before
     assert kernels_in(small_book) == [] and leftovers(small_book) == []
+
+
+def kernel_spec(folder: Path, code: str) -> dict:
+    """A ``python3`` kernel spec in ``folder`` (first on JUPYTER_PATH) that runs ``code`` before the real kernel."""
+    spec = folder / "kernels/python3"
+    spec.mkdir(parents=True)
+    launcher = spec / "launch.py"
+    launcher.write_text(code + "\nfrom ipykernel import kernelapp\nkernelapp.launch_new_instance()\n",
+                        encoding="utf-8")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(launcher), "-f", "{connection_file}"],
+        "display_name": "Python 3 (made to fail for the test)", "language": "python"}), encoding="utf-8")
+    return {"JUPYTER_PATH": str(folder)}
+
+
+def test_a_kernel_that_dies_on_its_first_start_is_started_again(small_book: Path, tmp_path: Path):
+    # as when another process takes one of the kernel's ports first: the kernel exits before it answers
+    marker = tmp_path / "started-once"
+    env = kernel_spec(tmp_path / "jupyter", f"""
+import pathlib, sys
+marker = pathlib.Path({str(marker)!r})
+if not marker.exists():
+    marker.touch()
+    sys.exit("zmq.error.ZMQError: Address already in use (made up by the test)")""")
+    res = report("build", "--lang", "kk", "--to", "html", cwd=small_book, env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert marker.exists() and (small_book / HTML).exists()
+
+
+def test_a_kernel_that_cannot_start_is_named_with_its_log_and_the_previous_output_kept(small_book: Path,
+                                                                                      tmp_path: Path):
+    before = good_build(small_book)
+    in_cell(small_book, "x = 1")  # a changed chapter: the kernel is needed
+    env = kernel_spec(tmp_path / "jupyter", 'import sys; sys.exit("the kernel refuses to start (made up by the test)")')
+    res = report("build", "--lang", "kk", "--to", "html", cwd=small_book, env=env)
+    assert res.returncode == 1
+    assert "the Jupyter kernel did not start (3 attempts)" in res.stderr, res.stderr
+    assert "kernel: the kernel refuses to start (made up by the test)" in res.stderr, res.stderr
+    assert (small_book / HTML).read_text(encoding="utf-8") == before
+    assert leftovers(small_book) == []
 
 
 def test_ctrl_c_keeps_the_previous_output_and_cleans_up(small_book: Path):

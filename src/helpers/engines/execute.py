@@ -53,7 +53,6 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -541,6 +540,9 @@ def notebook_of(chapter: Chapter, source: str | None = None):
     return nb
 
 
+KERNEL_STARTS = 3  # a kernel that dies before answering is started again, this many times in all
+
+
 class Kernel:
     """One Jupyter kernel running the chapters of an edition, one after another."""
 
@@ -549,23 +551,16 @@ class Kernel:
         self.places = Places(root)
         self.client = None
         self._ctx = None
+        self._log = None
 
     def __enter__(self):
         import nbformat
-        from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
         os.environ["REPORT_ROOT"] = str(self.root)
         os.environ.setdefault("MPLBACKEND", "Agg")
         bytecode.hash_checked()  # the kernel imports the helpers as they are, not as they were
-        nb = nbformat.v4.new_notebook()
-        # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
-        self.client = NotebookClient(nb, timeout=self.timeout, kernel_name="python3",
-                                     resources={"metadata": {"path": str(self.root)}},
-                                     startup_timeout=120, record_timing=False)
-        # the kernel's own log (e.g. its TCP warning) is not for readers; cell errors arrive through the protocol
-        self._ctx = self.client.setup_kernel(stderr=subprocess.DEVNULL)
-        self._ctx.__enter__()
+        self._start()
         skip = [str(self.places.package), str(self.places.root / ".cache"), str(self.places.root / ".git"),
                 sys.prefix, sys.base_prefix]
         recorder = RECORDER_CELL.format(roots=[str(self.places.root), str(self.places.data)],
@@ -578,9 +573,44 @@ class Kernel:
             raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: {err.evalue}") from None
         return self
 
+    def _start(self) -> None:
+        """Start the kernel; again, up to ``KERNEL_STARTS`` times, if it dies before answering.
+
+        A kernel is given its TCP ports by the client, which finds them free and closes them; another process
+        starting at that moment (the other edition's kernel) may take one first, and the kernel then exits with
+        "Address already in use". A fresh start chooses new ports. The kernel's own log (e.g. its TCP warning) is
+        not for readers; it is kept in a temporary file and shown only when the kernel cannot start at all.
+        """
+        import tempfile
+
+        import nbformat
+        from nbclient import NotebookClient
+
+        for attempt in range(1, KERNEL_STARTS + 1):
+            log = tempfile.TemporaryFile(prefix="report-kernel-")
+            # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
+            self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
+                                         resources={"metadata": {"path": str(self.root)}},
+                                         startup_timeout=120, record_timing=False)
+            self._ctx = self.client.setup_kernel(stderr=log)
+            try:
+                self._ctx.__enter__()
+                self._log = log
+                return
+            except RuntimeError as err:  # "Kernel died before replying to kernel_info"
+                self._ctx = None
+                log.seek(0)
+                tail = log.read().decode("utf-8", "replace").strip().splitlines()[-8:]
+                log.close()
+                if attempt == KERNEL_STARTS:
+                    raise BuildError(f"the Jupyter kernel did not start ({attempt} attempts): {err}" +
+                                     "".join(f"\n  kernel: {line}" for line in tail)) from None
+
     def __exit__(self, *exc):
         if self._ctx is not None:
             self._ctx.__exit__(*exc)
+        if self._log is not None:
+            self._log.close()
         return False
 
     def _where(self, chapter: Chapter) -> str:
