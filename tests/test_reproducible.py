@@ -80,6 +80,7 @@ def test_verify_passes_on_an_unchanged_build_and_names_changed_missing_and_added
     assert res.returncode == 0, res.stdout + res.stderr
     assert "[kk] verified: the rebuild and the output folder match all" in res.stdout
     assert "[ru] verified:" in res.stdout
+    assert "kept for comparison" not in res.stdout + res.stderr  # a matching rebuild is removed
 
     out = small_book / "output"
     with (out / "kk/html/one.html").open("a", encoding="utf-8") as fh:
@@ -105,6 +106,12 @@ def test_verify_reports_a_rebuild_that_differs_from_the_manifest(small_book: Pat
     res = report("verify", "--lang", "kk", cwd=small_book)
     assert res.returncode == 1
     assert "[kk] added in the rebuild: html/one.html" in res.stderr, res.stderr
+    kept = re.search(r"\[kk\] the rebuild is kept for comparison in (\S+)", res.stderr)
+    assert kept, res.stderr
+    try:
+        assert (Path(kept[1]) / "html/one.html").is_file()  # the reviewer can compare the rebuilt file
+    finally:
+        shutil.rmtree(Path(kept[1]).parent.parent)
 
 
 def test_verify_without_a_build_is_a_one_line_error(small_book: Path):

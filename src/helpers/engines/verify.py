@@ -8,12 +8,14 @@ Two comparisons per edition, both against the manifest's hashes:
 
 A file is *added* when it is not in the manifest, *missing* when the manifest lists it but it is not there,
 *changed* when its hash differs. Differences in versions or inputs are printed as notes: they explain
-differences, they are not differences themselves.
+differences, they are not differences themselves. A rebuild that differs is kept, and its folder named, so that the
+reviewer can compare the two files; a rebuild that matches is removed.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ class Report:
     rebuild: Comparison
     output: Comparison
     notes: list[str] = field(default_factory=list)
+    rebuild_folder: Path | None = None  # kept when the rebuild differs from the manifest
 
     @property
     def same(self) -> bool:
@@ -110,7 +113,8 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
         key = (tuple(m.get("formats") or ("html", "pdf")), bool(m.get("strict")), tuple(m.get("only") or ()))
         groups.setdefault(key, []).append(lang)
     reports = []
-    with tempfile.TemporaryDirectory(prefix="report-verify-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="report-verify-")
+    try:
         for number, ((formats, strict, only), group) in enumerate(groups.items()):
             rebuild_root = Path(tmp) / f"rebuild-{number + 1}"
             progress(f"rebuilding {', '.join(group)} without the cache into a temporary folder ...")
@@ -127,7 +131,14 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
                                    file_hashes(out_root / lang, skip=(MANIFEST,)),
                                    f"{out_root / lang}"),
                     notes=_notes(manifest, rebuilt, _log(build_log(out_root, lang)),
-                                 _log(build_log(rebuild_root, lang)))))
+                                 _log(build_log(rebuild_root, lang))),
+                    rebuild_folder=rebuild_root / lang))
+    finally:
+        if not reports or all(r.rebuild.same for r in reports):
+            shutil.rmtree(tmp, ignore_errors=True)
+    for r in reports:
+        if r.rebuild.same:
+            r.rebuild_folder = None
     return sorted(reports, key=lambda r: langs.index(r.lang))
 
 
@@ -135,6 +146,8 @@ def summary(report: Report) -> list[str]:
     """Lines for the reader: every difference, the notes, and a verdict."""
     lines = report.output.lines(report.lang) + report.rebuild.lines(report.lang)
     lines += [f"[{report.lang}] note: {n}" for n in report.notes]
+    if report.rebuild_folder is not None:
+        lines.append(f"[{report.lang}] the rebuild is kept for comparison in {report.rebuild_folder}")
     if report.same:
         lines.append(f"[{report.lang}] verified: the rebuild and the output folder match all {report.files} files of "
                      f"{report.manifest}")
