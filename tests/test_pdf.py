@@ -177,6 +177,18 @@ def _toc(path: Path, lang: str) -> list[tuple[str, str]]:
     return entries
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", LANGS)
+def test_contents_copy_without_invisible_characters(built_report: Path, lang: str):
+    # pdftotext, as a reader's copy and paste: pypdf leaves out the word joiner
+    text = subprocess.run(["pdftotext", str(_pdf(built_report, lang)), "-"], capture_output=True, text=True).stdout
+    pages = [t for t in text.split("\f") if TOC_TITLE[lang] in _lines(t, lang)[:2]]
+    assert pages, "no contents page"
+    for number, text in enumerate(pages, 1):
+        hidden = sorted({f"U+{ord(c):04X}" for c in text if c in "\u2060\u200b\u200c\u200d\ufeff\u00ad"})
+        assert not hidden, f"contents page {number} copies with invisible characters {hidden}"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_contents_list_the_chapters_with_the_pages_they_open_on(built_report: Path, lang: str):
     path = _pdf(built_report, lang)
