@@ -382,6 +382,38 @@ def test_no_text_outside_the_margins(built_report: Path, lang: str):
     assert not outside, f"words outside the margins (page, word, x0 mm, x1 mm): {outside[:10]}"
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_conclusions_numbered_points_have_one_hanging_indent(built_report: Path, lang: str):
+    """Every line of every point of the Conclusion, continuation paragraphs included, starts where the text of
+    the point's first line starts, whether the point's number has one digit or two; measured on the page."""
+    first = next(line for line in (ROOT / f"chapters/{lang}/conclusion.qmd").read_text(encoding="utf-8").splitlines()
+                 if line.startswith("# "))
+    title = re.sub(r"\s*\{.*\}\s*$", "", first[2:]).strip()
+    out = subprocess.run(["pdftotext", "-bbox", str(_pdf(built_report, lang)), "-"], capture_output=True,
+                         text=True).stdout
+    indents, numbers = set(), 0
+    for page in re.findall(r"<page (.*?)</page>", out, re.S):
+        lines: dict[int, list[tuple[float, str]]] = {}
+        for x0, y0, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</word>', page):
+            if word != DRAFT[lang]:
+                lines.setdefault(round(float(y0)), []).append((float(x0), word))
+        rows = [sorted(words) for _, words in sorted(lines.items())]
+        if not rows or " ".join(w for _, w in rows[0]) != title:  # the running header, or the opening's title
+            if not any(" ".join(w for _, w in row) == title for row in rows[:3]):
+                continue
+        body = rows[1:-1]  # without the running header (or title) and the folio
+        margin = min(row[0][0] for row in body)
+        points = [row for row in body if re.fullmatch(r"\d+\.", row[0][1])]
+        numbers += len(points)
+        texts = {round(row[1][0] - margin, 1) for row in points}
+        others = {round(row[0][0] - margin, 1) for row in body if row not in points} - {0.0}
+        assert len(texts | others) <= 1, f"a page of the Conclusion has points' lines starting at {texts | others} pt"
+        indents |= texts | others
+    assert numbers >= 10, "the Conclusion's numbered points were not found: the check would prove nothing"
+    assert len(indents) == 1, f"the points' text starts at {sorted(indents)} pt from the margin on different pages"
+
+
 def test_both_editions_are_hyphenated(built_report: Path):
     """Typst hyphenates Russian by its patterns; the Kazakh prose brings its syllable breaks as soft hyphens."""
     def soft_breaks(lang: str) -> int:
