@@ -119,24 +119,39 @@ def test_a_kernel_that_cannot_start_is_named_with_its_log_and_the_previous_outpu
     assert leftovers(small_book) == []
 
 
-def test_ctrl_c_keeps_the_previous_output_and_cleans_up(small_book: Path):
-    before = good_build(small_book)
-    started = small_book.parent / "cell-started"  # outside the book: written by the cell when it runs
-    in_cell(small_book, f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)")
+@pytest.mark.parametrize("langs", ["kk", "kk,ru"])  # one edition beside the data check; two in parallel
+def test_ctrl_c_keeps_the_previous_output_and_cleans_up(small_book: Path, langs: str):
+    build = [sys.executable, "-m", "helpers.cli", "build", "--lang", langs, "--to", "html"]
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "build", "--lang", "kk", "--to", "html"],
-                            cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+    assert subprocess.run(build, cwd=small_book, env=env, capture_output=True).returncode == 0
+    pages = {lang: (small_book / f"output/{lang}/html/one.html").read_text(encoding="utf-8")
+             for lang in langs.split(",")}
+    started = {}
+    for lang in pages:  # each edition's cell says in a file outside the book that it runs, then waits
+        started[lang] = small_book.parent / f"cell-started-{lang}"
+        edit(small_book / f"chapters/{lang}/one.qmd", f'b = Book("{lang}")\n',
+             f'b = Book("{lang}")\nimport pathlib, time; pathlib.Path({str(started[lang])!r}).touch(); '
+             'time.sleep(60)\n')
+    proc = subprocess.Popen(build, cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
     deadline = time.monotonic() + 120
-    while not started.exists() and time.monotonic() < deadline:  # wait until the cell runs, however slow the kernel
+    while not all(f.exists() for f in started.values()) and time.monotonic() < deadline:  # however slow the kernel
         time.sleep(0.2)
-    assert started.exists(), "the cell did not start within 120 s"
+    assert all(f.exists() for f in started.values()), "the cells did not start within 120 s"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the whole process group
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGUSR1)  # each build process prints its threads' stacks: where it hangs
+        time.sleep(2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"the build did not stop within 60 s of Ctrl-C:\n{out}\n{err}")
     assert proc.returncode == 130, out + err
     assert "interrupted: the previous output is unchanged" in err
-    assert (small_book / HTML).read_text(encoding="utf-8") == before
-    deadline = time.monotonic() + 10  # the kernel has been told to stop; under load it may take a moment
+    for lang, before in pages.items():
+        assert (small_book / f"output/{lang}/html/one.html").read_text(encoding="utf-8") == before
+    deadline = time.monotonic() + 10  # the kernels have been told to stop; under load it may take a moment
     while kernels_in(small_book) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert kernels_in(small_book) == [] and leftovers(small_book) == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
+import signal
 import sys
 import time
 from pathlib import Path
@@ -399,6 +401,8 @@ def cmd_lab(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` prints where a command that seems to hang is
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = argparse.ArgumentParser(prog="report", description="Build and check the NGO sector report.",
                                      epilog=EPILOG)
     parser.add_argument("--root", help="project folder (default: the one holding _quarto.yml)")

@@ -8,7 +8,7 @@ Fast without being stale:
 - an edition whose inputs (``freshness.inputs_key``: config, chapter files, data folder, fonts folder, helper package,
   Python and library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
-- the editions are built in parallel processes (``Options.jobs``; measured: a cold build of both editions
+- the editions are built in parallel processes (``Options.jobs``, ``parallel``; measured: a cold build of both editions
   takes about 60 % of the time on 2 cores), while the caller's ``gate`` (the data check) runs: an edition
   replaces its output only once the gate has passed. HTML and PDF of one edition in two threads did not pay
   (measured on 2 busy cores) and are made one after the other.
@@ -26,7 +26,6 @@ import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,33 +198,33 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
     if gate is not None and not parallel and not gate():
         return None
     if parallel:
+        import functools
         import multiprocessing
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
+
+        from .parallel import Processes
 
         # fork: the workers start at once with the libraries this process has imported
         ctx = multiprocessing.get_context("fork")
         go, stop = ctx.Event(), ctx.Event()
         if gate is None:
             go.set()
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(parallel))), mp_context=ctx,
-                                 initializer=_gate_init, initargs=(go, stop, os.getpid())) as pool:
-            futures = {pool.submit(_edition_worker, root, lang, opts): lang for lang in parallel}
+        with Processes(min(jobs, len(parallel)), init=functools.partial(_gate_init, go, stop, os.getpid())) as procs:
+            for lang in parallel:
+                procs.submit(lang, _edition_worker, root, lang, opts)
             try:
                 passed = gate() if gate is not None else True
             except BaseException:
                 stop.set()
                 raise
             (go if passed else stop).set()
-            for future in as_completed(futures):
-                lang = futures[future]
-                try:
-                    results[lang] = future.result()
-                    report(results[lang])
-                except BuildError as err:
-                    errors.append(str(err))
-                except BrokenProcessPool as err:
-                    errors.append(f"[{lang}] the build process stopped: {err}")
+            for lang, status, value in procs.results():
+                if status == "ok":
+                    results[lang] = value
+                    report(value)
+                elif status == "error":
+                    errors.append(value)
+                else:
+                    errors.append(f"[{lang}] the build process stopped: {value}")
         if not passed:
             return None
     for lang in opts.langs:  # up to date, or one after the other

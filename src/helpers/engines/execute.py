@@ -608,6 +608,8 @@ class Kernel:
 
     def __exit__(self, *exc):
         if self._ctx is not None:
+            if exc[0] is not None:  # an error or Ctrl-C: the kernel may be busy in a cell, stop it without waiting
+                self.client.shutdown_kernel = "immediate"
             self._ctx.__exit__(*exc)
         if self._log is not None:
             self._log.close()
