@@ -210,25 +210,26 @@ def _patch(geom, **style) -> PathPatch:
     return PathPatch(MplPath.make_compound_path(*(MplPath(list(r.coords), closed=True) for r in rings)), **style)
 
 
-def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_label: str = "",
+def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, *, missing_label: str = "",
                alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
     """A choropleth of the regions on their real outlines: name and published value on each region, the
     three cities by callouts, hatching where the source gives no value, the key of colours below the map.
 
-    Drawn with plain matplotlib patches: seaborn has no geometry plots."""
+    A region's name and value are placed where they fit inside its outline, clear of the cities' dots
+    (``_place_label``). Drawn with plain matplotlib patches: seaborn has no geometry plots."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
+        dots = []  # the cities' dots: no region's label may cover one
         for reg in regions:
             geom = shapely.from_wkt(reg.wkt)
             style = ({"facecolor": reg.fill} if reg.fill else
                      {"facecolor": MISSING, "hatch": "///"})
             ax.add_patch(_patch(geom, edgecolor="white" if reg.fill else "#999999", linewidth=0.6, **style,
                                 gid=f"region-{reg.id}"))
-            colour = reg.fill or MISSING
-            dark = _is_dark(colour)
-            x, y = reg.label_at
             if reg.callout:  # the city as a dot, its name and value in a box outside the country
+                colour, (x, y) = reg.fill or MISSING, reg.label_at
                 inside = geom.representative_point()
+                dots.append(inside.buffer(0.3))
                 ax.plot([inside.x, x], [inside.y, y], color="#333333", linewidth=0.6, zorder=3)
                 ax.scatter([inside.x], [inside.y], s=22, facecolor=colour, edgecolor="#333333", linewidth=0.6,
                            zorder=4, **({} if reg.fill else {"hatch": "/////"}))
@@ -236,19 +237,18 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_
                         linespacing=1.1, zorder=5,
                         bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#333333",
                               "linewidth": 0.5})
-                continue
-            ax.text(x, y + 0.25, _wrap(reg.name, 12), ha="center", va="bottom", fontsize=6.5 if len(reg.name) < 12 else 5.8,
-                    color="white" if dark else "black", linespacing=1.0)
-            if reg.text:
-                ax.text(x, y + 0.15, reg.text, ha="center", va="top", fontsize=7.5, fontweight="bold",
-                        color="white" if dark else "black",
-                        bbox=None if reg.fill else {"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         ax.set_aspect(1 / math.cos(math.radians(48)))  # longitude and latitude, true to scale at 48° N
         x0, y0, x1, y1 = shapely.total_bounds(shapely.from_wkt([r.wkt for r in regions]))
         xs, ys = [x0, x1, *(r.label_at[0] for r in regions)], [y0, y1, *(r.label_at[1] for r in regions)]
         ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
         ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
         ax.axis("off")
+        ax.apply_aspect()  # the final data-to-page transform: labels are measured against it
+        renderer = fig.canvas.get_renderer()
+        avoid = shapely.union_all(dots) if dots else None
+        for reg in regions:
+            if not reg.callout:
+                _place_label(ax, renderer, reg, shapely.from_wkt(reg.wkt), avoid, lang)
         handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
         names = [_wrap(t, 30) for _, t in legend]
         if missing_label and any(r.fill is None for r in regions):
@@ -260,6 +260,62 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], *, missing_
                   bbox_to_anchor=(0.5, 0.0), ncol=ncol, frameon=False, fontsize=7.5, handlelength=1.6,
                   handleheight=1.2)
         return _chart(fig, alt, csv, notes)
+
+
+LABEL_SIZES = (6.5, 6.0, 5.5, 5.0)  # a region's name, largest first, until it fits
+
+
+def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[float, str, float]:
+    """The region's name (above) and value (below) at the first place, nearest to ``reg.label_at``, where both lie
+    inside the outline, a little off its border, and clear of ``avoid``. Tried in turn: one line at the two larger
+    sizes, two lines (at a space, else hyphenated) at those sizes, then any form at the smaller ones. If nothing
+    fits, the try that leaves the least of the label outside. Returns the share of the label inside, the form of
+    the name and its size."""
+    dark = _is_dark(reg.fill or MISSING)
+    colour = "white" if dark else "black"
+    name = ax.text(0, 0, reg.name, ha="center", va="bottom", color=colour, linespacing=1.0)
+    value = ax.text(0, 0, reg.text, ha="center", va="top", fontsize=7.5, fontweight="bold", color=colour,
+                    bbox=None if reg.fill else {"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+    room = geom.buffer(-0.08)  # a label may not touch the border
+    if avoid is not None:
+        room = room.difference(avoid)
+    inverse = ax.transData.inverted()
+
+    def inside(x: float, y: float) -> float:
+        """The share of the label's area inside the room when placed at (x, y)."""
+        name.set_position((x, y + 0.25))
+        value.set_position((x, y + 0.15))
+        boxes = [name.get_window_extent(renderer)] + ([value.get_window_extent(renderer)] if reg.text else [])
+        areas = [shapely.box(*inverse.transform([(b.x0, b.y0)])[0], *inverse.transform([(b.x1, b.y1)])[0])
+                 for b in boxes]
+        return sum(room.intersection(a).area for a in areas) / sum(a.area for a in areas)
+
+    x0, y0, x1, y1 = geom.bounds
+    grid = [(x0 + (x1 - x0) * i / 24, y0 + (y1 - y0) * j / 16) for i in range(25) for j in range(17)]
+    ax_, ay_ = reg.label_at
+    spots = [reg.label_at] + sorted((p for p in grid if room.contains(shapely.Point(p))),
+                                    key=lambda p: (p[0] - ax_) ** 2 + (p[1] - ay_) ** 2)
+    one_line = [reg.name]
+    two_lines = list(dict.fromkeys(f for f in [_wrap(reg.name, 12), *typography.hyphenated(reg.name, lang)[:3]]
+                                   if f != reg.name))
+    large, small = LABEL_SIZES[:2], LABEL_SIZES[2:]
+    tries = ([(f, s) for s in large for f in one_line] + [(f, s) for s in large for f in two_lines] +
+             [(f, s) for s in small for f in one_line + two_lines])
+    best = (-1.0, reg.name, LABEL_SIZES[-1], reg.label_at)
+    for form, size in tries:
+        name.set_text(form)
+        name.set_fontsize(size)
+        for x, y in spots:
+            share = inside(x, y)
+            if share >= 0.999:
+                return share, form, size
+            best = max(best, (share, form, size, (x, y)), key=lambda b: b[0])
+    _, form, size, (x, y) = best
+    name.set_text(form)
+    name.set_fontsize(size)
+    name.set_position((x, y + 0.25))
+    value.set_position((x, y + 0.15))
+    return best[0], form, size
 
 
 def timeline(years: list[str], texts: list[str], *, alt: str = "", csv: str = "") -> Chart:

@@ -52,7 +52,7 @@ def prepare(frame: pd.DataFrame, lang: str, csv: str):
         described.append(f"{names[rid]}: {said}")
     drawn = {c for c in (r.fill for r in shapes) if c}
     legend = [(c, t) for c, t in legend if c in drawn or level_col]
-    return figures.region_map(shapes, legend, missing_label=i18n.word("no_data", lang),
+    return figures.region_map(shapes, legend, lang, missing_label=i18n.word("no_data", lang),
                               alt="; ".join(described), csv=csv)
 
 
