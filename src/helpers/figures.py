@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 import shapely  # noqa: E402
@@ -281,19 +282,21 @@ def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[flo
         room = room.difference(avoid)
     inverse = ax.transData.inverted()
 
-    def inside(x: float, y: float) -> float:
-        """The share of the label's area inside the room when placed at (x, y)."""
-        name.set_position((x, y + 0.25))
-        value.set_position((x, y + 0.15))
-        boxes = [name.get_window_extent(renderer)] + ([value.get_window_extent(renderer)] if reg.text else [])
-        areas = [shapely.box(*inverse.transform([(b.x0, b.y0)])[0], *inverse.transform([(b.x1, b.y1)])[0])
-                 for b in boxes]
-        return sum(room.intersection(a).area for a in areas) / sum(a.area for a in areas)
+    shapely.prepare(room)
+
+    def extents() -> list[tuple[float, float, float, float]]:
+        """The label's boxes (name, value) in map coordinates when placed at (0, 0); the map's transform is
+        affine, so at (x, y) they are these moved by (x, y)."""
+        name.set_position((0, 0.25))
+        value.set_position((0, 0.15))
+        drawn = [name.get_window_extent(renderer)] + ([value.get_window_extent(renderer)] if reg.text else [])
+        return [(*inverse.transform([(b.x0, b.y0)])[0], *inverse.transform([(b.x1, b.y1)])[0]) for b in drawn]
 
     x0, y0, x1, y1 = geom.bounds
-    grid = [(x0 + (x1 - x0) * i / 24, y0 + (y1 - y0) * j / 16) for i in range(25) for j in range(17)]
+    gx, gy = [a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 25), np.linspace(y0, y1, 17))]
+    inside = shapely.contains_xy(room, gx, gy)
     ax_, ay_ = reg.label_at
-    spots = [reg.label_at] + sorted((p for p in grid if room.contains(shapely.Point(p))),
+    spots = [reg.label_at] + sorted(zip(gx[inside].tolist(), gy[inside].tolist()),
                                     key=lambda p: (p[0] - ax_) ** 2 + (p[1] - ay_) ** 2)
     one_line = [reg.name]
     two_lines = list(dict.fromkeys(f for f in [_wrap(reg.name, 12), *typography.hyphenated(reg.name, lang)[:3]]
@@ -305,11 +308,16 @@ def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[flo
     for form, size in tries:
         name.set_text(form)
         name.set_fontsize(size)
+        at_origin = extents()
         for x, y in spots:
-            share = inside(x, y)
-            if share >= 0.999:
-                return share, form, size
-            best = max(best, (share, form, size, (x, y)), key=lambda b: b[0])
+            areas = [shapely.box(a + x, b + y, c + x, d + y) for a, b, c, d in at_origin]
+            if all(room.contains(a) for a in areas):
+                name.set_position((x, y + 0.25))
+                value.set_position((x, y + 0.15))
+                return 1.0, form, size
+            if size == LABEL_SIZES[-1]:  # the last resort: the least outside
+                share = sum(room.intersection(a).area for a in areas) / sum(a.area for a in areas)
+                best = max(best, (share, form, size, (x, y)), key=lambda b: b[0])
     _, form, size, (x, y) = best
     name.set_text(form)
     name.set_fontsize(size)
