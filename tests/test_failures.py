@@ -132,8 +132,11 @@ def test_ctrl_c_keeps_the_previous_output_and_cleans_up(small_book: Path, langs:
         edit(small_book / f"chapters/{lang}/one.qmd", f'b = Book("{lang}")\n',
              f'b = Book("{lang}")\nimport pathlib, time; pathlib.Path({str(started[lang])!r}).touch(); '
              'time.sleep(60)\n')
+    # as from a terminal: a test run started in the background (nohup, `&` in a script) passes SIGINT on ignored,
+    # and a program that finds it ignored keeps it so
     proc = subprocess.Popen(build, cwd=small_book, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
+                            env=env, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not all(f.exists() for f in started.values()) and time.monotonic() < deadline:  # however slow the kernel
         time.sleep(0.2)
