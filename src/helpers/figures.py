@@ -221,8 +221,8 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
         dots = []  # the cities' dots: no region's label may cover one
-        for reg in regions:
-            geom = shapely.from_wkt(reg.wkt)
+        outlines = [shapely.from_wkt(reg.wkt) for reg in regions]
+        for reg, geom in zip(regions, outlines):
             style = ({"facecolor": reg.fill} if reg.fill else
                      {"facecolor": MISSING, "hatch": "///"})
             ax.add_patch(_patch(geom, edgecolor="white" if reg.fill else "#999999", linewidth=0.6, **style,
@@ -239,7 +239,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
                         bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#333333",
                               "linewidth": 0.5})
         ax.set_aspect(1 / math.cos(math.radians(48)))  # longitude and latitude, true to scale at 48° N
-        x0, y0, x1, y1 = shapely.total_bounds(shapely.from_wkt([r.wkt for r in regions]))
+        x0, y0, x1, y1 = shapely.total_bounds(outlines)
         xs, ys = [x0, x1, *(r.label_at[0] for r in regions)], [y0, y1, *(r.label_at[1] for r in regions)]
         ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
         ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
@@ -247,9 +247,9 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
         ax.apply_aspect()  # the final data-to-page transform: labels are measured against it
         renderer = fig.canvas.get_renderer()
         avoid = shapely.union_all(dots) if dots else None
-        for reg in regions:
+        for reg, geom in zip(regions, outlines):
             if not reg.callout:
-                _place_label(ax, renderer, reg, shapely.from_wkt(reg.wkt), avoid, lang)
+                _place_label(ax, renderer, reg, geom, avoid, lang)
         handles = [Rectangle((0, 0), 1, 1, color=c) for c, _ in legend]
         names = [_wrap(t, 30) for _, t in legend]
         if missing_label and any(r.fill is None for r in regions):
@@ -281,14 +281,16 @@ def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[flo
     if avoid is not None:
         room = room.difference(avoid)
     inverse = ax.transData.inverted()
-
     shapely.prepare(room)
+
+    def put(x: float, y: float) -> None:
+        name.set_position((x, y + 0.25))
+        value.set_position((x, y + 0.15))
 
     def extents() -> list[tuple[float, float, float, float]]:
         """The label's boxes (name, value) in map coordinates when placed at (0, 0); the map's transform is
         affine, so at (x, y) they are these moved by (x, y)."""
-        name.set_position((0, 0.25))
-        value.set_position((0, 0.15))
+        put(0, 0)
         drawn = [name.get_window_extent(renderer)] + ([value.get_window_extent(renderer)] if reg.text else [])
         return [(*inverse.transform([(b.x0, b.y0)])[0], *inverse.transform([(b.x1, b.y1)])[0]) for b in drawn]
 
@@ -312,8 +314,7 @@ def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[flo
         for x, y in spots:
             areas = [shapely.box(a + x, b + y, c + x, d + y) for a, b, c, d in at_origin]
             if all(room.contains(a) for a in areas):
-                name.set_position((x, y + 0.25))
-                value.set_position((x, y + 0.15))
+                put(x, y)
                 return 1.0, form, size
             if size == LABEL_SIZES[-1]:  # the last resort: the least outside
                 share = sum(room.intersection(a).area for a in areas) / sum(a.area for a in areas)
@@ -321,8 +322,7 @@ def _place_label(ax, renderer, reg: Region, geom, avoid, lang: str) -> tuple[flo
     _, form, size, (x, y) = best
     name.set_text(form)
     name.set_fontsize(size)
-    name.set_position((x, y + 0.25))
-    value.set_position((x, y + 0.15))
+    put(x, y)
     return best[0], form, size
 
 
