@@ -19,7 +19,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, free_port, pdf_text, report, stop
 
 LANGS = ("kk", "ru")
@@ -122,7 +121,7 @@ def test_a_copy_of_a_built_book_reuses_what_is_valid_and_rebuilds_what_changed(t
          lambda p: "Жасыр" in page(p, "one.html")),
         ("a prose sentence", lambda p: edit(p / "chapters/kk/one.qmd", "Жалпы саны / всего", "Жалпы сан / барлығы"),
          lambda p: "Жалпы сан / барлығы" in page(p, "one.html")),
-        ("a helper function's body", lambda p: edit(p / "src/helpers/fmt.py", 'replace(",", NBSP if group',
+        ("a helper function's body", lambda p: edit(p / "src/helpers/lang/fmt.py", 'replace(",", NBSP if group',
                                                     'replace(",", "."  if group'),
          lambda p: "17.989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
         ("a configuration value", lambda p: edit(p / "_quarto.yml", "year: 2019", "year: 2018"),
@@ -252,7 +251,7 @@ def test_the_environment_variables_the_helpers_read_are_part_of_the_key_or_are_p
 
 
 def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
-    from helpers import data
+    from helpers.core import data
 
     folder = tmp_path / "data"
     shutil.copytree(FIXTURES / "book/data", folder)
@@ -306,7 +305,7 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
     port = free_port()
     env = {**os.environ, "REPORT_ROOT": str(other)}
     env.pop("REPORT_DATA", None)
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "--root", str(small_book), "preview", "--lang", "kk",
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "--root", str(small_book), "preview", "--lang", "kk",
                              "--port", str(port)], cwd=small_book, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -320,7 +319,7 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
 
 
 def test_a_build_warns_when_it_would_take_another_copys_files(tmp_path: Path, monkeypatch):
-    from helpers import cli
+    from helpers.commands import cli
 
     copy, original = tmp_path / "copy", tmp_path / "original"
     for folder in (copy, original):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import ROOT, pdf_text, report
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_text, report
-from helpers import i18n
-from helpers.engines import qmd
+from helpers.core import qmd
+from helpers.lang import i18n
 
 LANGS = ("kk", "ru")
 MM = 72 / 25.4

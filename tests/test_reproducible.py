@@ -168,7 +168,8 @@ def test_config_and_data_edits_rebuild_only_what_they_touch(small_book: Path):
 
 
 def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Path):
-    from helpers.engines import execute, qmd
+    from helpers.core import paths, qmd
+    from helpers.engines import execute
 
     (tmp_path / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
     chapter_file = tmp_path / "c.qmd"
@@ -178,12 +179,12 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
     data_file, other = tmp_path / "data/d.csv", tmp_path / "notes.txt"
     data_file.write_text("a,b\n1,2\n", encoding="utf-8")
     other.write_text("note\n", encoding="utf-8")
-    module = execute.package_dir() / "fmt.py"  # a helper module: named relative to the package in use
+    module = paths.package_dir() / "lang/fmt.py"  # a helper module: named relative to the package in use
     sha = lambda p: execute._sha(p.read_bytes())  # noqa: E731
     cache = execute.Cache(tmp_path / ".cache/exec", tmp_path)
     key = execute.chapter_key(chapter, "kk", execute.environment_key())
     cache.put("kk", chapter, key, execute.Executed([[]], [], {"data/d.csv": sha(data_file), "notes.txt": sha(other)},
-                                                    modules={"helpers/fmt.py": sha(module)}))
+                                                    modules={"helpers/lang/fmt.py": sha(module)}))
     assert cache.get("kk", chapter, key) is not None
     assert cache.get("ru", chapter, key) is None
     assert cache.get("kk", chapter, execute.chapter_key(chapter, "ru", execute.environment_key())) is None
@@ -193,9 +194,9 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
         edited.write_text(good, encoding="utf-8")
         assert cache.get("kk", chapter, key) is not None
     entry = json.loads((tmp_path / ".cache/exec/kk/c.json").read_text(encoding="utf-8"))
-    entry["modules"]["helpers/fmt.py"] = "0" * 64  # as if the module had been edited since
+    entry["modules"]["helpers/lang/fmt.py"] = "0" * 64  # as if the module had been edited since
     (tmp_path / ".cache/exec/kk/c.json").write_text(json.dumps(entry), encoding="utf-8")
-    assert cache.lookup("kk", chapter, key).changed == "helpers/fmt.py"
+    assert cache.lookup("kk", chapter, key).changed == "helpers/lang/fmt.py"
     chapter_file.write_text("# C\n\nProse, edited.\n\n```{python}\nx = 1\n```\n", encoding="utf-8")
     edited = qmd.parse(chapter_file)
     edited.cells[0].code = "x = 2"

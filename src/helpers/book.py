@@ -15,10 +15,15 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from . import charts, data, facts, figures, fmt, i18n, stats
-from .fmt import Formatted
-from .stats import Label, Quantity
-from .tables import Table, nowrap
+from helpers import facts
+from helpers.core import data, stats
+from helpers.core.stats import Label, Quantity
+from helpers.lang import fmt, i18n
+from helpers.lang.fmt import Formatted
+from helpers.present import charts
+from helpers.present.charts import draw
+from helpers.present.tables import Table, nowrap
+
 
 def _display(*objs) -> None:
     from IPython.display import display
@@ -38,7 +43,7 @@ class Markdown:
     def _repr_html_(self) -> str | None:  # what Jupyter shows (the engines read the Markdown)
         if os.environ.get("REPORT_ENGINE") == "quarto":
             return None  # Quarto prefers HTML to Markdown: it gets the Markdown only, with its raw blocks
-        from .notebook_html import markdown_html
+        from helpers.present.notebook_html import markdown_html
 
         return markdown_html(self.text)
 
@@ -126,7 +131,7 @@ class Book:
         kind = kind or charts.guess_kind(frame, dims)
         if kind == "gap":
             not_published = i18n.word("not_published", self.lang)
-            show(figures.gap_panel(not_published, alt=not_published, csv=charts.csv_of(frame), dataset=dataset),
+            show(draw.gap_panel(not_published, alt=not_published, csv=charts.csv_of(frame), dataset=dataset),
                  self.source(dataset))
             return
         chart, missing_note = charts.prepare(kind, frame, dims, self.lang, order=order, rows=rows, answers=answers,
@@ -320,6 +325,6 @@ _TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], 
 
 def terms_table(lang: str) -> None:
     """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
-    from . import glossary
+    from helpers.checks import glossary
 
     _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))

@@ -31,10 +31,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import decisions, paths, prose
-from . import BuildError, assemble, execute, notebooks, press, project, render, qmd
-from .freshness import MANIFEST, build_log, inputs_key, is_current, read_json, sha_file, write_log, write_manifest
-from .pandoc_cache import pandoc_cache
+from helpers.checks import prose_claims
+from helpers.core import config, gap_decisions, paths, qmd
+from helpers.core.errors import BuildError
+from helpers.engines import assemble, execute, notebooks, press, render
+from helpers.engines.freshness import (
+    MANIFEST,
+    build_log,
+    inputs_key,
+    is_current,
+    read_json,
+    sha_file,
+    write_log,
+    write_manifest,
+)
+from helpers.engines.pandoc_cache import pandoc_cache
 
 Progress = Callable[[str], None]
 
@@ -70,8 +81,8 @@ def output_root(root: Path, opts: Options) -> Path:
     return (opts.output or root / "output").resolve()
 
 
-def load_book(root: Path, lang: str, opts: Options) -> project.Book:
-    book = project.load(root, lang)
+def load_book(root: Path, lang: str, opts: Options) -> config.Edition:
+    book = config.load(root, lang)
     if opts.only:
         book.chapters = [p for p in book.chapters if p.stem in opts.only]
         book.appendices = [p for p in book.appendices if p.stem in opts.only]
@@ -100,12 +111,12 @@ STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPR
                    "FALSE-CLAIM")
 
 
-def gap_decisions(root: Path) -> dict[str, str]:
+def decided_gaps(root: Path) -> dict[str, str]:
     """The editors' decisions for the gap panels (``data/gap-decisions.csv``): dataset -> note | omit."""
-    from ..data import DataError
+    from helpers.core.data import DataError
 
     try:
-        return {d.dataset: d.decision for d in decisions.load(paths.data_dir(root)).values()}
+        return {d.dataset: d.decision for d in gap_decisions.load(paths.data_dir(root)).values()}
     except DataError as err:
         raise BuildError(f"data/{err}") from None
 
@@ -141,11 +152,11 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
-        decided = gap_decisions(root)  # the print build applies them; the draft shows every panel and says so
+        decided = decided_gaps(root)  # the print build applies them; the draft shows every panel and says so
         result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of ({dataset}); "
-                            + (f"the print build follows data/{decisions.REGISTER_FILE}: {decided[dataset]}"
+                            + (f"the print build follows data/{gap_decisions.REGISTER_FILE}: {decided[dataset]}"
                                if dataset in decided else
-                               f"data/{decisions.REGISTER_FILE} has no decision for it (note or omit)")
+                               f"data/{gap_decisions.REGISTER_FILE} has no decision for it (note or omit)")
                             for page in pages for gap in page.gaps
                             for dataset in [page.gap_datasets.get(gap, "?")]
                             if not (opts.strict and dataset in decided)]
@@ -201,7 +212,7 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
         import functools
         import multiprocessing
 
-        from .parallel import Processes
+        from helpers.engines.parallel import Processes
 
         # fork: the workers start at once with the libraries this process has imported
         ctx = multiprocessing.get_context("fork")
@@ -294,7 +305,7 @@ def _lock(out_root: Path, lang: str) -> Path:
     return lock
 
 
-def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, result: Result) -> list:
+def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress, result: Result) -> list:
     cache = execute.Cache((root / ".cache" / "exec") if opts.cache else None, root)
     env_key = execute.environment_key()
     chapters = [qmd.parse(p) for p in book.files]
@@ -339,7 +350,7 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     for chapter in chapters:
         res = done[chapter.path]
         result.reads.update({n: d for n, d in res.reads.items() if n != "data" and not n.startswith("data/")})
-        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None, book.lang)
+        page = assemble.chapter_markdown(chapter, res, decided_gaps(root) if opts.strict else None, book.lang)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
         notebooks[chapter.path.stem] = res.notebook
@@ -358,22 +369,22 @@ def _spans(numbers: list[int]) -> str:
     return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans)
 
 
-def _claims(root: Path, book: project.Book, pages: list, path: Path, timings: dict) -> list[str]:
+def _claims(root: Path, book: config.Edition, pages: list, path: Path, timings: dict) -> list[str]:
     """Each claim marker of the prose gets its verdict on the data (evaluated once for all editions, usually
     by the caller's gate while the chapters execute); ``claims.csv`` lists them. ``claims`` in the timings:
     what the build waited for the verdicts and spent on the markers and the scanner."""
     t = time.perf_counter()
     try:
-        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, prose.verdicts(root))
-    except prose.ClaimError as err:
+        rows, warnings = prose_claims.check_edition(root, book.lang, book.files, pages, prose_claims.verdicts(root))
+    except prose_claims.ClaimError as err:
         raise BuildError(str(err)) from None
     finally:
         timings["claims"] = time.perf_counter() - t
-    prose.write_csv(rows, path)
+    prose_claims.write_csv(rows, path)
     return warnings
 
 
-def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
+def _render(book: config.Edition, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
             progress: Progress, result: Result, build_id: str = "") -> list[str]:
     """The HTML site, then the PDF (and for the printer, ``--strict``, the print file); returns the warnings,
     HTML's first."""
@@ -414,18 +425,18 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
-def pdf_file(book: project.Book, suffix: str = "") -> str:
+def pdf_file(book: config.Edition, suffix: str = "") -> str:
     """The edition's PDF, named by the report's year (``report: year:`` in the config): ngo-report-2019-kk.pdf."""
     return f"ngo-report-{book.get('year')}-{book.lang}{suffix}.pdf"
 
 
-def print_file(book: project.Book) -> str:
+def print_file(book: config.Edition) -> str:
     return pdf_file(book, "-print")
 
 
-def _preflight(book: project.Book, staging: Path, progress: Progress, result: Result) -> list[str]:
-    """The print file checked as a printing house does (``helpers.preflight``); its problems, located."""
-    from .. import preflight
+def _preflight(book: config.Edition, staging: Path, progress: Progress, result: Result) -> list[str]:
+    """The print file checked as a printing house does (``helpers.checks.preflight``); its problems, located."""
+    from helpers.checks import preflight
 
     t = time.perf_counter()
     options = press.settings(book.get("print", {}))

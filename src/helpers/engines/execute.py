@@ -59,12 +59,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from . import BuildError, bytecode
-from .qmd import Chapter
+from helpers.core import paths
+from helpers.core.errors import BuildError
+from helpers.core.qmd import Chapter
+from helpers.engines import bytecode
 
 INLINE_CELL = """\
 import json as _json
-from helpers import data as _data
+from helpers.core import data as _data
 def _inline_render(x):
     f = getattr(x, "_repr_markdown_", None)
     if f is not None:
@@ -202,7 +204,7 @@ del _os, _sys, _types, _rec, _inside, _listings, _hook, _fingerprints, _pre, _po
 RESET_CELL = """\
 __import__("sys").modules["_report_recorder"].reset()
 import sys as _sys
-from helpers import data as _d
+from helpers.core import data as _d
 _d.READS.clear()
 _sys.modules["_report_recorder"].opened.clear()
 _sys.modules["_report_recorder"].listed.clear()
@@ -259,11 +261,6 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
-def package_dir() -> Path:
-    """The helper package in use (the kernel imports the same one)."""
-    return Path(__file__).resolve().parents[1]
-
-
 class Places:
     """Names of files relative to the project (the data folder is ``data/`` wherever it is) and back.
 
@@ -272,11 +269,11 @@ class Places:
     """
 
     def __init__(self, root: Path):
-        from .. import paths
+        from helpers.core import paths
 
         self.root = Path(os.path.abspath(root))
         self.data = Path(os.path.abspath(paths.data_dir(self.root)))
-        self.package = package_dir()
+        self.package = paths.package_dir()
 
     def name_of(self, file: str | Path) -> str | None:
         path = Path(os.path.abspath(file))
@@ -328,7 +325,7 @@ def environment_key() -> str:
         except metadata.PackageNotFoundError:
             parts.append(f"{lib}==?")
     parts.append(f"execute.py:{_sha(Path(__file__).read_bytes())}")
-    pkg = package_dir()
+    pkg = paths.package_dir()
     for path in sorted(pkg.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".py", ".pyc", *RENDER_ONLY):
             parts.append(f"{path.relative_to(pkg).as_posix()}:{_sha(path.read_bytes())}")

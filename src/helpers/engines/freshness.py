@@ -16,11 +16,12 @@ import platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import __version__, paths
-from . import execute, project, render
+from helpers import __version__
+from helpers.core import config, paths
+from helpers.engines import execute, render
 
 if TYPE_CHECKING:
-    from .builtin import Options, Result
+    from helpers.engines.builtin import Options, Result
 
 
 MANIFEST = "manifest.json"
@@ -55,11 +56,11 @@ def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def package_files() -> list[Path]:
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = paths.package_dir()
     return sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
-def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
+def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
     """A hash of everything an edition's output depends on; equal keys give byte-identical output."""
     h = hashlib.sha256()
 
@@ -67,7 +68,7 @@ def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
         h.update(f"{name}\0{digest}\n".encode("utf-8"))
 
     add("engine", f"builtin {__version__} {execute.environment_key()}")
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = paths.package_dir()
     for path in package_files():
         add(f"helpers/{path.relative_to(pkg).as_posix()}", sha_file(path))
     for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
@@ -126,7 +127,7 @@ def check_key(root: Path) -> str:
             h.update(f"{lib}=={metadata.version(lib)}\n".encode())
         except metadata.PackageNotFoundError:
             pass
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = paths.package_dir()
     for path in package_files():
         h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())
     data = paths.data_dir(root)

@@ -10,16 +10,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import execute, render
-from .freshness import package_files, read_json, sha_file
+from helpers.core import paths
+from helpers.engines import execute, render
+from helpers.engines.freshness import package_files, read_json, sha_file
 
 if TYPE_CHECKING:
-    from .builtin import Result
+    from helpers.engines.builtin import Result
 
 
 def package_key() -> str:
     """The helper package's files (the Lua filter and templates among them) and the library versions."""
-    pkg = Path(__file__).resolve().parents[1]
+    pkg = paths.package_dir()
     h = hashlib.sha256(execute.environment_key().encode())
     for path in package_files():
         h.update(f"{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())

@@ -15,10 +15,11 @@ from string import Template
 import pypandoc
 import typst
 
-from .. import __version__, i18n, typography
-from . import BuildError
-from .assemble import Page
-from .project import Book
+from helpers import __version__
+from helpers.core.config import Edition
+from helpers.core.errors import BuildError
+from helpers.engines.assemble import Page
+from helpers.lang import i18n, typography
 
 READER = "markdown-implicit_figures"
 RESOURCES = resources.files("helpers") / "resources"
@@ -60,7 +61,7 @@ def _page_downloads(stem: str, words: dict) -> str:
             f' · <a href="../source/{stem}.qmd" download>{words["chapter_source"]} (.qmd)</a>')
 
 
-def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
+def html_site(book: Edition, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
               *, pdf_name: str, draft: bool = False) -> list[str]:
     """Write the multi-page site into ``dest``; returns the filter's warnings."""
     lang, other = book.lang, i18n.OTHER[book.lang]
@@ -127,7 +128,7 @@ CODES = ("udc", "bbk", "isbn")
 NOT_ASSIGNED = "not assigned"
 
 
-def imprint(book: Book, build_id: str) -> tuple[dict, list[str]]:
+def imprint(book: Edition, build_id: str) -> tuple[dict, list[str]]:
     """The imprint's metadata for the template, and an ``IMPRINT-FIELD`` problem for each field left unset."""
     words = i18n.WORDS[book.lang]
     problems, meta = [], {}
@@ -147,7 +148,7 @@ def imprint(book: Book, build_id: str) -> tuple[dict, list[str]]:
     return meta, problems
 
 
-def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
+def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
         *, draft: bool = False, build_id: str = "", press: dict | None = None,
         print_dest: Path | None = None) -> list[str]:
     """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings.
@@ -190,7 +191,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     dest.parent.mkdir(parents=True, exist_ok=True)
     notes = _typeset(book, typ, workdir, dest, {})
     if print_dest is not None:
-        from . import press as printing
+        from helpers.engines import press as printing
 
         printing.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
     warnings += problems
@@ -206,7 +207,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     return warnings
 
 
-def _typeset(book: Book, typ: Path, workdir: Path, dest: Path, inputs: dict) -> list:
+def _typeset(book: Edition, typ: Path, workdir: Path, dest: Path, inputs: dict) -> list:
     try:
         _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
                                                font_paths=font_paths(book.root), ignore_system_fonts=True,
@@ -222,7 +223,7 @@ def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
     if lang != "kk":
         return []
     script = workdir / "kk-hyphenation-filter"
-    script.write_text(f"#!{sys.executable}\nfrom helpers.kk_hyphenation import main\nmain()\n", encoding="utf-8")
+    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\nmain()\n", encoding="utf-8")
     script.chmod(0o755)
     return ["--filter", str(script)]
 
@@ -254,7 +255,7 @@ def draft_mark_svg(word: str, size: float = 90.0) -> str:
 DEFAULT_FONT = "Libertinus Serif"  # bundled with Typst; covers every Kazakh letter
 
 
-def mainfont(book: Book) -> str:
+def mainfont(book: Edition) -> str:
     return str(book.get("mainfont") or DEFAULT_FONT)
 
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import BuildError, builtin
-from .freshness import MANIFEST, build_log, file_hashes
+from helpers.core.errors import BuildError
+from helpers.engines import builtin
+from helpers.engines.freshness import MANIFEST, build_log, file_hashes
 
 Progress = Callable[[str], None]
 

@@ -11,7 +11,7 @@ import importlib
 from types import SimpleNamespace
 from typing import Callable
 
-from .. import stats
+from helpers.core import stats
 
 REGISTRY: dict[str, dict[str, Callable]] = {}
 
