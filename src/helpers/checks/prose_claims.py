@@ -308,15 +308,16 @@ def _verdicts_key(root: Path) -> str:
     (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
     import hashlib
 
-    from helpers.engines import execute, freshness
+    from helpers.core import cache
+    from helpers.engines import execute
 
     h = hashlib.sha256(execute.environment_key().encode())
     pkg = paths.package_dir()
-    for path in freshness.package_files():
+    for path in cache.package_files():
         if path.suffix == ".py":
-            h.update(f"{path.relative_to(pkg).as_posix()}\0{freshness.sha_file(path)}\n".encode())
+            h.update(f"{path.relative_to(pkg).as_posix()}\0{cache.sha_file(path)}\n".encode())
     data = paths.data_dir(root)
-    for name, digest in (freshness.file_hashes(data).items() if data.is_dir() else ()):
+    for name, digest in (cache.file_hashes(data).items() if data.is_dir() else ()):
         h.update(f"data/{name}\0{digest}\n".encode())
     return h.hexdigest()
 

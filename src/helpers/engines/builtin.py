@@ -33,18 +33,10 @@ from typing import Callable
 
 from helpers.checks import prose_claims
 from helpers.core import config, gap_decisions, paths, qmd
+from helpers.core.cache import read_json, sha_file
 from helpers.core.errors import BuildError
 from helpers.engines import assemble, execute, notebooks, press, render
-from helpers.engines.freshness import (
-    MANIFEST,
-    build_log,
-    inputs_key,
-    is_current,
-    read_json,
-    sha_file,
-    write_log,
-    write_manifest,
-)
+from helpers.engines.freshness import MANIFEST, build_log, inputs_key, is_current, write_log, write_manifest
 from helpers.engines.pandoc_cache import pandoc_cache
 
 Progress = Callable[[str], None]

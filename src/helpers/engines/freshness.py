@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from helpers import __version__
 from helpers.core import config, paths
+from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none
 from helpers.engines import execute, render
 
 if TYPE_CHECKING:
@@ -30,34 +31,6 @@ MANIFEST = "manifest.json"
 def build_log(out_root: Path, lang: str) -> Path:
     """Warnings and stage timings of the last build of an edition (not part of the edition)."""
     return out_root / f".build-{lang}.json"
-
-
-def sha_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
-    and folders are followed (a folder linked into itself once)."""
-    out, seen = {}, set()
-    for here, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(here)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in files:
-            path = Path(here) / name
-            rel = path.relative_to(folder).as_posix()
-            if rel not in skip and path.is_file():
-                out[rel] = sha_file(path)
-    return dict(sorted(out.items()))
-
-
-def package_files() -> list[Path]:
-    pkg = paths.package_dir()
-    return sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
@@ -73,7 +46,7 @@ def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
         add(f"helpers/{path.relative_to(pkg).as_posix()}", sha_file(path))
     for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
         add(name, sha_file(root / name))
-    places = execute.Places(root)
+    places = paths.Places(root)
     for path in book.files:  # in book order, by their names in the project (a linked chapter is followed)
         add(f"chapter:{places.name_of(path) or path.name}", sha_file(path))
     data = paths.data_dir(root)
@@ -89,13 +62,6 @@ def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
     return h.hexdigest()
 
 
-def read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) -> bool:
     """The edition in ``out_root/lang`` was built from inputs ``key`` (its build log says so, for this very
     manifest), the other files its chapters read (listed in the log by their names in the project) are unchanged,
@@ -109,10 +75,10 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
     if not isinstance(reads, dict):
         return False
     if reads:
-        places = execute.Places(root if root is not None else out_root.parent)
+        places = paths.Places(root if root is not None else out_root.parent)
         for name, digest in reads.items():
             path = places.path_of(name)
-            if path is None or execute._file_sha(path) != digest:
+            if path is None or sha_or_none(path) != digest:
                 return False
     return file_hashes(target, skip=(MANIFEST,)) == read_json(target / MANIFEST).get("files")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from helpers.core import paths
+from helpers.core.cache import package_files, read_json, sha_file
 from helpers.engines import execute, render
-from helpers.engines.freshness import package_files, read_json, sha_file
 
 if TYPE_CHECKING:
     from helpers.engines.builtin import Result

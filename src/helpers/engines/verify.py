@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from helpers.core.cache import file_hashes
 from helpers.core.errors import BuildError
 from helpers.engines import builtin
-from helpers.engines.freshness import MANIFEST, build_log, file_hashes
+from helpers.engines.freshness import MANIFEST, build_log
 
 Progress = Callable[[str], None]
 
