@@ -205,7 +205,7 @@ def test_strict_refuses_a_gap_panel_and_a_broken_reference_draft_marks_its_pages
         chapter = small_book / f"chapters/{lang}/one.qmd"
         edit(chapter, "Жалпы саны / всего:", "Жоқ сілтеме: @dgm-nowhere. Жалпы саны / всего:")
         with chapter.open("a", encoding="utf-8") as fh:
-            fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\nfigures.gap_panel("Жоқ")\n```\n\n'
+            fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers.present.charts import draw as figures\nfigures.gap_panel("Жоқ")\n```\n\n'
                      "Мәні берілмеген диаграмма\n:::\n")
     draft = report("build", "--lang", "kk", "--to", "pdf", cwd=small_book)
     assert draft.returncode == 0, draft.stderr

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from helpers.core import data
-from helpers.core.data import LANGS
+from helpers.core import config, data
 
 LETTER = r"[^\W\d_]"
 
@@ -38,7 +37,7 @@ def table(folder: Path | None = None):
 def variants(folder: Path | None = None) -> list[Variant]:
     out = []
     for i, row in table(folder).iterrows():
-        for lang in LANGS:
+        for lang in config.langs():
             forbidden = row.get(f"{lang}_forbidden")
             if not isinstance(forbidden, str) or not forbidden.strip():
                 continue
@@ -91,7 +90,7 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
 
 def terms(lang: str, folder: Path | None = None) -> list[tuple[str, str, str]]:
     """The abbreviations of the Terms table: (this edition's, the other edition's, the meaning in this language)."""
-    other = next(x for x in LANGS if x != lang)
+    other = next(x for x in config.langs() if x != lang)
     rows = table(folder)
     return [(r[f"{lang}_abbr"], r[f"{other}_abbr"], r[lang]) for _, r in rows.iterrows()
             if isinstance(r.get(f"{lang}_abbr"), str) and isinstance(r.get(f"{other}_abbr"), str)]

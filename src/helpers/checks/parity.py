@@ -1,4 +1,4 @@
-"""Both editions say the same: per chapter, the same skeleton in Kazakh and in Russian.
+"""The editions say the same: the same chapters, and per chapter the same skeleton in every language.
 
 The sentences differ; what a reader can check across the editions must not: footnotes, the notes and gap notes
 the cells print (the cells' code, with the edition's language taken out), references to floats and sections,
@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from helpers.core import config
+from helpers.core.errors import BuildError
 from helpers.core.qmd import INLINE
 
 FOOTNOTE = re.compile(r"\^\[|\[\^[^\]]+\](?!:)")
@@ -55,9 +57,14 @@ LABELS = {"footnotes": "footnotes", "cells": "cells (tables, charts, notes, gap 
           "references": "cross-references", "ids": "floats and headings", "inline": "inline expressions"}
 
 
-def check(root: Path, langs: tuple[str, str] = ("kk", "ru")) -> list[str]:
-    """Differences between the editions, chapter by chapter (empty: both editions have the same skeleton)."""
-    a, b = langs
+def check(root: Path) -> list[str]:
+    """Differences between the editions, chapter by chapter: each declared edition against the first (empty:
+    all editions have the same skeleton)."""
+    first, *others = config.langs(root)
+    return [line for other in others for line in _differ(root, first, other)]
+
+
+def _differ(root: Path, a: str, b: str) -> list[str]:
     out = []
     for path_a in sorted((root / "chapters" / a).glob("*.qmd")):
         path_b = root / "chapters" / b / path_a.name
@@ -75,3 +82,24 @@ def check(root: Path, langs: tuple[str, str] = ("kk", "ru")) -> list[str]:
                     detail.append(f"only in {lang}: " + "; ".join(i.replace("\n", " ")[:80] for i in items[:5]))
             out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{path_a.name}: {label} – " + ", ".join(detail))
     return out
+
+
+def untranslated(root: Path) -> list[str]:
+    """Chapters that one edition has and another lacks: in the profiles, or as files on disk."""
+    problems = []
+    stems: dict[str, dict[str, Path]] = {}
+    for lang in config.langs(root):
+        try:
+            book = config.load(root, lang)
+        except BuildError:
+            continue  # reported by the build of that edition
+        stems[lang] = {p.stem: p for p in book.files}
+    for lang, own in stems.items():
+        for other, theirs in stems.items():
+            for stem in sorted(set(own) - set(theirs)):
+                counterpart = root / "chapters" / other / f"{stem}.qmd"
+                where = (f"{counterpart.relative_to(root)} exists but is not in _quarto-{other}.yml"
+                         if counterpart.exists() else f"there is no {counterpart.relative_to(root)}")
+                problems.append(f"MISSING-TRANSLATION: {own[stem].relative_to(root)} is in the {lang} edition "
+                                f"only ({where})")
+    return problems

@@ -23,8 +23,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.core import paths
+from helpers.core import config, data, paths
+from helpers.core.data import DataError
+from helpers.core.errors import BuildError
+from helpers.facts import claims
 from helpers.lang import fmt, i18n
+from helpers.lang.fmt import inline_origin
 
 MARKER = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\{claim=(?P<name>[A-Za-z_][\w-]*)\}")
 INLINE = re.compile(r"`\{python\}\s+([^`]+?)`")
@@ -131,7 +135,6 @@ def markers(path: Path, root: Path) -> list[tuple[str, int, str]]:
 
 
 def chapter_files(root: Path, lang: str) -> list[Path]:
-    from helpers.core import config
 
     return config.load(root, lang).files
 
@@ -198,17 +201,16 @@ def _short(text: str, n: int = 90) -> str:
 
 def parity(root: Path) -> list[str]:
     """``MISSING-CLAIM``: a claim bound in one edition's chapter and not in the other's chapter of that name."""
-    from helpers.core.errors import BuildError
-
     bound: dict[str, dict[str, dict[str, tuple[Path, int]]]] = {}
-    for lang in i18n.OTHER:
+    editions = config.langs(root)
+    for lang in editions:
         try:
             files = chapter_files(root, lang)
         except BuildError:
             return []  # reported by the build
         bound[lang] = {p.stem: {name: (p, line) for name, line, _ in reversed(markers(p, root))} for p in files}
     problems = []
-    for lang, other in i18n.OTHER.items():
+    for lang, other in ((a, b) for a in editions for b in editions if a != b):
         for stem, names in bound[lang].items():
             theirs = bound[other].get(stem)
             if theirs is None:
@@ -232,8 +234,6 @@ def _plain(q) -> str:
 
 def _evidence(verdict, lang: str) -> str:
     """The values a claim compares, as the edition prints them, and their data rows."""
-    from helpers.core import data
-    from helpers.facts import claims
 
     groups = []
     shown_rows = []
@@ -271,7 +271,6 @@ _LABELS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 def _labels(scheme: str, lang: str) -> dict[str, str]:
-    from helpers.core import data
 
     if (scheme, lang) not in _LABELS:
         _LABELS[scheme, lang] = data.labels(scheme, lang, short=True)
@@ -279,8 +278,6 @@ def _labels(scheme: str, lang: str) -> dict[str, str]:
 
 
 def _evaluate_all() -> dict[str, dict]:
-    from helpers.core.data import DataError
-    from helpers.facts import claims
 
     out = {}
     _LABELS.clear()
@@ -297,7 +294,6 @@ def _evaluate_all() -> dict[str, dict]:
         entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in WORDS} if v.holds is None
                              else {lang: _evidence(v, lang) for lang in WORDS})
         if v.rows:  # the data files' own names (a resource's path may differ from its name)
-            from helpers.core import data
             entry["rows"] = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in v.rows)
         out[name] = entry
     return out
@@ -384,7 +380,6 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
 
     ``pages`` are the assembled chapters of ``files`` in the same order (``page.inline`` holds what each
     inline expression printed)."""
-    from helpers.lang.fmt import inline_origin
 
     rows, warnings, read = [], [], {}
     for path, page in zip(files, pages):
@@ -475,3 +470,18 @@ def report(root: Path, langs: tuple[str, ...], unchecked_only: bool = False) -> 
     bad += len(missing)
     lines += missing
     return "\n".join(lines), bad == 0
+
+
+def false_claims(root: Path, langs: tuple[str, ...]) -> list[str]:
+    """``FALSE-CLAIM`` for every claim marker of the chapters' sources that the data contradicts: the same
+    verdicts as a build's, without one (for an engine that gives no pages to check)."""
+    table, out = verdicts(root), []
+    for lang in langs:
+        for path in chapter_files(root, lang):
+            where = path.resolve().relative_to(root.resolve()).as_posix()
+            for name, line, _ in markers(path, root):
+                v = table.get(name) or {}
+                if v.get("holds") is False:
+                    out.append(f"FALSE-CLAIM at {where}:{line}: '{name}' ({v['predicate']}) does not hold "
+                               f"on the data: {v['values']} ({v['rows']})")
+    return out

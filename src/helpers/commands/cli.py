@@ -1,4 +1,8 @@
-"""The ``report`` command: build the book, check the data, list the gaps."""
+"""The ``report`` command: build the book, check the data, list the gaps.
+
+Each command imports what it needs when it runs, so that ``report --help`` and the quick commands do not load
+pandas, Jupyter or Typst.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.core import paths
+from helpers.core import config, paths
+from helpers.core.errors import BuildError
 
 EPILOG = ("Examples: report build; report build --lang kk --to html; report check; report gaps; "
           'report trace "17 988"; report claims --unchecked')
@@ -19,12 +24,18 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
-def _langs(value: str) -> tuple[str, ...] | None:
-    """The editions of ``--lang kk,ru``; ``None`` (after saying why) when one is unknown."""
-    langs = _split(value)
+def _langs(value: str | None, root: Path) -> tuple[str, ...] | None:
+    """The editions of ``--lang kk,ru`` (all the book declares when not given); ``None`` (after saying why)
+    when one is unknown."""
+    try:
+        declared = config.langs(root)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None
+    langs = _split(value) if value else declared
     for lang in langs:
-        if lang not in ("kk", "ru"):
-            print(f"error: unknown language '{lang}': use --lang kk,ru", file=sys.stderr)
+        if lang not in declared:
+            print(f"error: unknown language '{lang}': use --lang {','.join(declared)}", file=sys.stderr)
             return None
     return langs
 
@@ -53,39 +64,23 @@ def elsewhere(root: Path, explicit: bool = False) -> list[str]:
 
 
 def cmd_check(args) -> int:
-    from helpers.core.validate import check
+    from helpers.checks import gate
 
     root = _root(args)
-    problems = check(paths.data_dir(root))
+    problems = gate.data_problems(root)
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
         print(f"report check: {len(problems)} problem(s) in data/", file=sys.stderr)
         return 1
     print("report check: data/ is valid")
-    if getattr(args, "language", False):  # `report check` itself (the build reports these with the book's problems)
-        found = language_problems(root)
-        strict = getattr(args, "strict", False)
-        for line in found:
-            print(f"{'error' if strict else 'warning'}: {line}", file=sys.stderr)
-        if found:
-            print(f"report check: {len(found)} language or parity problem(s) in the chapters", file=sys.stderr)
-            return 1 if strict else 0
+    found = gate.language_problems(root)
+    for p in found:
+        print(f"{'error' if args.strict else 'warning'}: {p}", file=sys.stderr)
+    if found:
+        print(f"report check: {len(found)} language or parity problem(s) in the chapters", file=sys.stderr)
+        return 1 if args.strict else 0
     return 0
-
-
-def language_problems(root: Path) -> list[str]:
-    """Terminology (data/glossary.csv) in both editions' chapters and chart labels; the editions' parity."""
-    from helpers.checks import glossary, parity
-    from helpers.core import data
-    from helpers.core.data import DataError
-
-    try:
-        has_glossary = "glossary" in data.dataset_ids(paths.data_dir(root))
-        found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
-    except (DataError, KeyError) as err:
-        found = [f"GLOSSARY: {err}"]
-    return found + parity.check(root)
 
 
 def cmd_gaps(args) -> int:
@@ -138,131 +133,74 @@ def cmd_audit(args) -> int:
     return 0
 
 
-def audit_summary(root: Path) -> tuple[str, list[str]]:
-    """One line for the build, and the ids of findings nobody has acknowledged (kept while the data and the
-    helpers are unchanged, like the data check)."""
-    import json
-
-    from helpers.checks import audit
-    from helpers.engines import freshness
-
-    stamp = root / ".cache" / "audit.json"
-    key = freshness.check_key(root)
-    try:
-        cached = json.loads(stamp.read_text(encoding="utf-8"))
-        if cached.get("key") == key:
-            return cached["line"], cached["open"]
-    except (OSError, ValueError, KeyError):
-        pass
-    result = audit.run(paths.data_dir(root))
-    counts = result.counts()
-    shown = sum(counts[s] for s in ("error", "warning", "minor"))
-    line = (f"audit: {shown} finding(s) in the printed report ({counts['error']} error(s)), "
-            f"{shown - len(result.open)} acknowledged (report audit lists them)")
-    opened = [f.id for f in result.open]
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(json.dumps({"key": key, "line": line, "open": opened}), encoding="utf-8")
-    except OSError:
-        pass
-    return line, opened
-
-
-def book_problems(root: Path) -> tuple[list[str], list[str]]:
-    """What the final print may not contain beyond one edition's pages: notes to print, and problems."""
-    from helpers.checks.prose_claims import parity
-    from helpers.core import config
-    from helpers.core.data import DataError
-
-    notes, problems = [], config.untranslated(root) + parity(root) + language_problems(root)
-    try:
-        line, opened = audit_summary(root)
-        notes.append(line)
-        problems += [f"UNACKNOWLEDGED-FINDING {i}: fix the data or explain it in data/audit-acknowledged.csv"
-                     for i in opened]
-    except DataError as err:
-        problems.append(f"AUDIT: {err}")
-    return notes, problems
-
-
-def _evaluate_claims(root: Path) -> None:
-    """The prose's claims evaluated on the data once for both editions, in this process (which has read the
-    data for the check and the audit) while the editions execute; they take the result from the cache."""
-    from helpers.checks import prose_claims
-
-    try:
-        prose_claims.verdicts(root)
-    except Exception:  # noqa: BLE001 - an edition evaluates them itself and reports what is wrong
-        pass
-
-
 def cmd_build(args) -> int:
-    from helpers.core.errors import BuildError
     from helpers.engines import bytecode
 
     bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
+    from helpers.checks import gate
+    from helpers.core.problems import Problem, blocking, of_lines
+    from helpers.engines import builtin
+    from helpers.engines.options import Options
 
     root = _root(args)
-    langs, formats = _split(args.lang), _split(args.to)
+    formats = _split(args.to)
     for fmt in formats:
         if fmt not in ("html", "pdf"):
             print(f"error: unknown format '{fmt}': use --to html,pdf", file=sys.stderr)
             return 2
-    if _langs(args.lang) is None:
+    langs = _langs(args.lang, root)
+    if langs is None:
         return 2
     start = time.perf_counter()
     for line in elsewhere(root, explicit=bool(args.root)):
         print(f"warning: {line}", file=sys.stderr, flush=True)
+    output = Path(args.output).resolve() if args.output else None
+    checks = gate.BookChecks(root, langs, strict=args.strict, cache=not args.no_cache,
+                             say=lambda line: print(line, flush=True))
+    found: list[Problem] = []  # what the data and book checks reported
+
+    def data_and_book() -> str:
+        """The data check, then the book's checks: what the editions may do with their output."""
+        problems, data_passed = checks.data_and_book()
+        found.extend(problems)
+        for p in problems:
+            print(f"{'error' if args.strict or not data_passed else 'warning'}: {p}", file=sys.stderr, flush=True)
+        if not data_passed:
+            print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
+            return builtin.STOP
+        return builtin.HOLD if args.strict and blocking(problems) else builtin.GO
+
     try:
         if args.engine == "quarto":
-            from helpers.engines import quarto
-
-            quarto.build(root, langs, formats, output=Path(args.output).resolve() if args.output else None)
-            return 0
-        from helpers.engines import builtin, freshness
-
-        opts = builtin.Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
-                               timeout=args.timeout, output=Path(args.output).resolve() if args.output else None,
-                               only=_split(args.only), jobs=args.jobs)
-        # the check depends only on data/ and the helper code: skipped when both are those of a passed check
-        checked = opts.cache and freshness.data_checked(root)
-
-        def gate() -> bool:
-            """What must pass before any output is replaced: the data check and the book's problems."""
-            _evaluate_claims(root)  # first: the editions need the verdicts before they render
-            if checked:
-                print("check data/ ... unchanged since the last check", flush=True)
-            else:
-                print("check data/ ...", flush=True)
-                if cmd_check(args) != 0:
-                    print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
-                    return False
-                freshness.remember_check(root)
-            notes, problems = book_problems(root)
-            for line in notes:
-                print(line, flush=True)
-            for line in problems:
-                print(f"{'error' if opts.strict else 'warning'}: {line}", file=sys.stderr, flush=True)
-            if problems and opts.strict:
-                print("error: a build for the printer (--strict) may not contain these; nothing was built",
-                      file=sys.stderr)
-                return False
-            return True
-
-        if checked and not gate():
-            return 1
+            return _build_with_quarto(root, langs, formats, output, data_and_book, args.strict)
+        opts = Options(langs=langs, formats=formats, cache=not args.no_cache, strict=args.strict,
+                       timeout=args.timeout, output=output, only=_split(args.only), jobs=args.jobs, checks=checks)
 
         def done(res) -> None:
             for w in sorted(set(res.warnings)):
                 print(f"[{res.lang}] warning: {w}", file=sys.stderr, flush=True)
             what = ("up to date" if res.up_to_date else
                     f"{res.executed} chapter(s) executed, {res.cached} cached")
-            print(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
-                  f"({what})", flush=True)
+            if not res.held:
+                print(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
+                      f"({what})", flush=True)
 
-        # a check that has to run runs while the editions are built; they replace their output only if it passed
-        if builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done,
-                                  gate=None if checked else gate) is None:
+        # the checks run while the editions are built; these replace their output only if they passed
+        try:
+            results = builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done,
+                                             gate=data_and_book)
+        except BuildError as err:
+            if args.strict and blocking(found):  # the editions' problems, then the refusal of them all
+                for line in str(err).splitlines():
+                    print(f"error: {line}", file=sys.stderr)
+                print(f"error: {gate.refusal(found + of_lines([line.strip() for line in str(err).splitlines()]))}",
+                      file=sys.stderr)
+                return 1
+            raise
+        if results is None:
+            return 1
+        if any(res.held for res in results):
+            print(f"error: {gate.refusal(found)}", file=sys.stderr)
             return 1
     except BuildError as err:
         for line in str(err).splitlines():
@@ -276,17 +214,43 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _build_with_quarto(root: Path, langs: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
+                       data_and_book, strict: bool) -> int:
+    """The same data and book checks, then Quarto; claims are checked on the chapters' sources. What
+    ``--strict`` cannot apply to Quarto's output is said in one line (README, Engines)."""
+    from helpers.checks import gate
+    from helpers.engines import builtin, quarto
+
+    verdict = data_and_book()
+    if verdict == builtin.STOP:
+        return 1
+    claims = gate.source_claims(root, langs)
+    for p in claims:
+        print(f"{'error' if strict else 'warning'}: {p}", file=sys.stderr, flush=True)
+    if verdict == builtin.HOLD or (strict and claims):
+        print("error: a build for the printer (--strict) may not contain these; Quarto was not run", file=sys.stderr)
+        return 1
+    quarto.build(root, langs, formats, output=output)
+    if strict:
+        print("note: --strict with the quarto engine checked the data, the book and the claims; it cannot check "
+              "Quarto's pages for unresolved references or gap panels, nor make and preflight a print file",
+              file=sys.stderr)
+    return 0
+
+
 def cmd_verify(args) -> int:
+    from helpers.checks import gate
     from helpers.core.errors import BuildError
     from helpers.engines import verify
 
     root = _root(args)
-    langs = _langs(args.lang)
+    langs = _langs(args.lang, root)
     if langs is None:
         return 2
     try:
         reports = verify.verify(root, langs, output=Path(args.output).resolve() if args.output else None,
-                                progress=lambda m: print(m, flush=True))
+                                progress=lambda m: print(m, flush=True),
+                                checks=gate.BookChecks(root, langs, cache=False))
     except BuildError as err:
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -324,7 +288,7 @@ def cmd_preflight(args) -> int:
     output = Path(args.output).resolve() if args.output else root / "output"
     files = [(Path(f), press.DEFAULTS) for f in args.files]
     try:
-        langs = () if args.files else _langs(args.lang)
+        langs = () if args.files else _langs(args.lang, root)
         if langs is None:
             return 2
         for lang in langs:
@@ -351,7 +315,7 @@ def cmd_claims(args) -> int:
     from helpers.checks import prose_claims
 
     root = _root(args)
-    langs = _langs(args.lang)
+    langs = _langs(args.lang, root)
     if langs is None:
         return 2
     try:
@@ -366,17 +330,17 @@ def cmd_claims(args) -> int:
 def cmd_preview(args) -> int:
     from helpers.commands import preview
 
-    if args.lang not in ("kk", "ru"):
-        print(f"error: unknown language '{args.lang}': use --lang kk or --lang ru", file=sys.stderr)
+    root = _root(args)
+    if _langs(args.lang, root) is None:
         return 2
-    return preview.run(_root(args), args.lang, port=args.port)
+    return preview.run(root, args.lang, port=args.port)
 
 
 def cmd_rerun(args) -> int:
     from helpers.commands import rerun
 
     root = _root(args)
-    langs = _langs(args.lang)
+    langs = _langs(args.lang, root)
     if langs is None:
         return 2
     output = Path(args.output).resolve() if args.output else root / "output"
@@ -397,10 +361,9 @@ def cmd_rerun(args) -> int:
 def cmd_lab(args) -> int:
     from helpers.commands import lab
 
-    if args.lang not in ("kk", "ru"):
-        print(f"error: unknown language '{args.lang}': use --lang kk or --lang ru", file=sys.stderr)
-        return 2
     root = _root(args)
+    if _langs(args.lang, root) is None:
+        return 2
     output = Path(args.output).resolve() if args.output else root / "output"
     return lab.run(root, output / args.lang / "notebooks", port=args.port, browser=not args.no_browser)
 
@@ -413,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", help="project folder (default: the one holding _quarto.yml)")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the editions (HTML site and PDF)")
-    b.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    b.add_argument("--lang", default=None, help="editions, comma separated (default: every edition the book declares)")
     b.add_argument("--to", default="html,pdf", help="formats, comma separated (default html,pdf)")
     b.add_argument("--engine", choices=("builtin", "quarto"), default="builtin")
     b.add_argument("--no-cache", action="store_true", help="execute every chapter again")
@@ -427,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("verify", help="rebuild without the cache in a temporary folder and compare with the "
                        "manifests of output/")
-    v.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    v.add_argument("--lang", default=None, help="editions, comma separated (default: every edition the book declares)")
     v.add_argument("--output", help="output folder holding the editions to verify (default output/)")
     v.set_defaults(func=cmd_verify)
     c = sub.add_parser("check", help="validate data/ against its schemas and cross-file rules; check the "
@@ -449,14 +412,14 @@ def main(argv: list[str] | None = None) -> int:
     pf = sub.add_parser("preflight", help="check the print PDFs as a printing house does: fonts, image resolution, "
                         "page boxes, colour, draft mark, unresolved references, page count")
     pf.add_argument("files", nargs="*", help="PDF files to check instead of the editions' print files")
-    pf.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    pf.add_argument("--lang", default=None, help="editions, comma separated (default: every edition the book declares)")
     pf.add_argument("--output", help="output folder of the built editions (default output/)")
     pf.set_defaults(func=cmd_preflight)
 
 
     cl = sub.add_parser("claims", help="the comparisons the prose makes, checked against the data; with "
                         "--unchecked the sentences with a comparative word bound to no claim")
-    cl.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    cl.add_argument("--lang", default=None, help="editions, comma separated (default: every edition the book declares)")
     cl.add_argument("--unchecked", action="store_true", help="only the sentences bound to no claim (and the "
                     "claims one edition lacks)")
     cl.set_defaults(func=cmd_claims)
@@ -468,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("rerun", help="execute the published notebooks again in fresh kernels (in a temporary "
                        "folder) and compare every output; fails on any difference")
     r.add_argument("notebooks", nargs="*", help="notebooks to rerun (file name, chapter stem or path; default all)")
-    r.add_argument("--lang", default="kk,ru", help="editions, comma separated (default kk,ru)")
+    r.add_argument("--lang", default=None, help="editions, comma separated (default: every edition the book declares)")
     r.add_argument("--output", help="output folder of the built editions (default output/)")
     r.add_argument("--keep", help="write the rerun notebooks into this folder (for nbdime's nbdiff-web)")
     r.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")

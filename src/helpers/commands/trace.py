@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import data, stats
+from helpers.core import config, data, stats
 
 NUMBER = re.compile(r"[-−]?\d[\d \u00a0\u202f]*(?:[.,]\d+)?")
 
@@ -44,10 +44,10 @@ def numbers_in(text: str) -> list[Wanted]:
     return [parse(m.group(0)) for m in NUMBER.finditer(text)]
 
 
-def in_prose(wanted: Wanted, output: Path, langs=data.LANGS) -> tuple[list[dict], list[str]]:
+def in_prose(wanted: Wanted, output: Path, langs: tuple[str, ...] | None = None) -> tuple[list[dict], list[str]]:
     """Inline values of the built editions that print the number; and the editions not built yet."""
     found, unbuilt = [], []
-    for lang in langs:
+    for lang in langs or config.langs():
         register = output / lang / "numbers.csv"
         if not register.exists():
             unbuilt.append(lang)

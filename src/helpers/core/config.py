@@ -1,15 +1,80 @@
-"""The book's configuration: ``_quarto.yml`` merged with the edition's profile ``_quarto-<lang>.yml``."""
+"""The book's configuration: ``_quarto.yml`` merged with the edition's profile ``_quarto-<lang>.yml``.
+
+The editions are declared once, under ``report: editions:`` in ``_quarto.yml``: each one's language code, name,
+script and number conventions, in the order the book lists them; its chapters are in its profile
+``_quarto-<lang>.yml``. Everything that loops over the editions reads them from here (``langs``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from helpers.core import paths
 from helpers.core.errors import BuildError
 
-LANGS = ("kk", "ru")
+DEFAULT_EPOCH = 1575158400  # 2019-12-01T00:00:00Z: the report's date, for reproducible output
+
+
+def epoch() -> int:
+    """The build's date (``SOURCE_DATE_EPOCH``, else the report's): every date the output carries."""
+    return int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
+
+
+# The imprint (title verso) of each edition: fields of ``report:``; a code the report has none of is declared
+# NOT_ASSIGNED, never left out (the book's checks report an unset field)
+IMPRINT_FIELDS = ("publisher", "commissioned-by", "place", "year", "citation", "licence", "udc", "bbk", "isbn")
+IMPRINT_CODES = ("udc", "bbk", "isbn")
+NOT_ASSIGNED = "not assigned"
+
+
+@dataclass(frozen=True)
+class Language:
+    """An edition's language as the book declares it."""
+
+    code: str  # kk, ru: the profile _quarto-<code>.yml, the chapters/<code>/ folder, the --lang value
+    name: str  # in its own language, for the language switcher
+    script: str  # ISO 15924 (Cyrl, Latn)
+    decimal_mark: str
+    group_mark: str  # between thousands ("\u00a0": a no-break space)
+    group_from: int  # the smallest whole number whose thousands are grouped
+
+
+_DECLARED: dict[str, dict[str, Language]] = {}  # by the content of _quarto.yml
+
+
+def editions(root: Path | None = None) -> dict[str, Language]:
+    """The editions ``_quarto.yml`` declares (``report: editions:``), by language code, in the book's order."""
+    config_file = (root or paths.project_root()) / "_quarto.yml"
+    try:
+        raw = config_file.read_bytes()
+    except OSError:
+        raise BuildError(f"{config_file.name} is missing in {config_file.parent}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest not in _DECLARED:
+        declared = (_read_yaml(config_file).get("report") or {}).get("editions")
+        if not isinstance(declared, dict) or not declared:
+            raise BuildError(f"{config_file}: report.editions declares no edition (e.g. kk: {{name: Қазақша, "
+                             "script: Cyrl, decimal-mark: ',', group-mark: ' ', group-from: 10000}})")
+        out = {}
+        for code, spec in declared.items():
+            spec = spec or {}
+            missing = [k for k in ("name", "script", "decimal-mark", "group-mark", "group-from") if k not in spec]
+            if missing:
+                raise BuildError(f"{config_file}: report.editions.{code} lacks {', '.join(missing)}")
+            out[str(code)] = Language(str(code), str(spec["name"]), str(spec["script"]), str(spec["decimal-mark"]),
+                                      str(spec["group-mark"]), int(spec["group-from"]))
+        _DECLARED[digest] = out
+    return _DECLARED[digest]
+
+
+def langs(root: Path | None = None) -> tuple[str, ...]:
+    """The language codes of the declared editions, in the book's order."""
+    return tuple(editions(root))
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -57,8 +122,9 @@ class Edition:
 
 def load(root: Path, lang: str) -> Edition:
     """Read the book of one edition and check that every chapter file it names exists."""
-    if lang not in LANGS:
-        raise BuildError(f"unknown language '{lang}': use one of {', '.join(LANGS)} (e.g. --lang kk,ru)")
+    declared = langs(root)
+    if lang not in declared:
+        raise BuildError(f"unknown language '{lang}': use one of {', '.join(declared)} (e.g. --lang {','.join(declared)})")
     config = _merge(_read_yaml(root / "_quarto.yml"), _read_yaml(root / f"_quarto-{lang}.yml"))
     book_cfg = config.get("book", {})
     chapters = [root / c for c in _files(book_cfg.get("chapters", []))]
@@ -90,23 +156,3 @@ def _files(entries) -> list[str]:
             out.append(str(entry))
     return out
 
-
-def untranslated(root: Path, langs: tuple[str, ...] = LANGS) -> list[str]:
-    """Chapters that one edition has and another lacks: in the profiles, or as files on disk."""
-    problems = []
-    stems: dict[str, dict[str, Path]] = {}
-    for lang in langs:
-        try:
-            book = load(root, lang)
-        except BuildError:
-            continue  # reported by the build of that edition
-        stems[lang] = {p.stem: p for p in book.files}
-    for lang, own in stems.items():
-        for other, theirs in stems.items():
-            for stem in sorted(set(own) - set(theirs)):
-                counterpart = root / "chapters" / other / f"{stem}.qmd"
-                where = (f"{counterpart.relative_to(root)} exists but is not in _quarto-{other}.yml"
-                         if counterpart.exists() else f"there is no {counterpart.relative_to(root)}")
-                problems.append(f"MISSING-TRANSLATION: {own[stem].relative_to(root)} is in the {lang} edition "
-                                f"only ({where})")
-    return problems

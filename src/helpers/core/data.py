@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.core import config
 from helpers.core.paths import data_dir
 
-LANGS = ("kk", "ru")
 STANDARD_COLUMNS = ("value", "unit", "status", "formula")
 NATIONAL = "kz"
 
@@ -183,8 +183,9 @@ class _SharedDict(dict):
 
 def labels(scheme: str, lang: str, *, short: bool = False, folder: Path | None = None) -> dict[str, str]:
     """Labels of one scheme in one language: ``{id: label}`` (short forms where given, when asked)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language '{lang}': use one of {', '.join(LANGS)}")
+    declared = config.langs()
+    if lang not in declared:
+        raise ValueError(f"unknown language '{lang}': use one of {', '.join(declared)}")
     table = _labels_table(folder)
     rows = table[table["scheme"] == scheme]
     out = dict(zip(rows["id"], rows[lang]))

@@ -14,16 +14,12 @@ import json
 import os
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from helpers import __version__
 from helpers.core import config, paths
 from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none
-from helpers.engines import execute, render
-
-if TYPE_CHECKING:
-    from helpers.engines.builtin import Options, Result
-
+from helpers.engines import execute
+from helpers.engines.options import Options, Result
 
 MANIFEST = "manifest.json"
 
@@ -58,7 +54,7 @@ def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
         for name, digest in file_hashes(fonts).items():
             add(f"fonts/{name}", digest)
     add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
-                               "epoch": render.epoch(), "lang": book.lang}, sort_keys=True))
+                               "epoch": config.epoch(), "lang": book.lang}, sort_keys=True))
     return h.hexdigest()
 
 
@@ -133,7 +129,7 @@ def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") 
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "build_id": build_id,
+                "only": sorted(opts.only), "source_date_epoch": config.epoch(), "build_id": build_id,
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 

@@ -8,14 +8,12 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from helpers.core import paths
 from helpers.core.cache import package_files, read_json, sha_file
 from helpers.engines import execute, render
-
-if TYPE_CHECKING:
-    from helpers.engines.builtin import Result
+from helpers.engines.options import Result
 
 
 def package_key() -> str:

@@ -23,6 +23,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
+from helpers.core import config
 from helpers.core.errors import BuildError
 
 DEFAULTS = {"bleed-mm": 3, "crop-marks": True, "profile": "pdf-a-2a", "min-dpi": 300, "pages-multiple": 2}
@@ -84,7 +85,6 @@ def to_pdfx(source: Path, dest: Path) -> None:
 
     Measured (a 54-page edition): 4.4 s, 995 -> 410 KB; fonts stay embedded and subset, the text stays
     searchable; the tags and the links go (PDF/X-3 allows no link annotations), the colours become CMYK."""
-    from helpers.engines.render import epoch
 
     gs = shutil.which("gs")
     if gs is None:
@@ -103,7 +103,7 @@ def to_pdfx(source: Path, dest: Path) -> None:
                                "-sDEVICE=pdfwrite", "-dPDFX", "-dPreserveAnnots=false",
                                "-sColorConversionStrategy=CMYK", "-dPDFSETTINGS=/prepress",
                                f"-sOutputFile={dest}", str(pdfx_def), str(source)], capture_output=True, text=True,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch())})  # its dates
+                              env={**os.environ, "SOURCE_DATE_EPOCH": str(config.epoch())})  # its dates
     finally:
         pdfx_def.unlink(missing_ok=True)
     if proc.returncode != 0 or not dest.is_file():

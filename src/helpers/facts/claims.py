@@ -23,6 +23,7 @@ from typing import Callable, Union
 
 import pandas as pd
 
+from helpers import facts
 from helpers.core import stats
 from helpers.core.stats import Label, Quantity, Row
 
@@ -326,7 +327,6 @@ def not_checkable(chapter: str, **reasons: str) -> None:
 
 def declared() -> dict[str, tuple[str, Predicate]]:
     """Every claim of the book (imports every facts module)."""
-    from helpers import facts
 
     for module in pkgutil.iter_modules(facts.__path__):
         importlib.import_module(f"{facts.__name__}.{module.name}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from helpers.core import config
 from helpers.lang import kk_grammar
 
 NBSP = "\u00a0"
@@ -77,20 +78,23 @@ def _decimals_of(value: float, max_decimals: int = 2) -> int:
 
 
 def number(value: float | int | None, lang: str, decimals: int | None = None, *, group: bool = True,
-           group_from: int = 10000) -> str:
+           group_from: int | None = None) -> str:
     """``17988`` -> ``17 988``; ``29.3`` -> ``29,3``. ``decimals=None`` keeps the value's own precision.
 
-    Thousands are grouped from five digits; a table column that has five-digit numbers groups its four-digit
-    ones too (``group_from=1000``: ``3 013`` beside ``17 988``)."""
+    The marks are the edition's (``report: editions:`` in ``_quarto.yml``). Thousands are grouped from its
+    ``group-from`` (five digits); a table column that has five-digit numbers groups its four-digit ones too
+    (``group_from=1000``: ``3 013`` beside ``17 988``)."""
+    edition = config.editions()[lang]
+    group_from = edition.group_from if group_from is None else group_from
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     value = float(value)
     d = _decimals_of(value) if decimals is None else decimals
     text = f"{abs(value):,.{d}f}"
     whole, _, frac = text.partition(".")
-    whole = whole.replace(",", NBSP if group and abs(value) >= group_from else "")
+    whole = whole.replace(",", edition.group_mark if group and abs(value) >= group_from else "")
     sign = "−" if value < 0 and round(abs(value), d) != 0 else ""
-    return sign + whole + ("," + frac if frac else "")
+    return sign + whole + (edition.decimal_mark + frac if frac else "")
 
 
 def percent(value: float | None, lang: str, decimals: int | None = None) -> str:
@@ -98,7 +102,7 @@ def percent(value: float | None, lang: str, decimals: int | None = None) -> str:
 
 
 def quantity(value: float | None, unit: str, lang: str, decimals: int | None = None, *,
-             group_from: int = 10000) -> str:
+             group_from: int | None = None) -> str:
     """A number with its unit as the edition writes it."""
     if unit == "percent":
         return percent(value, lang, decimals)

@@ -73,8 +73,6 @@ WORDS = {
     },
 }
 
-OTHER = {"kk": "ru", "ru": "kk"}
-
 # the order of the letters in each edition's alphabet: Python's code-point order would put Қ, Ө, Ұ ... after Я
 ALPHABETS = {
     "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",

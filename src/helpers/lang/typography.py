@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from helpers.lang.kk_hyphenation import hyphenate_word
+
 NBSP = "\u00a0"
 DASH = re.compile(r"(?<=[^\s|])[ \n]+([–—])(?=[ \n])")
 NUMBER_SIGN = re.compile(r"№[ \n]+(?=\d)")
@@ -32,7 +34,6 @@ def apply(markdown: str, lang: str) -> str:
 def break_points(word: str, lang: str) -> list[int]:
     """Where ``word`` may be hyphenated (positions of the breaks)."""
     if lang == "kk":
-        from helpers.lang.kk_hyphenation import hyphenate_word
 
         marked, out = hyphenate_word(word, "\x00"), []
         for part in marked.split("\x00")[:-1]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from helpers.present.notebook_html import table_html
+
 
 def nowrap(text: str) -> str:
     """Markdown that keeps a numbered place in one piece: "14-диаграмма", "2-бөлім" (no break at the hyphen),
@@ -39,6 +41,5 @@ class Table:
         return self.markdown(), {"ngo-report": {"csv": self.csv, "notes": self.notes}}
 
     def _repr_html_(self) -> str:  # what Jupyter shows (the engines read the Markdown)
-        from helpers.present.notebook_html import table_html
 
         return table_html(self.header, self.rows, self.align)
