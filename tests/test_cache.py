@@ -121,7 +121,7 @@ def test_a_copy_of_a_built_book_reuses_what_is_valid_and_rebuilds_what_changed(t
          lambda p: "Жасыр" in page(p, "one.html")),
         ("a prose sentence", lambda p: edit(p / "chapters/kk/one.qmd", "Жалпы саны / всего", "Жалпы сан / барлығы"),
          lambda p: "Жалпы сан / барлығы" in page(p, "one.html")),
-        ("a helper function's body", lambda p: edit(p / "src/helpers/lang/fmt.py", 'replace(",", NBSP if group',
+        ("a helper function's body", lambda p: edit(p / "src/helpers/lang/fmt.py", 'replace(",", edition.group_mark if group',
                                                     'replace(",", "."  if group'),
          lambda p: "17.989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
         ("a configuration value", lambda p: edit(p / "_quarto.yml", "year: 2019", "year: 2018"),
@@ -215,7 +215,7 @@ def test_a_chapter_that_read_a_data_file_outside_the_project_is_not_cached(small
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"""
 ```{{python}}
 from pathlib import Path
-from helpers import data
+from helpers.core import data
 print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 ```
 """, encoding="utf-8")

@@ -209,7 +209,7 @@ def test_a_build_records_the_data_files_and_helper_modules_each_chapter_used(bui
     assert "data/s01_colours.csv" in entry["reads"]  # by its place in the project, not by an absolute path
     assert not any(name.startswith("/") for name in [*entry["reads"], *entry["modules"]])
     modules = {name.removeprefix("helpers/") for name in entry["modules"]}
-    assert {"book.py", "data.py", "figures.py"} <= modules
+    assert {"book.py", "core/data.py", "present/charts/draw.py"} <= modules
     assert not any(name.startswith("build/") for name in modules)  # the engine does not run in the kernel
 
 

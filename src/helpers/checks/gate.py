@@ -24,8 +24,7 @@ from helpers.core import config, data, gap_decisions, paths, validate
 from helpers.core.cache import Key, Store
 from helpers.core.data import DataError
 from helpers.core.errors import BuildError
-from helpers.core.problems import Problem, blocking, of_lines
-from helpers.engines.options import Checks
+from helpers.core.problems import Checks, Problem, blocking, of_lines
 
 
 def checked_inputs(root: Path, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Problems the checks and the engines report: a code, a place, a message, and whether it blocks the print.
+"""Problems the checks and the engines report: a code, a place, a message, and whether it blocks the print;
+and ``Checks``, the hooks through which an engine runs a book's checks without knowing their rules.
 
 A draft build prints every problem as a warning; ``report build --strict`` (the print build) refuses when any
 problem of a code in ``BLOCKS_PRINT`` is found, after listing all of them from every stage it reached. This
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from helpers.core.config import Edition
 
 BLOCKS_PRINT = {
     # the data and the book as a whole
@@ -62,3 +67,26 @@ def of_lines(lines: list[str]) -> list[Problem]:
 
 def blocking(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.blocks_print]
+
+
+class Checks:
+    """The checks a book brings to the engine, called at fixed points of an edition's build; the engine knows
+    none of their rules. This default checks nothing (the report's are ``checks.gate.BookChecks``)."""
+
+    def gap_decisions(self) -> dict[str, str]:
+        """What the print build does with each diagram the source gives no values of: dataset -> note | omit."""
+        return {}
+
+    def gap_panels(self, lang: str, panels: list[tuple[str, str]], strict: bool) -> list[Problem]:
+        """The gap panels an edition shows (place, dataset)."""
+        return []
+
+    def edition(self, edition: Edition, pages: list, folder: Path) -> list[Problem]:
+        """An edition's executed pages (their claim markers may be rewritten); files for the output may be written
+        into ``folder``."""
+        return []
+
+    def print_file(self, edition: Edition, path: Path, settings: dict,
+                   progress: Callable[[str], None]) -> list[Problem]:
+        """The print file of a strict build, with its print settings (``report: print:``)."""
+        return []

@@ -5,33 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from helpers.core.config import Edition
-from helpers.core.problems import Problem
-
-
-class Checks:
-    """The checks a book brings to the engine, called at fixed points of an edition's build; the engine knows
-    none of their rules. This default checks nothing (``checks.gate.BookChecks`` is the report's)."""
-
-    def gap_decisions(self) -> dict[str, str]:
-        """What the print build does with each diagram the source gives no values of: dataset -> note | omit."""
-        return {}
-
-    def gap_panels(self, lang: str, panels: list[tuple[str, str]], strict: bool) -> list[Problem]:
-        """The gap panels an edition shows (place, dataset)."""
-        return []
-
-    def edition(self, edition: Edition, pages: list, folder: Path) -> list[Problem]:
-        """An edition's executed pages (their claim markers may be rewritten); files for the output may be written
-        into ``folder``."""
-        return []
-
-    def print_file(self, edition: Edition, path: Path, settings: dict,
-                   progress: Callable[[str], None]) -> list[Problem]:
-        """The print file of a strict build, with its print settings (``report: print:``)."""
-        return []
+from helpers.core.problems import Checks
 
 
 @dataclass

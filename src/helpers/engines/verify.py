@@ -23,9 +23,10 @@ from typing import Callable
 
 from helpers.core.cache import file_hashes
 from helpers.core.errors import BuildError
+from helpers.core.problems import Checks
 from helpers.engines import builtin
 from helpers.engines.freshness import MANIFEST, build_log
-from helpers.engines.options import Checks, Options
+from helpers.engines.options import Options
 
 Progress = Callable[[str], None]
 
