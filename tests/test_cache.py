@@ -251,7 +251,7 @@ def test_the_environment_variables_the_helpers_read_are_part_of_the_key_or_are_p
 
 
 def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
-    from helpers.core import data
+    from helpers.core import data, session
 
     folder = tmp_path / "data"
     shutil.copytree(FIXTURES / "book/data", folder)
@@ -260,7 +260,7 @@ def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
     edit(csv, "akmola,green,5988", "akmola,green,5989")  # same size, same modification time
     second = data.load("s01_colours", folder=folder)
     assert 5988 in set(first["value"]) and 5989 in set(second["value"]) and 5988 not in set(second["value"])
-    assert data.READS[str(csv)] == data._hash(csv.read_bytes())
+    assert session.READS[str(csv)] == data._hash(csv.read_bytes())
     edit(folder / "datapackage.json", '"Synthetic colours"', '"Synthetic colour!"')
     assert data.load("s01_colours", folder=folder).attrs["title"] == "Synthetic colour!"
 

@@ -66,7 +66,7 @@ from helpers.engines import bytecode
 
 INLINE_CELL = """\
 import json as _json
-from helpers.core import data as _data
+from helpers.core import session as _session
 def _inline_render(x):
     f = getattr(x, "_repr_markdown_", None)
     if f is not None:
@@ -103,7 +103,7 @@ def _modules():
     return helpers, project
 _helpers, _project = _modules()
 _rec = __import__("sys").modules["_report_recorder"]
-display({{"application/json": {{"inline": _inline, "reads": {{**_digests(_rec.opened + _project), **_data.READS}},
+display({{"application/json": {{"inline": _inline, "reads": {{**_digests(_rec.opened + _project), **_session.READS}},
                                "modules": _digests(_helpers), "listings": _rec.listings(),
                                "cells": list(_rec.cells), "project": _project}}}}, raw=True)
 """
@@ -199,23 +199,19 @@ _sys.modules["_report_recorder"] = _rec
 _sys.addaudithook(_hook)
 del _os, _sys, _types, _rec, _inside, _listings, _hook, _fingerprints, _pre, _post, _reset"""
 
-# Between chapters: a fresh namespace, no recorded reads, and the per-chapter fact modules unloaded, so that the
-# modules loaded at the end of a chapter are the ones it used (plus the shared ones loaded before it).
+# Between chapters: a fresh namespace, no recorded reads, and what the helpers keep per chapter forgotten
+# (``session.reset``), so that the modules loaded at the end of a chapter are the ones it used.
 RESET_CELL = """\
 __import__("sys").modules["_report_recorder"].reset()
 import sys as _sys
-from helpers.core import data as _d
-_d.READS.clear()
+from helpers.core import session as _session
+_session.reset()
 _sys.modules["_report_recorder"].opened.clear()
 _sys.modules["_report_recorder"].listed.clear()
 _sys.modules["_report_recorder"].seen.clear()
 _sys.modules["_report_recorder"].cells.clear()
 _sys.modules["_report_recorder"].mark = None
-for _name in [m for m in _sys.modules if m.startswith("helpers.facts.")]:
-    del _sys.modules[_name]
-if "helpers.facts" in _sys.modules:
-    _sys.modules["helpers.facts"].REGISTRY.clear()
-del _sys, _d"""
+del _sys, _session"""
 
 LIBRARIES = ("pandas", "matplotlib", "numpy", "pyyaml", "ipykernel", "jupyter_client", "nbclient", "nbformat",
              "pypandoc-binary", "typst")
