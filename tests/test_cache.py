@@ -231,23 +231,23 @@ print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 # --- what the keys are made of --------------------------------------------------------------------------
 
 def test_the_environment_variables_the_helpers_read_are_part_of_the_key_or_are_paths(monkeypatch):
-    from helpers.engines import execute
+    from helpers.engines import chapter_cache
 
     read = set()
     for path in (ROOT / "src/helpers").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         read |= set(re.findall(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|getenv\()\s*["']([A-Z_]+)["']""", text))
     # QUARTO_PATH: where the quarto engine finds Quarto; that engine caches nothing of its own
-    assert read - {"QUARTO_PATH"} <= set(execute.ENVIRONMENT) | set(execute.PATH_VARIABLES), read
+    assert read - {"QUARTO_PATH"} <= set(chapter_cache.ENVIRONMENT) | set(chapter_cache.PATH_VARIABLES), read
     assert {"REPORT_ROOT", "REPORT_DATA", "SOURCE_DATE_EPOCH"} <= read
-    base = execute.environment_key()
-    for name in execute.ENVIRONMENT:
+    base = chapter_cache.environment_key()
+    for name in chapter_cache.ENVIRONMENT:
         monkeypatch.setenv(name, "1234")
-        assert execute.environment_key() != base, name
+        assert chapter_cache.environment_key() != base, name
         monkeypatch.delenv(name)
-    assert execute.environment_key() == base
+    assert chapter_cache.environment_key() == base
     monkeypatch.setenv("REPORT_ROOT", "/somewhere/else")  # a path: entries name files relative to it
-    assert execute.environment_key() == base
+    assert chapter_cache.environment_key() == base
 
 
 def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
