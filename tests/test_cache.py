@@ -172,7 +172,12 @@ def test_untrusted_entries_are_named_in_one_line_and_executed_again(small_book: 
 
     kk()
     entry = small_book / ".cache/exec/kk/one.json"
-    good = json.loads(entry.read_text(encoding="utf-8"))
+    stored = json.loads(entry.read_text(encoding="utf-8"))  # an entry of the project's cache
+    good = stored["value"]  # the executed chapter
+
+    def stored_with(value):
+        return json.dumps({**stored, "value": value})
+
     shown = page(small_book, "one.html")
     old = {k: v for k, v in good.items() if k not in ("format", "listings")}  # as an older build wrote it
     old["reads"] = {str(small_book / name): digest for name, digest in good["reads"].items()}
@@ -181,11 +186,12 @@ def test_untrusted_entries_are_named_in_one_line_and_executed_again(small_book: 
     cases = [
         ("not json", "unreadable"),
         (json.dumps(old), "written by an older version of the cache"),
-        (json.dumps({**good, "reads": {**good["reads"], str(outside): "0" * 64}}), "names a path outside the project"),
-        (json.dumps({**good, "reads": {**good["reads"], "../elsewhere.csv": "0" * 64}}),
+        (stored_with(old), "written by an older version of the cache"),
+        (stored_with({**good, "reads": {**good["reads"], str(outside): "0" * 64}}), "names a path outside the project"),
+        (stored_with({**good, "reads": {**good["reads"], "../elsewhere.csv": "0" * 64}}),
          "names a path outside the project"),
-        (json.dumps({**good, "modules": {"/usr/lib/python3/os.py": "0" * 64}}), "names a path outside the project"),
-        (json.dumps({**good, "outputs": None, "notebook": None, "inline": None}), "incomplete"),
+        (stored_with({**good, "modules": {"/usr/lib/python3/os.py": "0" * 64}}), "names a path outside the project"),
+        (stored_with({**good, "outputs": None, "notebook": None, "inline": None}), "incomplete"),
     ]
     for text, why in cases:
         entry.write_text(text, encoding="utf-8")

@@ -182,7 +182,7 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
     other.write_text("note\n", encoding="utf-8")
     module = paths.package_dir() / "lang/fmt.py"  # a helper module: named relative to the package in use
     sha = lambda p: sha_bytes(p.read_bytes())  # noqa: E731
-    cache = chapter_cache.Cache(tmp_path / ".cache/exec", tmp_path)
+    cache = chapter_cache.Cache(tmp_path)
     key = chapter_cache.chapter_key(chapter, "kk", chapter_cache.environment_key())
     cache.put("kk", chapter, key, chapter_cache.Executed([[]], [], {"data/d.csv": sha(data_file), "notes.txt": sha(other)},
                                                           modules={"helpers/lang/fmt.py": sha(module)}))
@@ -195,7 +195,7 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
         edited.write_text(good, encoding="utf-8")
         assert cache.get("kk", chapter, key) is not None
     entry = json.loads((tmp_path / ".cache/exec/kk/c.json").read_text(encoding="utf-8"))
-    entry["modules"]["helpers/lang/fmt.py"] = "0" * 64  # as if the module had been edited since
+    entry["value"]["modules"]["helpers/lang/fmt.py"] = "0" * 64  # as if the module had been edited since
     (tmp_path / ".cache/exec/kk/c.json").write_text(json.dumps(entry), encoding="utf-8")
     assert cache.lookup("kk", chapter, key).changed == "helpers/lang/fmt.py"
     chapter_file.write_text("# C\n\nProse, edited.\n\n```{python}\nx = 1\n```\n", encoding="utf-8")
@@ -206,7 +206,7 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
 
 
 def test_a_build_records_the_data_files_and_helper_modules_each_chapter_used(built_small_book: Path):
-    entry = json.loads((built_small_book / ".cache/exec/kk/one.json").read_text(encoding="utf-8"))
+    entry = json.loads((built_small_book / ".cache/exec/kk/one.json").read_text(encoding="utf-8"))["value"]
     assert "data/s01_colours.csv" in entry["reads"]  # by its place in the project, not by an absolute path
     assert not any(name.startswith("/") for name in [*entry["reads"], *entry["modules"]])
     modules = {name.removeprefix("helpers/") for name in entry["modules"]}

@@ -298,7 +298,7 @@ def _lock(out_root: Path, lang: str) -> Path:
 
 
 def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress, result: Result) -> list:
-    cache = chapter_cache.Cache((root / ".cache" / "exec") if opts.cache else None, root)
+    cache = chapter_cache.Cache(root, opts.cache)
     env_key = chapter_cache.environment_key()
     chapters = [qmd.parse(p) for p in book.files]
     appendix = {p.resolve() for p in book.appendices}

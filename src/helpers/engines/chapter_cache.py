@@ -6,7 +6,8 @@ package it had loaded are unchanged. Files and modules are recorded per chapter 
 editing one data file re-executes only the chapters that read it, editing a helper module only the chapters that
 had it loaded, and editing prose nothing.
 
-Entries (``.cache/exec/<lang>/<chapter>.json``) name what they depend on by path relative to the project (``data/...`` for the
+Entries are those of the ``exec`` store of the project's cache (``core.cache``), one per edition and chapter
+(slot ``<lang>/<chapter>``). They name what they depend on by path relative to the project (``data/...`` for the
 data folder, wherever ``REPORT_DATA`` puts it; ``helpers/...`` for the helper package) with the SHA-256 of its
 content, never by absolute path, size or modification time: a project moved, copied or restored elsewhere reuses
 what is still valid. Besides the data files the helpers read, the kernel records every file it opens under the
@@ -61,7 +62,7 @@ from importlib import metadata
 from pathlib import Path
 
 from helpers.core import paths
-from helpers.core.cache import sha_bytes, sha_or_none
+from helpers.core.cache import Store, sha_bytes, sha_or_none
 from helpers.core.qmd import Chapter
 
 LIBRARIES = ("pandas", "matplotlib", "numpy", "pyyaml", "ipykernel", "jupyter_client", "nbclient", "nbformat",
@@ -196,27 +197,31 @@ def usable_state(names: list[str], state: dict) -> dict[str, str] | None:
 
 
 class Cache:
-    """Executed chapters on disk: ``<dir>/<lang>/<chapter>.json``, trusted only as far as they can be checked."""
+    """Executed chapters, trusted only as far as they can be checked; ``enabled=False`` (``--no-cache``) keeps
+    nothing."""
 
-    def __init__(self, folder: Path | None, root: Path | None = None):
-        self.folder = folder
-        self.places = paths.Places(root if root is not None else (folder.parent.parent if folder else Path.cwd()))
+    def __init__(self, root: Path, enabled: bool = True):
+        self.store = Store(root, "exec", enabled)
+        self.places = paths.Places(root)
+        self._digests: dict[Path, str | None] = {}  # one build: each file hashed once
 
-    def _path(self, lang: str, chapter: Chapter) -> Path:
-        return self.folder / lang / (chapter.path.stem + ".json")
+    def _entry(self, lang: str, chapter: Chapter) -> tuple[dict | None, str]:
+        """The chapter's entry (None if there is none to serve) and why an entry found is not trusted."""
+        name = self.places.name_of(chapter.path) or chapter.path.name
+        reported = len(self.store.untrusted)
+        value = self.store.get(f"{lang}/{name}", slot=f"{lang}/{chapter.path.stem}")
+        if len(self.store.untrusted) > reported:
+            return None, self.store.untrusted[-1][1]
+        if value is not None and (not isinstance(value, dict) or value.get("format") != FORMAT):
+            return None, "written by an older version of the cache"
+        return value, ""
 
     def lookup(self, lang: str, chapter: Chapter, key: str) -> Lookup:
-        if self.folder is None:
+        entry, untrusted = self._entry(lang, chapter)
+        if untrusted:
+            return Lookup(untrusted=untrusted)
+        if entry is None:
             return Lookup()
-        path = self._path(lang, chapter)
-        if not path.exists():
-            return Lookup()
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            return Lookup(untrusted="unreadable" + (f" ({err.strerror})" if isinstance(err, OSError) else ""))
-        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
-            return Lookup(untrusted="written by an older version of the cache")
         if entry.get("key") != key:
             return Lookup(changed="its code, inline expressions or the versions")
         try:
@@ -230,7 +235,7 @@ class Cache:
                 if sha_or_none(file) != digest:
                     return Lookup(changed=name)
             for folder, name, digest in listings:
-                if _listingsha_bytes(folder) != digest:
+                if _listing_sha(folder) != digest:
                     return Lookup(changed=f"the files in {name}/")
             if not (isinstance(entry["outputs"], list) and isinstance(entry["inline"], list)
                     and isinstance(entry["notebook"], dict)):
@@ -243,13 +248,8 @@ class Cache:
 
     def cells(self, lang: str, chapter: Chapter) -> dict[str, dict]:
         """The output cells cached with the chapter's last result (by cell key), whatever else changed since."""
-        if self.folder is None:
-            return {}
-        try:
-            entry = json.loads(self._path(lang, chapter).read_text(encoding="utf-8"))
-            cells = entry["cells"] if entry.get("format") == FORMAT else {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
+        entry, _ = self._entry(lang, chapter)
+        cells = entry.get("cells") if entry is not None else None
         return cells if isinstance(cells, dict) else {}
 
     def valid_cell(self, entry) -> bool:
@@ -265,37 +265,30 @@ class Cache:
             return False
         if any(path is None for path, _ in checks + listings):
             return False
-        return (all(self._sha_of(path) == d for path, d in checks)
-                and all(_listingsha_bytes(path) == d for path, d in listings))
+        return (all(self._digest(path) == d for path, d in checks)
+                and all(_listing_sha(path) == d for path, d in listings))
 
-    def _sha_of(self, path: Path) -> str | None:
-        memo = self.__dict__.setdefault("_memo", {})  # one build: each file hashed once
-        if path not in memo:
-            memo[path] = sha_or_none(path)
-        return memo[path]
+    def _digest(self, path: Path) -> str | None:
+        if path not in self._digests:
+            self._digests[path] = sha_or_none(path)
+        return self._digests[path]
 
     def get(self, lang: str, chapter: Chapter, key: str) -> Executed | None:
         return self.lookup(lang, chapter, key).hit
 
     def put(self, lang: str, chapter: Chapter, key: str, result: Executed) -> bool:
-        """Store a result; False (and nothing stored) when it depends on files outside the project."""
-        if self.folder is None or result.outside:
+        """Store a result; False (and nothing stored) when it depends on files outside the project or the cache
+        cannot be written (a read-only project executes every time)."""
+        if result.outside:
             return False
-        path = self._path(lang, chapter)
+        name = self.places.name_of(chapter.path) or chapter.path.name
         entry = {"format": FORMAT, "key": key, "outputs": result.outputs, "inline": result.inline,
                  "reads": result.reads, "modules": result.modules, "listings": result.listings,
                  "notebook": result.notebook, "cells": result.cells}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            return False  # a read-only project executes every time
-        return True
+        return self.store.put(f"{lang}/{name}", entry, slot=f"{lang}/{chapter.path.stem}")
 
 
-def _listingsha_bytes(folder: Path) -> str | None:
+def _listing_sha(folder: Path) -> str | None:
     try:
         return sha_bytes("\n".join(sorted(os.listdir(folder))))
     except OSError:
