@@ -79,7 +79,7 @@ RESULT_CODE = ("in_kernel.py", "kernel.py")
 # its data folder, wherever those are.
 ENVIRONMENT = {"SOURCE_DATE_EPOCH": "", "PYTHONHASHSEED": "", "MPLBACKEND": "Agg", "REPORT_ENGINE": ""}
 PATH_VARIABLES = ("REPORT_ROOT", "REPORT_DATA")
-FORMAT = 3  # of a cache entry; an entry without it (or with another) was written by an older build
+FORMAT = 3  # of an executed chapter's entry; one without it (or with another) was written by an older build
 # Names an output cell may not use: they reach the namespace or the kernel behind the names' backs.
 UNSEEN = frozenset({"globals", "locals", "vars", "eval", "exec", "compile", "get_ipython", "setattr", "delattr",
                     "__import__", "breakpoint", "input"})
@@ -198,7 +198,11 @@ def usable_state(names: list[str], state: dict) -> dict[str, str] | None:
 
 class Cache:
     """Executed chapters, trusted only as far as they can be checked; ``enabled=False`` (``--no-cache``) keeps
-    nothing."""
+    nothing.
+
+    A chapter's entry is found by the chapter (edition and name), not by its key, which is checked inside: the
+    output cells of a chapter whose code changed are still there for the cells that did not.
+    """
 
     def __init__(self, root: Path, enabled: bool = True):
         self.store = Store(root, "exec", enabled)
