@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from helpers.core import data, stats
+from helpers.core import data, session, stats
 from helpers.core.paths import data_dir
 
 CHECKS_FILE = "audit-checks.yaml"
@@ -503,7 +503,8 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
     folder = folder or data_dir()
     key, files = _inputs(folder)
     stored = _cache_file(folder, key) if cache else None
-    data.READS.update(files)  # the chapters that show the audit depend on every data file
+    for path, digest in files.items():  # the chapters that show the audit depend on every data file
+        session.record_read(path, digest)
     if not stored:
         return _run(folder)
     try:

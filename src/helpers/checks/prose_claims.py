@@ -305,9 +305,9 @@ def _verdicts_key(root: Path) -> str:
     import hashlib
 
     from helpers.core import cache
-    from helpers.engines import execute
+    from helpers.engines import chapter_cache
 
-    h = hashlib.sha256(execute.environment_key().encode())
+    h = hashlib.sha256(chapter_cache.environment_key().encode())
     pkg = paths.package_dir()
     for path in cache.package_files():
         if path.suffix == ".py":

@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import config
+from helpers.core import config, session
 from helpers.core.paths import data_dir
 
 STANDARD_COLUMNS = ("value", "unit", "status", "formula")
 NATIONAL = "kz"
-
-# Files read in this process, with their content hash: the build cache keys executed chapters on them.
-READS: dict[str, str] = {}
 
 
 @dataclass
@@ -52,7 +49,7 @@ def read_text(path: Path) -> str:
 
 
 def _decode(path: Path, raw: bytes, digest: str | None = None) -> str:
-    READS[str(path)] = digest or _hash(raw)
+    session.record_read(path, digest or _hash(raw))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -77,7 +74,7 @@ def descriptor(folder: Path | None = None) -> dict:
         raise DataError("datapackage.json", "missing", f"no datapackage.json in {folder}")
     raw = path.read_bytes()
     digest = _hash(raw)
-    READS[str(path)] = digest
+    session.record_read(path, digest)
     return _descriptor(digest, raw)  # parsed once per content, never by size or modification time
 
 
@@ -110,7 +107,7 @@ def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
     digest = _hash(raw)
     key = (str(path), digest, repr(res["schema"]))  # its version: the content, never size and modification time
     if key in _PARSED:
-        READS[str(path)] = digest
+        session.record_read(path, digest)
         return _PARSED[key].copy()
     frame = _parse_table(res, path, raw, digest)
     frame.attrs["version"] = key

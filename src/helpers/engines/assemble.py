@@ -11,7 +11,7 @@ from typing import Callable
 
 from helpers.core.errors import BuildError
 from helpers.core.qmd import INLINE, Cell, Chapter
-from helpers.engines.execute import Executed
+from helpers.engines.chapter_cache import Executed
 from helpers.lang import i18n
 from helpers.lang.fmt import inline_origin
 

@@ -2,7 +2,7 @@
 
 Fast without being stale:
 
-- executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
+- executed chapters are cached (``chapter_cache.Cache``), keyed by their code, the data files and helper modules
   they used and the Python and library versions;
 - pandoc's conversions are cached too (``pandoc_cache``: a prose edit converts one page again, not the whole site);
 - an edition whose inputs (``freshness.inputs_key``: config, chapter files, data folder, fonts folder, helper package,
@@ -40,7 +40,7 @@ from helpers.core import config, qmd
 from helpers.core.cache import read_json, sha_file
 from helpers.core.errors import BuildError
 from helpers.core.problems import blocking, of_lines
-from helpers.engines import assemble, execute, notebooks, press, render
+from helpers.engines import assemble, chapter_cache, kernel, notebooks, press, render
 from helpers.engines.freshness import MANIFEST, build_log, inputs_key, is_current, write_log, write_manifest
 from helpers.engines.options import Options, Result
 from helpers.engines.pandoc_cache import pandoc_cache
@@ -163,7 +163,7 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
     errors: list[str] = []
     busy = [lang for lang in langs if not up_to_date(root, lang, opts)]
     if busy:
-        execute.preload()
+        kernel.preload()
     jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
     forking = "fork" in _start_methods()
     parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []
@@ -267,14 +267,14 @@ def _lock(out_root: Path, lang: str) -> Path:
 
 
 def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress, result: Result) -> list:
-    cache = execute.Cache((root / ".cache" / "exec") if opts.cache else None, root)
-    env_key = execute.environment_key()
+    cache = chapter_cache.Cache(root, opts.cache)
+    env_key = chapter_cache.environment_key()
     chapters = [qmd.parse(p) for p in book.files]
     appendix = {p.resolve() for p in book.appendices}
     pages, todo, done, untrusted = [], [], {}, {}
     for chapter in chapters:
         name = cache.places.name_of(chapter.path) or chapter.path.name
-        key = execute.chapter_key(chapter, book.lang, env_key, name)
+        key = chapter_cache.chapter_key(chapter, book.lang, env_key, name)
         found = cache.lookup(book.lang, chapter, key)
         if found.hit:
             done[chapter.path] = found.hit
@@ -287,12 +287,12 @@ def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress
                  "again")
     t = time.perf_counter()
     if todo:
-        with execute.Kernel(root, opts.timeout) as kernel:  # one kernel per edition, only when needed
+        with kernel.Kernel(root, opts.timeout) as running:  # one kernel per edition, only when needed
             result.timings["kernel_start"] = time.perf_counter() - t
             for chapter, key, name, changed in todo:
                 progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
                          + (f"; changed: {changed})" if changed else ")"))
-                res = kernel.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
+                res = running.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
                 if res.served:
                     progress(f"[{book.lang}] {name}: {len(res.served)} of {len(chapter.cells)} cells unchanged, taken "
                              f"from the cache (cells {_spans(res.served)})")

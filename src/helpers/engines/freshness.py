@@ -18,7 +18,7 @@ from pathlib import Path
 from helpers import __version__
 from helpers.core import config, paths
 from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none
-from helpers.engines import execute
+from helpers.engines import chapter_cache
 from helpers.engines.options import Options, Result
 
 MANIFEST = "manifest.json"
@@ -36,7 +36,7 @@ def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
     def add(name: str, digest: str) -> None:
         h.update(f"{name}\0{digest}\n".encode("utf-8"))
 
-    add("engine", f"builtin {__version__} {execute.environment_key()}")
+    add("engine", f"builtin {__version__} {chapter_cache.environment_key()}")
     pkg = paths.package_dir()
     for path in package_files():
         add(f"helpers/{path.relative_to(pkg).as_posix()}", sha_file(path))
@@ -83,7 +83,7 @@ def check_key(root: Path) -> str:
     """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
     from importlib import metadata
 
-    h = hashlib.sha256(execute.environment_key().encode())
+    h = hashlib.sha256(chapter_cache.environment_key().encode())
     for lib in ("frictionless", "pandas"):
         try:
             h.update(f"{lib}=={metadata.version(lib)}\n".encode())
@@ -121,7 +121,7 @@ def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") 
     from importlib import metadata
 
     versions = {}
-    for lib in execute.LIBRARIES:
+    for lib in chapter_cache.LIBRARIES:
         try:
             versions[lib] = metadata.version(lib)
         except metadata.PackageNotFoundError:

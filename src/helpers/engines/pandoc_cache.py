@@ -12,14 +12,14 @@ from typing import Callable
 
 from helpers.core import paths
 from helpers.core.cache import package_files, read_json, sha_file
-from helpers.engines import execute, render
+from helpers.engines import chapter_cache, render
 from helpers.engines.options import Result
 
 
 def package_key() -> str:
     """The helper package's files (the Lua filter and templates among them) and the library versions."""
     pkg = paths.package_dir()
-    h = hashlib.sha256(execute.environment_key().encode())
+    h = hashlib.sha256(chapter_cache.environment_key().encode())
     for path in package_files():
         h.update(f"{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())
     return h.hexdigest()
