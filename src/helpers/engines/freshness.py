@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers import __version__
-from helpers.core import config, paths
-from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none
+from helpers.core import config, paths, validate
+from helpers.core.cache import Store, file_hashes, package_files, read_json, sha_file, sha_or_none
 from helpers.engines import execute, render
 
 if TYPE_CHECKING:
@@ -84,40 +84,22 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
 
 
 def check_key(root: Path) -> str:
-    """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
-    from importlib import metadata
+    """A hash of what ``report check`` depends on: the data folder, the helper package's modules, Python and the
+    libraries that read and validate the data."""
+    return validate.data_and_modules(root, "check").libraries("frictionless", "shapely").hexdigest()
 
-    h = hashlib.sha256(execute.environment_key().encode())
-    for lib in ("frictionless", "pandas"):
-        try:
-            h.update(f"{lib}=={metadata.version(lib)}\n".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    pkg = paths.package_dir()
-    for path in package_files():
-        h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())
-    data = paths.data_dir(root)
-    if data.is_dir():
-        for name, digest in file_hashes(data).items():
-            h.update(f"data/{name}\0{digest}\n".encode())
-    return h.hexdigest()
+
+def _checks(root: Path) -> Store:
+    return Store(root, "check")  # one entry: the key of the last passed check
 
 
 def data_checked(root: Path) -> bool:
     """Whether the data and the checking code are those of the last successful ``report check`` of a build."""
-    stamp = root / ".cache" / "check.json"
-    return read_json(stamp).get("key") == check_key(root)
+    return _checks(root).get(check_key(root), slot="passed") is not None
 
 
 def remember_check(root: Path) -> None:
-    stamp = root / ".cache" / "check.json"
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": check_key(root)}), encoding="utf-8")
-        tmp.replace(stamp)
-    except OSError:
-        pass  # a read-only project still builds; it checks every time
+    _checks(root).put(check_key(root), True, slot="passed")  # a read-only project checks every time
 
 
 def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
