@@ -215,7 +215,7 @@ def test_a_chapter_that_read_a_data_file_outside_the_project_is_not_cached(small
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"""
 ```{{python}}
 from pathlib import Path
-from helpers import data
+from helpers.core import data
 print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 ```
 """, encoding="utf-8")
