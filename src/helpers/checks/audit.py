@@ -23,7 +23,6 @@ import fnmatch
 import io
 import json
 import math
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ import pandas as pd
 import yaml
 
 from helpers.core import data, session, stats
+from helpers.core.cache import Key, Store, sha_file
 from helpers.core.paths import data_dir
 
 CHECKS_FILE = "audit-checks.yaml"
@@ -475,67 +475,40 @@ def load_register(folder: Path) -> list[dict]:
 def _inputs(folder: Path) -> tuple[str, dict[str, str]]:
     """A key of everything the audit depends on (the data folder, the code that reads and checks it), and the
     data files with their hashes."""
-    import hashlib
-
-    files = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-    h = hashlib.sha256(f"{AUDIT_FORMAT} pandas {pd.__version__} pyyaml {yaml.__version__}".encode())
-    for module in (data, stats):
-        h.update(Path(module.__file__).read_bytes())
-    h.update(Path(__file__).read_bytes())
-    for name, digest in files.items():
-        h.update(f"{Path(name).name}\0{digest}\n".encode())
-    return h.hexdigest(), files
+    files = {str(p): sha_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
+    key = (Key("audit", AUDIT_FORMAT).libraries("pandas", "pyyaml").folder("data", folder)
+           .file("helpers/core/data.py", Path(data.__file__)).file("helpers/core/stats.py", Path(stats.__file__))
+           .file("helpers/checks/audit.py", Path(__file__)))
+    return key.hexdigest(), files
 
 
 AUDIT_FORMAT = 2  # of a stored audit; one of another format, or unreadable, is computed again
 
 
-def _cache_file(folder: Path, key: str) -> Path | None:
-    """Where a project keeps the last audit (each edition's appendix and the build share it); a data folder
-    linked from elsewhere is still the project's."""
-    root = folder.absolute().parent
-    return root / ".cache" / "audit" / f"{key[:32]}.json" if (root / "_quarto.yml").exists() else None
-
-
 def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
     """Audit the data folder; findings in a stable order, each matched against the register. The result is
-    kept in the project's cache until a data file or the audit's code changes."""
+    kept in the project's cache (``.cache/audit/``, one entry) until a data file or the audit's code changes;
+    the build and both editions may ask at once: one computes, the others wait for its result."""
     folder = folder or data_dir()
     key, files = _inputs(folder)
-    stored = _cache_file(folder, key) if cache else None
     for path, digest in files.items():  # the chapters that show the audit depend on every data file
         session.record_read(path, digest)
-    if not stored:
-        return _run(folder)
-    try:
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(stored.with_suffix(".lock"), "w")  # noqa: SIM115 - held until the result is stored
-    except OSError:
-        return _run(folder)  # a read-only project audits every time
-    with lock:
-        import fcntl
+    root = folder.absolute().parent  # a data folder linked from elsewhere is still the project's
+    store = Store(root, "audit", enabled=cache and (root / "_quarto.yml").exists())
+    computed: list[Audit] = []
 
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the build and both editions at once: one computes, the others read
-        if stored.exists():
-            try:
-                saved = json.loads(stored.read_text(encoding="utf-8"))
-                if saved["format"] == AUDIT_FORMAT and saved["key"] == key:
-                    return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
-            except (OSError, ValueError, TypeError, KeyError):
-                pass  # not to be trusted: computed again
-        result = _run(folder)
+    def audit() -> dict:
+        computed.append(_run(folder))
+        return {"stale": computed[0].stale, "findings": [asdict(f) for f in computed[0].findings]}
+
+    saved = store.compute(key, audit, slot="findings")
+    if not computed:
         try:
-            tmp = stored.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"format": AUDIT_FORMAT, "key": key, "stale": result.stale,
-                                       "findings": [asdict(f) for f in result.findings]}, ensure_ascii=False),
-                           encoding="utf-8")
-            tmp.replace(stored)
-        except OSError:
-            return result
-        for old in stored.parent.glob("*.json"):  # results of data that is no longer there
-            if old != stored:
-                old.unlink(missing_ok=True)
-    return result
+            return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
+        except (TypeError, KeyError):  # an entry of another shape: not to be trusted, computed again
+            store.put(key, audit(), slot="findings")
+    store.keep_only(["findings"])  # and nothing of an older version
+    return computed[0]
 
 
 def _run(folder: Path) -> Audit:

@@ -15,22 +15,21 @@ editions are built, but not swapped in, when the book's checks found one) and th
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Callable
 
 from helpers.checks import audit, glossary, parity, preflight, prose_claims
 from helpers.core import config, data, gap_decisions, paths, validate
-from helpers.core.cache import Key, Store
+from helpers.core.cache import Store
 from helpers.core.data import DataError
 from helpers.core.errors import BuildError
 from helpers.core.problems import Checks, Problem, blocking, of_lines
 
 
 def checked_inputs(root: Path, name: str) -> str:
-    """What the data check and the audit depend on: the data folder, the helper package, Python and the
-    libraries that read and validate the data."""
-    return Key(name, sys.version).data(root).package().libraries("frictionless", "pandas", "numpy").hexdigest()
+    """What the data check and the audit's summary depend on: the data, the helper package's modules, Python and
+    the libraries that read and validate the data."""
+    return validate.data_and_modules(root, name).libraries("frictionless", "shapely").hexdigest()
 
 
 # --- 1. the data --------------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import difflib
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.core import config, data, paths
+from helpers.core import config, data, paths, validate
+from helpers.core.cache import Store
 from helpers.core.data import DataError
 from helpers.core.errors import BuildError
 from helpers.facts import claims
@@ -36,7 +36,6 @@ FENCE = re.compile(r"^\s*(```+)\s*\{python[^}]*\}\s*$")
 FLOAT_OPEN = re.compile(r"^:::+\s*\{#(?:dgm|tbl|fig)-")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[*»)\]]*\s+(?=[*«(\[]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 WORDS_FILE = "comparative-words.csv"
-CACHE = Path(".cache") / "claims.json"
 
 WORDS = {
     "kk": {"true": "Деректермен тексерілді", "false": "ДЕРЕКТЕРГЕ СӘЙКЕС КЕЛМЕЙДІ",
@@ -302,56 +301,18 @@ def _evaluate_all() -> dict[str, dict]:
 def _verdicts_key(root: Path) -> str:
     """What the verdicts depend on: the data files, the helper package's modules, Python and the libraries
     (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
-    import hashlib
-
-    from helpers.core import cache
-    from helpers.engines import chapter_cache
-
-    h = hashlib.sha256(chapter_cache.environment_key().encode())
-    pkg = paths.package_dir()
-    for path in cache.package_files():
-        if path.suffix == ".py":
-            h.update(f"{path.relative_to(pkg).as_posix()}\0{cache.sha_file(path)}\n".encode())
-    data = paths.data_dir(root)
-    for name, digest in (cache.file_hashes(data).items() if data.is_dir() else ()):
-        h.update(f"data/{name}\0{digest}\n".encode())
-    return h.hexdigest()
+    return validate.data_and_modules(root, "claims").hexdigest()
 
 
 def verdicts(root: Path) -> dict[str, dict]:
-    """Every claim of the book evaluated on the data; kept in ``.cache/claims.json`` while the data and the
-    helper package are unchanged."""
-    key = _verdicts_key(root)
-    stamp = root / CACHE
+    """Every claim of the book evaluated on the data; kept in ``.cache/claims/`` while the data and the
+    helper package are unchanged (both editions at once: one evaluates, the other waits for its result)."""
 
-    def stored() -> dict | None:
-        try:
-            cached = json.loads(stamp.read_text(encoding="utf-8"))
-            return cached["claims"] if cached.get("key") == key else None
-        except (OSError, ValueError, KeyError):
-            return None
+    def evaluate() -> dict[str, dict]:
+        os.environ["REPORT_ROOT"] = str(root)
+        return _evaluate_all()
 
-    found = stored()
-    if found is not None:
-        return found
-    os.environ["REPORT_ROOT"] = str(root)
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(stamp.with_suffix(".lock"), "w")  # noqa: SIM115 - held until the result is stored
-    except OSError:
-        return _evaluate_all()  # a read-only project evaluates every time
-    with lock:
-        import fcntl
-
-        fcntl.flock(lock, fcntl.LOCK_EX)  # both editions at once: one evaluates, the other reads its result
-        found = stored()
-        if found is not None:
-            return found
-        result = _evaluate_all()
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "claims": result}, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(stamp)
-    return result
+    return Store(root, "claims").compute(_verdicts_key(root), evaluate, slot="verdicts")
 
 
 # --- one edition --------------------------------------------------------------------------------------

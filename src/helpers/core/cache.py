@@ -187,9 +187,10 @@ class Store:
         """One process at a time (across processes) for ``name``; without a writable cache, no lock."""
         handle = None
         if self.folder is not None:
+            lock = self.folder / f"{name}.lock"
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                handle = open(self.folder / f"{name}.lock", "w")  # noqa: SIM115 - held for the block
+                lock.parent.mkdir(parents=True, exist_ok=True)  # a slot may name a subfolder (kk/02-activity)
+                handle = open(lock, "w")  # noqa: SIM115 - held for the block
                 fcntl.flock(handle, fcntl.LOCK_EX)
             except OSError:
                 handle = None
@@ -220,4 +221,7 @@ class Store:
         keep = {f"{n}.json" for n in names}
         for old in self.folder.rglob("*.json"):
             if old.relative_to(self.folder).as_posix() not in keep:
-                old.unlink(missing_ok=True)
+                try:
+                    old.unlink(missing_ok=True)
+                except OSError:
+                    return  # a cache that cannot be written keeps what it has

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.core import data, gap_decisions, stats
+from helpers.core.cache import Key, Store
 from helpers.core.data import DataError
 from helpers.core.paths import data_dir
 
@@ -59,40 +60,29 @@ def check(folder: Path | None = None) -> list[DataError]:
     return problems
 
 
+def data_and_modules(root: Path, *parts: object) -> Key:
+    """The key of a result computed from the data by the helper package (the data check, the claims' verdicts):
+    the data folder, the package's modules, Python and the libraries that read the data."""
+    return Key(*parts).add("python", sys.version).libraries("pandas", "numpy", "pyyaml").package((".py",)).data(root)
+
+
 def _frictionless(folder: Path) -> list[DataError]:
     """Frictionless validation of each resource; a resource whose file and descriptor are those of an earlier
     clean validation in this project is not validated again."""
-    import hashlib
-    import json
-    from importlib import metadata
-
-    desc = data.descriptor(folder)
     root = folder.absolute().parent  # a data folder linked from elsewhere is still the project's
-    stamp = root / ".cache" / "check-resources.json" if (root / "_quarto.yml").exists() else None
-    try:
-        clean = set(json.loads(stamp.read_text(encoding="utf-8"))) if stamp else set()
-    except (OSError, ValueError, TypeError):
-        clean = set()  # not to be trusted: every resource is validated again
-    version = f"frictionless {metadata.version('frictionless')}\0".encode()
-    out, passed = [], set()
-    for res in desc["resources"]:
-        path = folder / res["path"]
-        key = hashlib.sha256(version + path.read_bytes() + json.dumps(res, sort_keys=True).encode()).hexdigest()
-        if key in clean:
-            passed.add(key)
-            continue
-        errors = _validate_resource(res, folder)
-        out += errors
-        if not errors:
-            passed.add(key)
-    if stamp:
-        try:
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(sorted(passed)), encoding="utf-8")
-            tmp.replace(stamp)
-        except OSError:
-            pass
+    clean = Store(root, "check-resources", enabled=(root / "_quarto.yml").exists())
+    out, passed = [], []
+    for res in data.descriptor(folder)["resources"]:
+        key = (Key().libraries("frictionless").add("resource", res)  # the validator, the descriptor, the file
+               .file(f"data/{res['path']}", folder / res["path"]).hexdigest())
+        if clean.get(key) is None:
+            errors = _validate_resource(res, folder)
+            out += errors
+            if errors:
+                continue
+            clean.put(key, True)
+        passed.append(key)
+    clean.keep_only(passed)  # a resource changed or no longer clean is validated again next time
     return out
 
 

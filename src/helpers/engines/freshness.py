@@ -3,7 +3,7 @@
 ``inputs_key`` hashes everything an edition is built from (config, chapter files, data folder, fonts folder,
 helper package, Python and library versions, build options, ``SOURCE_DATE_EPOCH``); ``is_current`` compares it,
 and the files the chapters read, with the build log of the output in place and that output with its manifest.
-``check_key`` does the same for ``report check``. Files are named by their place in the project and their
+Files are named by their place in the project and their
 content's hash, never by absolute path, size or time.
 """
 
@@ -77,43 +77,6 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
             if path is None or sha_or_none(path) != digest:
                 return False
     return file_hashes(target, skip=(MANIFEST,)) == read_json(target / MANIFEST).get("files")
-
-
-def check_key(root: Path) -> str:
-    """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
-    from importlib import metadata
-
-    h = hashlib.sha256(chapter_cache.environment_key().encode())
-    for lib in ("frictionless", "pandas"):
-        try:
-            h.update(f"{lib}=={metadata.version(lib)}\n".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    pkg = paths.package_dir()
-    for path in package_files():
-        h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())
-    data = paths.data_dir(root)
-    if data.is_dir():
-        for name, digest in file_hashes(data).items():
-            h.update(f"data/{name}\0{digest}\n".encode())
-    return h.hexdigest()
-
-
-def data_checked(root: Path) -> bool:
-    """Whether the data and the checking code are those of the last successful ``report check`` of a build."""
-    stamp = root / ".cache" / "check.json"
-    return read_json(stamp).get("key") == check_key(root)
-
-
-def remember_check(root: Path) -> None:
-    stamp = root / ".cache" / "check.json"
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": check_key(root)}), encoding="utf-8")
-        tmp.replace(stamp)
-    except OSError:
-        pass  # a read-only project still builds; it checks every time
 
 
 def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
