@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 from pathlib import Path
 
 from helpers import __version__
 from helpers.core import config, paths
-from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none
+from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none, write_atomic
 from helpers.engines import chapter_cache
 from helpers.engines.options import Options, Result
 
@@ -104,6 +103,4 @@ def write_log(out_root: Path, result: Result, key: str, manifest_sha: str) -> No
            "pandoc_reused": result.pandoc_reused,
            "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
     path = build_log(out_root, result.lang)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True))
