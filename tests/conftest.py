@@ -20,7 +20,7 @@ def report(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int =
     full_env = {**os.environ, **(env or {})}
     full_env.pop("REPORT_ROOT", None)
     full_env.pop("REPORT_DATA", None)
-    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, capture_output=True, text=True,
                           env=full_env, timeout=timeout)
 
 

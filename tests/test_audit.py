@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from helpers import audit, audit_report
-from helpers.data import DataError
-
 from conftest import FIXTURES, ROOT, report
+
+from helpers.checks import audit
+from helpers.core.data import DataError
+from helpers.present import audit_report
 
 CLEAN = FIXTURES / "audit"
 

@@ -19,7 +19,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, free_port, pdf_text, report, stop
 
 LANGS = ("kk", "ru")
@@ -122,7 +121,7 @@ def test_a_copy_of_a_built_book_reuses_what_is_valid_and_rebuilds_what_changed(t
          lambda p: "Жасыр" in page(p, "one.html")),
         ("a prose sentence", lambda p: edit(p / "chapters/kk/one.qmd", "Жалпы саны / всего", "Жалпы сан / барлығы"),
          lambda p: "Жалпы сан / барлығы" in page(p, "one.html")),
-        ("a helper function's body", lambda p: edit(p / "src/helpers/fmt.py", 'replace(",", NBSP if group',
+        ("a helper function's body", lambda p: edit(p / "src/helpers/lang/fmt.py", 'replace(",", edition.group_mark if group',
                                                     'replace(",", "."  if group'),
          lambda p: "17.989" in page(p, "one.html") and "17\u00a0989" not in page(p, "one.html")),
         ("a configuration value", lambda p: edit(p / "_quarto.yml", "year: 2019", "year: 2018"),
@@ -173,7 +172,12 @@ def test_untrusted_entries_are_named_in_one_line_and_executed_again(small_book: 
 
     kk()
     entry = small_book / ".cache/exec/kk/one.json"
-    good = json.loads(entry.read_text(encoding="utf-8"))
+    stored = json.loads(entry.read_text(encoding="utf-8"))  # an entry of the project's cache
+    good = stored["value"]  # the executed chapter
+
+    def stored_with(value):
+        return json.dumps({**stored, "value": value})
+
     shown = page(small_book, "one.html")
     old = {k: v for k, v in good.items() if k not in ("format", "listings")}  # as an older build wrote it
     old["reads"] = {str(small_book / name): digest for name, digest in good["reads"].items()}
@@ -182,11 +186,12 @@ def test_untrusted_entries_are_named_in_one_line_and_executed_again(small_book: 
     cases = [
         ("not json", "unreadable"),
         (json.dumps(old), "written by an older version of the cache"),
-        (json.dumps({**good, "reads": {**good["reads"], str(outside): "0" * 64}}), "names a path outside the project"),
-        (json.dumps({**good, "reads": {**good["reads"], "../elsewhere.csv": "0" * 64}}),
+        (stored_with(old), "written by an older version of the cache"),
+        (stored_with({**good, "reads": {**good["reads"], str(outside): "0" * 64}}), "names a path outside the project"),
+        (stored_with({**good, "reads": {**good["reads"], "../elsewhere.csv": "0" * 64}}),
          "names a path outside the project"),
-        (json.dumps({**good, "modules": {"/usr/lib/python3/os.py": "0" * 64}}), "names a path outside the project"),
-        (json.dumps({**good, "outputs": None, "notebook": None, "inline": None}), "incomplete"),
+        (stored_with({**good, "modules": {"/usr/lib/python3/os.py": "0" * 64}}), "names a path outside the project"),
+        (stored_with({**good, "outputs": None, "notebook": None, "inline": None}), "incomplete"),
     ]
     for text, why in cases:
         entry.write_text(text, encoding="utf-8")
@@ -216,7 +221,7 @@ def test_a_chapter_that_read_a_data_file_outside_the_project_is_not_cached(small
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"""
 ```{{python}}
 from pathlib import Path
-from helpers import data
+from helpers.core import data
 print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 ```
 """, encoding="utf-8")
@@ -232,27 +237,27 @@ print(data.read_text(Path({str(outside)!r})).splitlines()[1])
 # --- what the keys are made of --------------------------------------------------------------------------
 
 def test_the_environment_variables_the_helpers_read_are_part_of_the_key_or_are_paths(monkeypatch):
-    from helpers.engines import execute
+    from helpers.engines import chapter_cache
 
     read = set()
     for path in (ROOT / "src/helpers").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         read |= set(re.findall(r"""(?:environ(?:\.get|\.setdefault)?\(|environ\[|getenv\()\s*["']([A-Z_]+)["']""", text))
     # QUARTO_PATH: where the quarto engine finds Quarto; that engine caches nothing of its own
-    assert read - {"QUARTO_PATH"} <= set(execute.ENVIRONMENT) | set(execute.PATH_VARIABLES), read
+    assert read - {"QUARTO_PATH"} <= set(chapter_cache.ENVIRONMENT) | set(chapter_cache.PATH_VARIABLES), read
     assert {"REPORT_ROOT", "REPORT_DATA", "SOURCE_DATE_EPOCH"} <= read
-    base = execute.environment_key()
-    for name in execute.ENVIRONMENT:
+    base = chapter_cache.environment_key()
+    for name in chapter_cache.ENVIRONMENT:
         monkeypatch.setenv(name, "1234")
-        assert execute.environment_key() != base, name
+        assert chapter_cache.environment_key() != base, name
         monkeypatch.delenv(name)
-    assert execute.environment_key() == base
+    assert chapter_cache.environment_key() == base
     monkeypatch.setenv("REPORT_ROOT", "/somewhere/else")  # a path: entries name files relative to it
-    assert execute.environment_key() == base
+    assert chapter_cache.environment_key() == base
 
 
 def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
-    from helpers import data
+    from helpers.core import data, session
 
     folder = tmp_path / "data"
     shutil.copytree(FIXTURES / "book/data", folder)
@@ -261,7 +266,7 @@ def test_the_data_layer_parses_by_content_not_by_size_and_time(tmp_path: Path):
     edit(csv, "akmola,green,5988", "akmola,green,5989")  # same size, same modification time
     second = data.load("s01_colours", folder=folder)
     assert 5988 in set(first["value"]) and 5989 in set(second["value"]) and 5988 not in set(second["value"])
-    assert data.READS[str(csv)] == data._hash(csv.read_bytes())
+    assert session.READS[str(csv)] == data._hash(csv.read_bytes())
     edit(folder / "datapackage.json", '"Synthetic colours"', '"Synthetic colour!"')
     assert data.load("s01_colours", folder=folder).attrs["title"] == "Synthetic colour!"
 
@@ -306,7 +311,7 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
     port = free_port()
     env = {**os.environ, "REPORT_ROOT": str(other)}
     env.pop("REPORT_DATA", None)
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "--root", str(small_book), "preview", "--lang", "kk",
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "--root", str(small_book), "preview", "--lang", "kk",
                              "--port", str(port)], cwd=small_book, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -320,7 +325,7 @@ def test_preview_builds_its_own_project_whatever_report_root_says(small_book: Pa
 
 
 def test_a_build_warns_when_it_would_take_another_copys_files(tmp_path: Path, monkeypatch):
-    from helpers import cli
+    from helpers.commands import cli
 
     copy, original = tmp_path / "copy", tmp_path / "original"
     for folder in (copy, original):

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, report
 
 
@@ -166,7 +165,7 @@ def test_a_marker_naming_no_claim_stops_the_build_with_its_place(project: Path):
 
 def test_predicates_on_a_small_synthetic_table(monkeypatch):
     """The predicates on the test book's made-up table: totals are not ranked, ties and order count."""
-    from helpers import claims
+    from helpers.facts import claims
 
     monkeypatch.setenv("REPORT_DATA", str(ROOT / "tests/fixtures/book/data"))
     t = "s01_colours"

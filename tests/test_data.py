@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES, ROOT, report
-from helpers import data, validate
+
+from helpers.core import data, validate
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 SAMPLES = list(csv.DictReader(open(FIXTURES / "source_samples.csv", encoding="utf-8")))

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import draft_marked, report
 
 HTML = "output/kk/html/one.html"
@@ -121,7 +120,7 @@ def test_a_kernel_that_cannot_start_is_named_with_its_log_and_the_previous_outpu
 
 @pytest.mark.parametrize("langs", ["kk", "kk,ru"])  # one edition beside the data check; two in parallel
 def test_ctrl_c_keeps_the_previous_output_and_cleans_up(small_book: Path, langs: str):
-    build = [sys.executable, "-m", "helpers.cli", "build", "--lang", langs, "--to", "html"]
+    build = [sys.executable, "-m", "helpers", "build", "--lang", langs, "--to", "html"]
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
     assert subprocess.run(build, cwd=small_book, env=env, capture_output=True).returncode == 0
     pages = {lang: (small_book / f"output/{lang}/html/one.html").read_text(encoding="utf-8")
@@ -206,7 +205,7 @@ def test_strict_refuses_a_gap_panel_and_a_broken_reference_draft_marks_its_pages
         chapter = small_book / f"chapters/{lang}/one.qmd"
         edit(chapter, "Жалпы саны / всего:", "Жоқ сілтеме: @dgm-nowhere. Жалпы саны / всего:")
         with chapter.open("a", encoding="utf-8") as fh:
-            fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\nfigures.gap_panel("Жоқ")\n```\n\n'
+            fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers.present.charts import draw as figures\nfigures.gap_panel("Жоқ")\n```\n\n'
                      "Мәні берілмеген диаграмма\n:::\n")
     draft = report("build", "--lang", "kk", "--to", "pdf", cwd=small_book)
     assert draft.returncode == 0, draft.stderr

@@ -30,7 +30,8 @@ def _hatched_paths(svg: str) -> int:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_bars_print_each_value_and_hatch_the_value_not_given(lang: str):
-    from helpers import data, fmt, stats
+    from helpers.core import data, stats
+    from helpers.lang import fmt
 
     frame = stats.resolved("d03_projects_per_year")
     chart = _chart(lang, "chart", "d03_projects_per_year")
@@ -47,7 +48,8 @@ def test_bars_print_each_value_and_hatch_the_value_not_given(lang: str):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_stacked_shares_keep_their_segments_and_hatch_the_part_not_given(lang: str):
-    from helpers import fmt, stats
+    from helpers.core import stats
+    from helpers.lang import fmt
 
     chart = _chart(lang, "chart", "d09_trust_by_org_type", kind="stacked", where={"respondent_group": "all"},
                    rows="org_type", answers="trust_level")
@@ -61,7 +63,8 @@ def test_stacked_shares_keep_their_segments_and_hatch_the_part_not_given(lang: s
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_heatmap_of_table_1_shows_every_number_of_the_table(lang: str):
-    from helpers import data, fmt, stats
+    from helpers.core import data, stats
+    from helpers.lang import fmt
 
     chart = _chart(lang, "heatmap", "t01_registered_ngos", rows="region", cols="legal_form")
     frame = stats.resolved("t01_registered_ngos")
@@ -81,7 +84,8 @@ def test_the_heatmap_of_table_1_shows_every_number_of_the_table(lang: str):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_appendix_b_has_the_heatmap_with_its_caption_and_csv(built_report: Path, lang: str):
-    from helpers import fmt, i18n, stats
+    from helpers.core import stats
+    from helpers.lang import fmt, i18n
 
     html = (built_report / lang / "html" / "appendix-b-data-methods.html").read_text(encoding="utf-8")
     label = i18n.caption_label("dgm", "Б.1", lang)

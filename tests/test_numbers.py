@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-
-from helpers import fmt
 from test_report import _chapter_files, _titles
+
+from helpers.lang import fmt
 
 NBSP = "\u00a0"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 LANGS = ("kk", "ru")
@@ -251,7 +250,8 @@ def test_chapters_open_on_right_hand_pages_and_a_page_left_empty_is_blank(built_
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_figure_carries_its_text_alternative(built_report: Path, lang: str):
     """The tagged PDF's figures have /Alt texts: as many as the site has images, with the values of diagram 1."""
-    from helpers import fmt, stats
+    from helpers.core import stats
+    from helpers.lang import fmt
 
     reader = _reader(str(_pdf(built_report, lang)))
     alts, todo = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
@@ -286,7 +286,8 @@ def test_figures_are_vector_graphics(built_report: Path, lang: str):
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_text_of_a_chart_is_searchable_text_in_the_pdf(built_report: Path, lang: str):
     """Diagram 1: its bar labels and values are found as text on the page of its caption."""
-    from helpers import data, fmt, stats
+    from helpers.core import data, stats
+    from helpers.lang import fmt
 
     pages = _pages(str(_pdf(built_report, lang)))
     cap = re.compile(_caption_pattern("dgm", "1", lang))
@@ -302,7 +303,7 @@ def test_the_text_of_a_chart_is_searchable_text_in_the_pdf(built_report: Path, l
 
 
 def _caption_pattern(kind: str, num: str, lang: str) -> str:
-    from helpers import i18n
+    from helpers.lang import i18n
 
     return re.escape(i18n.caption_label(kind, num, lang) + ".")
 

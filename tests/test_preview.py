@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port, stop
 
 TIMEOUT = 180  # seconds for a build to show up: generous, the machine may be busy
@@ -44,7 +43,7 @@ def _wait(what, timeout: float = TIMEOUT, proc: subprocess.Popen | None = None):
 def preview(small_book: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REPORT_ROOT", "REPORT_DATA")}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.cli", "preview", "--lang", "kk", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "preview", "--lang", "kk", "--port", str(port)],
                             cwd=small_book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -108,6 +107,6 @@ def test_built_site_has_no_preview_script(built_small_book: Path):
 
 
 def test_preview_refuses_an_unknown_language(small_book: Path):
-    res = subprocess.run([sys.executable, "-m", "helpers.cli", "preview", "--lang", "en", "--port", "0"],
+    res = subprocess.run([sys.executable, "-m", "helpers", "preview", "--lang", "en", "--port", "0"],
                          cwd=small_book, capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "unknown language" in res.stderr

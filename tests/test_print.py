@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import ROOT, pdf_text, report
 from pypdf import PdfReader
 
-from conftest import ROOT, pdf_text, report
-from helpers import i18n
-from helpers.engines import qmd
+from helpers.core import qmd
+from helpers.lang import i18n
 
 LANGS = ("kk", "ru")
 MM = 72 / 25.4
@@ -210,13 +210,13 @@ def test_an_omitted_gap_panel_leaves_the_book_numbered_on_and_a_reference_to_it_
     """In the synthetic test book: a gap panel whose dataset the editors decided to omit, and a diagram after it."""
     chapter, russian = small_book / "chapters/kk/one.qmd", small_book / "chapters/ru/one.qmd"
     with russian.open("a", encoding="utf-8") as fh:  # the editions stay equal (parity)
-        fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\n'
+        fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers.present.charts import draw as figures\n'
                  'figures.gap_panel("Нет", dataset="s01_colours")\n```\n\nДиаграмма без значений\n:::\n\n'
                  "Далее: диаграмма [-@dgm-after].\n\n::: {#dgm-after}\n```{python}\n#| fig-alt: \"alt\"\n"
                  'b.chart("s01_colours", kind="bars", where={"region": "akmola"}, exclude=["total"])\n```\n\n'
                  "Следующая диаграмма\n:::\n")
     with chapter.open("a", encoding="utf-8") as fh:
-        fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers import figures\n'
+        fh.write('\n::: {#dgm-empty}\n```{python}\nfrom helpers.present.charts import draw as figures\n'
                  'figures.gap_panel("Жоқ", dataset="s01_colours")\n```\n\nМәні берілмеген диаграмма\n:::\n\n'
                  "Кейінгі: [-@dgm-after]-диаграмма.\n\n::: {#dgm-after}\n```{python}\n#| fig-alt: \"alt\"\n"
                  'b.chart("s01_colours", kind="bars", where={"region": "akmola"}, exclude=["total"])\n```\n\n'

@@ -69,7 +69,6 @@ def test_without_quarto_the_message_says_what_to_do(small_book: Path, tmp_path: 
 
 def test_the_sources_declare_what_quarto_needs():
     import yaml
-
     from conftest import ROOT
 
     base = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
@@ -86,13 +85,13 @@ def test_the_sources_declare_what_quarto_needs():
 
 def test_quartos_home_page_is_not_a_chapter_of_the_builtin_edition():
     import yaml
-
     from conftest import ROOT
-    from helpers.engines import project
+
+    from helpers.core import config
 
     base = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     assert base["book"]["chapters"] == ["index.qmd"]  # Quarto joins it with each profile's chapters
     for lang in ("kk", "ru"):
-        book = project.load(ROOT, lang)
+        book = config.load(ROOT, lang)
         assert book.chapters[0] == ROOT / "chapters" / lang / "index.qmd"
         assert ROOT / "index.qmd" not in book.files

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, pdf_text, report
 
 LANGS = ("kk", "ru")

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT, pdf_text, report
 
 
@@ -143,7 +142,7 @@ def test_values_dropped_into_a_gap_regenerate_the_diagram(tmp_path: Path):
     import csv
     import shutil
 
-    from helpers import fmt
+    from helpers.lang import fmt
 
     book = tmp_path / "book"
     shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "output", ".cache", "tests", "bench",

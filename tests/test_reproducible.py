@@ -168,7 +168,9 @@ def test_config_and_data_edits_rebuild_only_what_they_touch(small_book: Path):
 
 
 def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Path):
-    from helpers.engines import execute, qmd
+    from helpers.core import paths, qmd
+    from helpers.core.cache import sha_bytes
+    from helpers.engines import chapter_cache
 
     (tmp_path / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
     chapter_file = tmp_path / "c.qmd"
@@ -178,37 +180,37 @@ def test_the_execution_cache_follows_data_files_and_helper_modules(tmp_path: Pat
     data_file, other = tmp_path / "data/d.csv", tmp_path / "notes.txt"
     data_file.write_text("a,b\n1,2\n", encoding="utf-8")
     other.write_text("note\n", encoding="utf-8")
-    module = execute.package_dir() / "fmt.py"  # a helper module: named relative to the package in use
-    sha = lambda p: execute._sha(p.read_bytes())  # noqa: E731
-    cache = execute.Cache(tmp_path / ".cache/exec", tmp_path)
-    key = execute.chapter_key(chapter, "kk", execute.environment_key())
-    cache.put("kk", chapter, key, execute.Executed([[]], [], {"data/d.csv": sha(data_file), "notes.txt": sha(other)},
-                                                    modules={"helpers/fmt.py": sha(module)}))
+    module = paths.package_dir() / "lang/fmt.py"  # a helper module: named relative to the package in use
+    sha = lambda p: sha_bytes(p.read_bytes())  # noqa: E731
+    cache = chapter_cache.Cache(tmp_path)
+    key = chapter_cache.chapter_key(chapter, "kk", chapter_cache.environment_key())
+    cache.put("kk", chapter, key, chapter_cache.Executed([[]], [], {"data/d.csv": sha(data_file), "notes.txt": sha(other)},
+                                                          modules={"helpers/lang/fmt.py": sha(module)}))
     assert cache.get("kk", chapter, key) is not None
     assert cache.get("ru", chapter, key) is None
-    assert cache.get("kk", chapter, execute.chapter_key(chapter, "ru", execute.environment_key())) is None
+    assert cache.get("kk", chapter, chapter_cache.chapter_key(chapter, "ru", chapter_cache.environment_key())) is None
     for edited, good in ((data_file, "a,b\n1,2\n"), (other, "note\n")):
         edited.write_text(good.replace("2", "3").replace("note", "nope"), encoding="utf-8")  # a file it read
         assert cache.lookup("kk", chapter, key).changed == edited.relative_to(tmp_path).as_posix()
         edited.write_text(good, encoding="utf-8")
         assert cache.get("kk", chapter, key) is not None
     entry = json.loads((tmp_path / ".cache/exec/kk/c.json").read_text(encoding="utf-8"))
-    entry["modules"]["helpers/fmt.py"] = "0" * 64  # as if the module had been edited since
+    entry["value"]["modules"]["helpers/lang/fmt.py"] = "0" * 64  # as if the module had been edited since
     (tmp_path / ".cache/exec/kk/c.json").write_text(json.dumps(entry), encoding="utf-8")
-    assert cache.lookup("kk", chapter, key).changed == "helpers/fmt.py"
+    assert cache.lookup("kk", chapter, key).changed == "helpers/lang/fmt.py"
     chapter_file.write_text("# C\n\nProse, edited.\n\n```{python}\nx = 1\n```\n", encoding="utf-8")
     edited = qmd.parse(chapter_file)
     edited.cells[0].code = "x = 2"
-    assert execute.chapter_key(edited, "kk", execute.environment_key()) != key  # code is part of the key
-    assert execute.chapter_key(qmd.parse(chapter_file), "kk", execute.environment_key()) == key  # prose is not
+    assert chapter_cache.chapter_key(edited, "kk", chapter_cache.environment_key()) != key  # code is part of the key
+    assert chapter_cache.chapter_key(qmd.parse(chapter_file), "kk", chapter_cache.environment_key()) == key  # prose is not
 
 
 def test_a_build_records_the_data_files_and_helper_modules_each_chapter_used(built_small_book: Path):
-    entry = json.loads((built_small_book / ".cache/exec/kk/one.json").read_text(encoding="utf-8"))
+    entry = json.loads((built_small_book / ".cache/exec/kk/one.json").read_text(encoding="utf-8"))["value"]
     assert "data/s01_colours.csv" in entry["reads"]  # by its place in the project, not by an absolute path
     assert not any(name.startswith("/") for name in [*entry["reads"], *entry["modules"]])
     modules = {name.removeprefix("helpers/") for name in entry["modules"]}
-    assert {"book.py", "data.py", "figures.py"} <= modules
+    assert {"book.py", "core/data.py", "present/charts/draw.py"} <= modules
     assert not any(name.startswith("build/") for name in modules)  # the engine does not run in the kernel
 
 

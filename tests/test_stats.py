@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from helpers import stats
+from helpers.core import stats
 
 
 def frame():

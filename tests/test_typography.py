@@ -1,6 +1,6 @@
 """Typographic ties: what a Russian and a Kazakh proofreader expect never to be parted at a line end."""
 
-from helpers.typography import apply
+from helpers.lang.typography import apply
 
 NB = "\u00a0"
 

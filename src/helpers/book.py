@@ -15,10 +15,17 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from . import charts, data, facts, figures, fmt, i18n, stats
-from .fmt import Formatted
-from .stats import Label, Quantity
-from .tables import Table, nowrap
+from helpers import facts
+from helpers.checks import glossary
+from helpers.core import config, data, stats
+from helpers.core.stats import Label, Quantity
+from helpers.lang import fmt, i18n
+from helpers.lang.fmt import Formatted
+from helpers.present import charts
+from helpers.present.charts import draw
+from helpers.present.notebook_html import markdown_html
+from helpers.present.tables import Table, nowrap
+
 
 def _display(*objs) -> None:
     from IPython.display import display
@@ -38,7 +45,6 @@ class Markdown:
     def _repr_html_(self) -> str | None:  # what Jupyter shows (the engines read the Markdown)
         if os.environ.get("REPORT_ENGINE") == "quarto":
             return None  # Quarto prefers HTML to Markdown: it gets the Markdown only, with its raw blocks
-        from .notebook_html import markdown_html
 
         return markdown_html(self.text)
 
@@ -47,8 +53,8 @@ class Book:
     """The presentation of the report in one language."""
 
     def __init__(self, lang: str):
-        if lang not in data.LANGS:
-            raise ValueError(f"unknown language '{lang}': use one of {', '.join(data.LANGS)}")
+        if lang not in config.langs():
+            raise ValueError(f"unknown language '{lang}': use one of {', '.join(config.langs())}")
         self.lang = lang
 
     # --- words and numbers -----------------------------------------------------------------------
@@ -126,7 +132,7 @@ class Book:
         kind = kind or charts.guess_kind(frame, dims)
         if kind == "gap":
             not_published = i18n.word("not_published", self.lang)
-            show(figures.gap_panel(not_published, alt=not_published, csv=charts.csv_of(frame), dataset=dataset),
+            show(draw.gap_panel(not_published, alt=not_published, csv=charts.csv_of(frame), dataset=dataset),
                  self.source(dataset))
             return
         chart, missing_note = charts.prepare(kind, frame, dims, self.lang, order=order, rows=rows, answers=answers,
@@ -212,14 +218,14 @@ class Book:
         return f"{text}, {words}" if words and words not in text else text
 
     def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False,
-                     group_from: int = 10000) -> str:
+                     group_from: int | None = None) -> str:
         """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
         text = self._cell(cell, decimals, bare, group_from)
         if cell.empty or text == "–":
             return text
         return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
-    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int = 10000) -> str:
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int | None = None) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
@@ -320,6 +326,5 @@ _TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], 
 
 def terms_table(lang: str) -> None:
     """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
-    from . import glossary
 
     _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))

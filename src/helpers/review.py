@@ -12,7 +12,8 @@ import os
 import re
 from pathlib import Path
 
-from . import paths
+from helpers.core import paths
+from helpers.lang.fmt import inline_origin
 
 KERNEL_NAME = "ngo-report"
 KERNEL_DISPLAY_NAME = "NGO report 2019 (project .venv)"
@@ -58,7 +59,6 @@ def use_project(relative_root: str) -> Path:
 
 def printed_text(value) -> tuple[str, str]:
     """An inline value as the text prints it (the build's rendering) and its data rows."""
-    from .engines.assemble import inline_origin
 
     render = getattr(value, "_repr_markdown_", None)
     if render is not None:

@@ -3,7 +3,3 @@
 ``builtin``: qmd -> Jupyter execution (nbclient) -> pandoc Markdown -> HTML site (pandoc) and PDF (pandoc ->
 Typst). ``quarto``: hands the same sources to the Quarto CLI.
 """
-
-
-class BuildError(Exception):
-    """A build failure with a message that says where (chapter, cell, line) and what."""

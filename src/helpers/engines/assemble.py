@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import i18n
-from . import BuildError
-from .execute import Executed
-from .qmd import INLINE, Cell, Chapter
+from helpers.core.errors import BuildError
+from helpers.core.qmd import INLINE, Cell, Chapter
+from helpers.engines.chapter_cache import Executed
+from helpers.lang import i18n
+from helpers.lang.fmt import inline_origin
 
 FLOAT_PREFIXES = ("dgm-", "tbl-", "fig-")
 FLOAT_DIV = re.compile(r"^:::+\s*\{#((?:dgm|tbl|fig)-[\w-]+)[^}]*\}", re.M)
@@ -92,7 +93,7 @@ def chapter_markdown(chapter: Chapter, executed: Executed, decisions: dict[str, 
     """Replace cells by their outputs and inline expressions by their values.
 
     ``decisions`` (the print build): dataset -> ``note`` | ``omit``, the editors' decision for a gap panel
-    of that dataset (``helpers.decisions``); without it every gap panel is shown."""
+    of that dataset (``helpers.core.gap_decisions``); without it every gap panel is shown."""
     stem = chapter.path.stem
     media: dict[str, bytes] = {}
     print_media: dict[str, bytes] = {}
@@ -180,19 +181,6 @@ def _omit_floats(markdown: str, lang: str) -> str:
         out.append(lines[i])
         i += 1
     return "\n".join(out)
-
-
-ORIGIN_SPAN = re.compile(r'\[(?P<text>.*)\]\{\.num title="(?P<origin>(?:[^"\\]|\\.)*)"'
-                         r' data-rows="(?P<rows>[^"]*)"\}', re.S)
-
-
-def inline_origin(markdown: str) -> dict:
-    """The text of an inline value and, when it says where it comes from
-    (``[text]{.num title=".." data-rows=".."}``), its origin in words and its data rows (``file.csv:row ...``)."""
-    m = ORIGIN_SPAN.fullmatch(markdown)
-    if not m:
-        return {"text": markdown, "origin": "", "rows": ""}
-    return {"text": m.group("text"), "origin": re.sub(r"\\(.)", r"\1", m.group("origin")), "rows": m.group("rows")}
 
 
 def write_numbers(pages: list[Page], path: Path) -> Path:

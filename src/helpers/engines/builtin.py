@@ -2,16 +2,20 @@
 
 Fast without being stale:
 
-- executed chapters are cached (``execute.Cache``), keyed by their code, the data files and helper modules
+- executed chapters are cached (``chapter_cache.Cache``), keyed by their code, the data files and helper modules
   they used and the Python and library versions;
 - pandoc's conversions are cached too (``pandoc_cache``: a prose edit converts one page again, not the whole site);
 - an edition whose inputs (``freshness.inputs_key``: config, chapter files, data folder, fonts folder, helper package,
   Python and library versions, build options, ``SOURCE_DATE_EPOCH``) are those of the last build into the output folder,
   and whose files still match that build's manifest, is left as it is;
 - the editions are built in parallel processes (``Options.jobs``, ``parallel``; measured: a cold build of both editions
-  takes about 60 % of the time on 2 cores), while the caller's ``gate`` (the data check) runs: an edition
-  replaces its output only once the gate has passed. HTML and PDF of one edition in two threads did not pay
-  (measured on 2 busy cores) and are made one after the other.
+  takes about 60 % of the time on 2 cores), while the caller's ``gate`` (the data and the book's checks) runs: an
+  edition replaces its output only once the gate has passed. HTML and PDF of one edition in two threads did not
+  pay (measured on 2 busy cores) and are made one after the other.
+
+The book's checks come as hooks (``Options.checks``: gap decisions, an edition's pages, the print file); the
+engine calls them and knows none of their rules. Each returns ``Problem``s; ``--strict`` refuses on any that
+blocks the print (``core.problems``), after listing them all.
 
 Reproducible: fixed dates, deterministic notebooks, and a manifest (every file with its hash, the engine,
 Python and library versions) without timestamps. The inputs key, stage timings and warnings of the last build
@@ -21,57 +25,36 @@ edition.
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import decisions, paths, prose
-from . import BuildError, assemble, execute, notebooks, press, project, render, qmd
-from .freshness import MANIFEST, build_log, inputs_key, is_current, read_json, sha_file, write_log, write_manifest
-from .pandoc_cache import pandoc_cache
+from helpers.core import config, qmd
+from helpers.core.cache import read_json, sha_file
+from helpers.core.errors import BuildError
+from helpers.core.problems import blocking, of_lines
+from helpers.engines import assemble, chapter_cache, kernel, notebooks, press, render
+from helpers.engines.freshness import MANIFEST, build_log, inputs_key, is_current, write_log, write_manifest
+from helpers.engines.options import Options, Result
+from helpers.engines.pandoc_cache import pandoc_cache
+from helpers.engines.parallel import Processes
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class Options:
-    langs: tuple[str, ...] = ("kk", "ru")
-    formats: tuple[str, ...] = ("html", "pdf")
-    cache: bool = True  # False: execute everything, rebuild even an up-to-date edition
-    strict: bool = False
-    timeout: int = 600
-    output: Path | None = None  # default <root>/output
-    only: tuple[str, ...] = ()  # chapter file stems: a quick build of some chapters (numbering restarts)
-    jobs: int = 0  # editions built at the same time, in separate processes; 0: one per core, at most one per edition
-
-
-@dataclass
-class Result:
-    lang: str
-    outputs: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    executed: int = 0
-    cached: int = 0
-    notebooks: dict = field(default_factory=dict)
-    up_to_date: bool = False  # nothing changed since the build in the output folder: nothing was done
-    pandoc_reused: int = 0  # pandoc conversions taken from the cache
-    reads: dict = field(default_factory=dict)  # files the chapters read besides data/ and the helpers (for the log)
-    uncacheable: bool = False  # a chapter read a data file outside the project: never "up to date"
 
 
 def output_root(root: Path, opts: Options) -> Path:
     return (opts.output or root / "output").resolve()
 
 
-def load_book(root: Path, lang: str, opts: Options) -> project.Book:
-    book = project.load(root, lang)
+def load_book(root: Path, lang: str, opts: Options) -> config.Edition:
+    book = config.load(root, lang)
     if opts.only:
         book.chapters = [p for p in book.chapters if p.stem in opts.only]
         book.appendices = [p for p in book.appendices if p.stem in opts.only]
@@ -95,25 +78,11 @@ def up_to_date(root: Path, lang: str, opts: Options) -> bool:
 
 # --- building ------------------------------------------------------------------------------------------
 
-# What the final print may not contain (a draft build reports them as warnings and marks its pages)
-STRICT_PROBLEMS = ("UNRESOLVED-REFERENCE", "MISSING-CAPTION", "GAP-PANEL", "IMPRINT-FIELD", "PREFLIGHT",
-                   "FALSE-CLAIM")
-
-
-def gap_decisions(root: Path) -> dict[str, str]:
-    """The editors' decisions for the gap panels (``data/gap-decisions.csv``): dataset -> note | omit."""
-    from ..data import DataError
-
-    try:
-        return {d.dataset: d.decision for d in decisions.load(paths.data_dir(root)).values()}
-    except DataError as err:
-        raise BuildError(f"data/{err}") from None
-
-
 def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
-                  before_swap: Callable[[], None] | None = None) -> Result:
+                  before_swap: Callable[[], bool] | None = None) -> Result:
     """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete
-    (and ``before_swap``, if given, has returned: it may stop the build by raising ``BuildError``)."""
+    (and ``before_swap``, if given, has returned True: False keeps the output in place, ``Result.held``; it may
+    stop the build by raising ``BuildError``)."""
     start = time.perf_counter()
     result = Result(lang)
     book = load_book(root, lang, opts)
@@ -137,29 +106,26 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
-        result.warnings += _claims(root, book, pages, staging / "claims.csv", result.timings)
+        problems = _timed(result.timings, "claims", lambda: opts.checks.edition(book, pages, staging))
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
-        decided = gap_decisions(root)  # the print build applies them; the draft shows every panel and says so
-        result.warnings += [f"GAP-PANEL at {gap}: a diagram the source gives no values of ({dataset}); "
-                            + (f"the print build follows data/{decisions.REGISTER_FILE}: {decided[dataset]}"
-                               if dataset in decided else
-                               f"data/{decisions.REGISTER_FILE} has no decision for it (note or omit)")
-                            for page in pages for gap in page.gaps
-                            for dataset in [page.gap_datasets.get(gap, "?")]
-                            if not (opts.strict and dataset in decided)]
-        result.warnings += _render(book, pages, registry, reg_path, staging, opts, progress, result, key)
+        problems += opts.checks.gap_panels(lang, [(gap, page.gap_datasets.get(gap, "?")) for page in pages
+                                                  for gap in page.gaps], opts.strict)
+        problems += of_lines(_render(book, pages, registry, reg_path, staging, opts, progress, result, key))
         if opts.strict and "pdf" in opts.formats:
-            result.warnings += _preflight(book, staging, progress, result)
-        problems = [w for w in result.warnings if any(k in w for k in STRICT_PROBLEMS)]
-        if problems and opts.strict:
+            problems += _timed(result.timings, "preflight", lambda: opts.checks.print_file(
+                book, staging / print_file(book), press.settings(book.get("print", {})), progress))
+        result.warnings += [str(p) for p in problems]
+        if opts.strict and blocking(problems):
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
-                             + "\n  ".join(sorted(set(problems)))
+                             + "\n  ".join(dict.fromkeys(str(p) for p in blocking(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
         write_manifest(staging, lang, opts, key)
-        if before_swap is not None:
-            before_swap()
+        if before_swap is not None and not before_swap():
+            result.held = True
+            progress(f"[{lang}] built; the output in place is kept: the book's checks refused a build for the printer")
+            return result
         _swap(staging, target)
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
@@ -173,50 +139,56 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
         lock.unlink(missing_ok=True)
 
 
+GO, HOLD, STOP = "go", "hold", "stop"  # what a gate says: replace the output; build but keep it; stop now
+
+
 def build_editions(root: Path, opts: Options, progress: Progress = print,
                    done: Callable[[Result], None] | None = None,
-                   gate: Callable[[], bool] | None = None) -> list[Result] | None:
-    """Build every edition of ``opts.langs``; those with work to do in parallel processes when it pays.
+                   gate: Callable[[], str] | None = None) -> list[Result] | None:
+    """Build every edition of ``opts.langs`` (all the book declares when empty); those with work to do in
+    parallel processes when it pays.
 
     ``done`` is called (in this process) as each edition finishes. A failing edition does not stop the others;
     the errors are raised together at the end. In parallel, the editions print their progress lines
     themselves (each line prefixed with its edition).
 
-    ``gate`` (e.g. the data check) runs in this process while the editions are being built, each in its own
-    process; an edition replaces its output only once the gate has returned True. When it returns False the
-    editions stop without touching their output, their errors are dropped, and the result is None.
+    ``gate`` (the book's checks) runs in this process while the editions are being built, each in its own
+    process, and says ``GO``: the editions replace their output when they are done; ``HOLD``: they are built to
+    the end, so that their own problems are found too, but keep the output in place (``Result.held``);
+    ``STOP``: they stop without touching their output, their errors are dropped, and the result is None.
     """
+    langs = opts.langs or config.langs(root)
     report = done or (lambda res: None)
     results: dict[str, Result] = {}
     errors: list[str] = []
-    busy = [lang for lang in opts.langs if not up_to_date(root, lang, opts)]
+    busy = [lang for lang in langs if not up_to_date(root, lang, opts)]
     if busy:
-        execute.preload()
+        kernel.preload()
     jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
     forking = "fork" in _start_methods()
     parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []
-    if gate is not None and not parallel and not gate():
-        return None
+    verdict = GO
+    if gate is not None and not parallel:
+        verdict = gate()
+        if verdict == STOP:
+            return None
     if parallel:
-        import functools
-        import multiprocessing
-
-        from .parallel import Processes
-
         # fork: the workers start at once with the libraries this process has imported
         ctx = multiprocessing.get_context("fork")
-        go, stop = ctx.Event(), ctx.Event()
+        go, hold, stop = ctx.Event(), ctx.Event(), ctx.Event()
         if gate is None:
             go.set()
-        with Processes(min(jobs, len(parallel)), init=functools.partial(_gate_init, go, stop, os.getpid())) as procs:
+        with Processes(min(jobs, len(parallel)), init=functools.partial(_gate_init, go, hold, stop, os.getpid())) as procs:
             for lang in parallel:
                 procs.submit(lang, _edition_worker, root, lang, opts)
             try:
-                passed = gate() if gate is not None else True
+                verdict = gate() if gate is not None else GO
             except BaseException:
                 stop.set()
                 raise
-            (go if passed else stop).set()
+            if verdict == HOLD:
+                hold.set()
+            (stop if verdict == STOP else go).set()
             for lang, status, value in procs.results():
                 if status == "ok":
                     results[lang] = value
@@ -225,41 +197,41 @@ def build_editions(root: Path, opts: Options, progress: Progress = print,
                     errors.append(value)
                 else:
                     errors.append(f"[{lang}] the build process stopped: {value}")
-        if not passed:
+        if verdict == STOP:
             return None
-    for lang in opts.langs:  # up to date, or one after the other
+    for lang in langs:  # up to date, or one after the other
         if lang in parallel:
             continue
         try:
-            results[lang] = build_edition(root, lang, opts, progress)
+            results[lang] = build_edition(root, lang, opts, progress, before_swap=lambda: verdict == GO)
             report(results[lang])
         except BuildError as err:
             errors.append(str(err))
     if errors:
         raise BuildError("\n".join(errors))
-    return [results[lang] for lang in opts.langs]
+    return [results[lang] for lang in langs]
 
 
 def _start_methods() -> list[str]:
-    import multiprocessing
-
     return multiprocessing.get_all_start_methods()
 
 
 _GATE: tuple = ()
 
 
-def _gate_init(go, stop, parent: int) -> None:
+def _gate_init(go, hold, stop, parent: int) -> None:
     global _GATE
-    _GATE = (go, stop, parent)
+    _GATE = (go, hold, stop, parent)
 
 
-def _wait_for_gate(lang: str) -> None:
-    """In an edition's process: wait until the gate has opened (or closed: then stop without swapping)."""
-    go, stop, parent = _GATE
+def _wait_for_gate(lang: str) -> bool:
+    """In an edition's process: wait until the gate has opened; whether to replace the output (not when the
+    gate holds it); a gate that closed stops the build without swapping."""
+    go, hold, stop, parent = _GATE
     while not go.wait(0.1):
         if stop.is_set() or os.getppid() != parent:
             raise BuildError(f"[{lang}] stopped before replacing the output")
+    return not hold.is_set()
 
 
 def _print(message: str) -> None:
@@ -268,7 +240,7 @@ def _print(message: str) -> None:
 
 def _edition_worker(root: Path, lang: str, opts: Options) -> Result:
     def progress(message: str) -> None:
-        if _GATE and _GATE[1].is_set():  # the gate has closed: stop at the next step
+        if _GATE and _GATE[2].is_set():  # the gate has closed: stop at the next step
             raise BuildError(f"[{lang}] stopped before replacing the output")
         _print(message)
 
@@ -294,15 +266,15 @@ def _lock(out_root: Path, lang: str) -> Path:
     return lock
 
 
-def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, result: Result) -> list:
-    cache = execute.Cache((root / ".cache" / "exec") if opts.cache else None, root)
-    env_key = execute.environment_key()
+def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress, result: Result) -> list:
+    cache = chapter_cache.Cache(root, opts.cache)
+    env_key = chapter_cache.environment_key()
     chapters = [qmd.parse(p) for p in book.files]
     appendix = {p.resolve() for p in book.appendices}
     pages, todo, done, untrusted = [], [], {}, {}
     for chapter in chapters:
         name = cache.places.name_of(chapter.path) or chapter.path.name
-        key = execute.chapter_key(chapter, book.lang, env_key, name)
+        key = chapter_cache.chapter_key(chapter, book.lang, env_key, name)
         found = cache.lookup(book.lang, chapter, key)
         if found.hit:
             done[chapter.path] = found.hit
@@ -315,12 +287,12 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
                  "again")
     t = time.perf_counter()
     if todo:
-        with execute.Kernel(root, opts.timeout) as kernel:  # one kernel per edition, only when needed
+        with kernel.Kernel(root, opts.timeout) as running:  # one kernel per edition, only when needed
             result.timings["kernel_start"] = time.perf_counter() - t
             for chapter, key, name, changed in todo:
                 progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
                          + (f"; changed: {changed})" if changed else ")"))
-                res = kernel.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
+                res = running.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
                 if res.served:
                     progress(f"[{book.lang}] {name}: {len(res.served)} of {len(chapter.cells)} cells unchanged, taken "
                              f"from the cache (cells {_spans(res.served)})")
@@ -339,12 +311,20 @@ def _execute(root: Path, book: project.Book, opts: Options, progress: Progress, 
     for chapter in chapters:
         res = done[chapter.path]
         result.reads.update({n: d for n, d in res.reads.items() if n != "data" and not n.startswith("data/")})
-        page = assemble.chapter_markdown(chapter, res, gap_decisions(root) if opts.strict else None, book.lang)
+        page = assemble.chapter_markdown(chapter, res, opts.checks.gap_decisions() if opts.strict else None, book.lang)
         page.appendix = chapter.path.resolve() in appendix
         pages.append(page)
         notebooks[chapter.path.stem] = res.notebook
     result.notebooks = notebooks
     return pages
+
+
+def _timed(timings: dict[str, float], name: str, stage: Callable):
+    t = time.perf_counter()
+    try:
+        return stage()
+    finally:
+        timings[name] = time.perf_counter() - t
 
 
 def _spans(numbers: list[int]) -> str:
@@ -358,22 +338,7 @@ def _spans(numbers: list[int]) -> str:
     return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans)
 
 
-def _claims(root: Path, book: project.Book, pages: list, path: Path, timings: dict) -> list[str]:
-    """Each claim marker of the prose gets its verdict on the data (evaluated once for all editions, usually
-    by the caller's gate while the chapters execute); ``claims.csv`` lists them. ``claims`` in the timings:
-    what the build waited for the verdicts and spent on the markers and the scanner."""
-    t = time.perf_counter()
-    try:
-        rows, warnings = prose.check_edition(root, book.lang, book.files, pages, prose.verdicts(root))
-    except prose.ClaimError as err:
-        raise BuildError(str(err)) from None
-    finally:
-        timings["claims"] = time.perf_counter() - t
-    prose.write_csv(rows, path)
-    return warnings
-
-
-def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
+def _render(book: config.Edition, pages: list, registry: dict, reg_path: Path, staging: Path, opts: Options,
             progress: Progress, result: Result, build_id: str = "") -> list[str]:
     """The HTML site, then the PDF (and for the printer, ``--strict``, the print file); returns the warnings,
     HTML's first."""
@@ -414,27 +379,13 @@ def _render(book: project.Book, pages: list, registry: dict, reg_path: Path, sta
         return [w for name, fn in stages for w in timed(name, fn)]
 
 
-def pdf_file(book: project.Book, suffix: str = "") -> str:
+def pdf_file(book: config.Edition, suffix: str = "") -> str:
     """The edition's PDF, named by the report's year (``report: year:`` in the config): ngo-report-2019-kk.pdf."""
     return f"ngo-report-{book.get('year')}-{book.lang}{suffix}.pdf"
 
 
-def print_file(book: project.Book) -> str:
+def print_file(book: config.Edition) -> str:
     return pdf_file(book, "-print")
-
-
-def _preflight(book: project.Book, staging: Path, progress: Progress, result: Result) -> list[str]:
-    """The print file checked as a printing house does (``helpers.preflight``); its problems, located."""
-    from .. import preflight
-
-    t = time.perf_counter()
-    options = press.settings(book.get("print", {}))
-    report = preflight.check(staging / print_file(book), min_dpi=options["min-dpi"],
-                             pages_multiple=options["pages-multiple"])
-    result.timings["preflight"] = time.perf_counter() - t
-    progress(f"[{book.lang}] preflight: " + ("passed" if report.passed else f"{len(report.problems)} problem(s)")
-             + f" ({report.pages} pages, {len(report.fonts)} fonts embedded, {report.images} raster image(s))")
-    return [f"PREFLIGHT {print_file(book)}: {problem}" for problem in report.problems]
 
 
 @contextmanager

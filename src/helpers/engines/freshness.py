@@ -3,7 +3,7 @@
 ``inputs_key`` hashes everything an edition is built from (config, chapter files, data folder, fonts folder,
 helper package, Python and library versions, build options, ``SOURCE_DATE_EPOCH``); ``is_current`` compares it,
 and the files the chapters read, with the build log of the output in place and that output with its manifest.
-``check_key`` does the same for ``report check``. Files are named by their place in the project and their
+Files are named by their place in the project and their
 content's hash, never by absolute path, size or time.
 """
 
@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .. import __version__, paths
-from . import execute, project, render
-
-if TYPE_CHECKING:
-    from .builtin import Options, Result
-
+from helpers import __version__
+from helpers.core import config, paths
+from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none, write_atomic
+from helpers.engines import chapter_cache
+from helpers.engines.options import Options, Result
 
 MANIFEST = "manifest.json"
 
@@ -31,48 +28,20 @@ def build_log(out_root: Path, lang: str) -> Path:
     return out_root / f".build-{lang}.json"
 
 
-def sha_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
-    and folders are followed (a folder linked into itself once)."""
-    out, seen = {}, set()
-    for here, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(here)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in files:
-            path = Path(here) / name
-            rel = path.relative_to(folder).as_posix()
-            if rel not in skip and path.is_file():
-                out[rel] = sha_file(path)
-    return dict(sorted(out.items()))
-
-
-def package_files() -> list[Path]:
-    pkg = Path(__file__).resolve().parents[1]
-    return sorted(p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
+def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
     """A hash of everything an edition's output depends on; equal keys give byte-identical output."""
     h = hashlib.sha256()
 
     def add(name: str, digest: str) -> None:
         h.update(f"{name}\0{digest}\n".encode("utf-8"))
 
-    add("engine", f"builtin {__version__} {execute.environment_key()}")
-    pkg = Path(__file__).resolve().parents[1]
+    add("engine", f"builtin {__version__} {chapter_cache.environment_key()}")
+    pkg = paths.package_dir()
     for path in package_files():
         add(f"helpers/{path.relative_to(pkg).as_posix()}", sha_file(path))
     for name in ("_quarto.yml", f"_quarto-{book.lang}.yml"):
         add(name, sha_file(root / name))
-    places = execute.Places(root)
+    places = paths.Places(root)
     for path in book.files:  # in book order, by their names in the project (a linked chapter is followed)
         add(f"chapter:{places.name_of(path) or path.name}", sha_file(path))
     data = paths.data_dir(root)
@@ -84,15 +53,8 @@ def inputs_key(root: Path, book: project.Book, opts: Options) -> str:
         for name, digest in file_hashes(fonts).items():
             add(f"fonts/{name}", digest)
     add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
-                               "epoch": render.epoch(), "lang": book.lang}, sort_keys=True))
+                               "epoch": config.epoch(), "lang": book.lang}, sort_keys=True))
     return h.hexdigest()
-
-
-def read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) -> bool:
@@ -108,49 +70,12 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
     if not isinstance(reads, dict):
         return False
     if reads:
-        places = execute.Places(root if root is not None else out_root.parent)
+        places = paths.Places(root if root is not None else out_root.parent)
         for name, digest in reads.items():
             path = places.path_of(name)
-            if path is None or execute._file_sha(path) != digest:
+            if path is None or sha_or_none(path) != digest:
                 return False
     return file_hashes(target, skip=(MANIFEST,)) == read_json(target / MANIFEST).get("files")
-
-
-def check_key(root: Path) -> str:
-    """A hash of what ``report check`` depends on: the data folder, the helper package, the libraries."""
-    from importlib import metadata
-
-    h = hashlib.sha256(execute.environment_key().encode())
-    for lib in ("frictionless", "pandas"):
-        try:
-            h.update(f"{lib}=={metadata.version(lib)}\n".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    pkg = Path(__file__).resolve().parents[1]
-    for path in package_files():
-        h.update(f"helpers/{path.relative_to(pkg).as_posix()}\0{sha_file(path)}\n".encode())
-    data = paths.data_dir(root)
-    if data.is_dir():
-        for name, digest in file_hashes(data).items():
-            h.update(f"data/{name}\0{digest}\n".encode())
-    return h.hexdigest()
-
-
-def data_checked(root: Path) -> bool:
-    """Whether the data and the checking code are those of the last successful ``report check`` of a build."""
-    stamp = root / ".cache" / "check.json"
-    return read_json(stamp).get("key") == check_key(root)
-
-
-def remember_check(root: Path) -> None:
-    stamp = root / ".cache" / "check.json"
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": check_key(root)}), encoding="utf-8")
-        tmp.replace(stamp)
-    except OSError:
-        pass  # a read-only project still builds; it checks every time
 
 
 def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
@@ -158,7 +83,7 @@ def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") 
     from importlib import metadata
 
     versions = {}
-    for lib in execute.LIBRARIES:
+    for lib in chapter_cache.LIBRARIES:
         try:
             versions[lib] = metadata.version(lib)
         except metadata.PackageNotFoundError:
@@ -166,7 +91,7 @@ def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") 
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
-                "only": sorted(opts.only), "source_date_epoch": render.epoch(), "build_id": build_id,
+                "only": sorted(opts.only), "source_date_epoch": config.epoch(), "build_id": build_id,
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -178,6 +103,4 @@ def write_log(out_root: Path, result: Result, key: str, manifest_sha: str) -> No
            "pandoc_reused": result.pandoc_reused,
            "warnings": sorted(set(result.warnings)), "timings": {k: round(v, 3) for k, v in result.timings.items()}}
     path = build_log(out_root, result.lang)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(log, ensure_ascii=False, indent=1, sort_keys=True))

@@ -22,10 +22,11 @@ import json
 import re
 from pathlib import Path
 
-from .. import paths, review
-from . import qmd, render
-from .assemble import FLOAT_PREFIXES, Page
-from .project import Book
+from helpers import review
+from helpers.core import paths, qmd
+from helpers.core.config import Edition
+from helpers.engines import render
+from helpers.engines.assemble import FLOAT_PREFIXES, Page
 
 MARKER = "NBCELL{:04d}"
 MARKER_LINE = re.compile(r"^NBCELL(\d{4})$", re.M)
@@ -100,14 +101,14 @@ def data_package(root: Path) -> dict:
             "sha256": h.hexdigest()}
 
 
-def _where(book: Book, path: Path) -> str:
+def _where(book: Edition, path: Path) -> str:
     try:
         return path.resolve().relative_to(book.root.resolve()).as_posix()
     except ValueError:
         return path.name
 
 
-def notebook(book: Book, page: Page, chapter: qmd.Chapter, executed: dict, text: str, package: dict):
+def notebook(book: Edition, page: Page, chapter: qmd.Chapter, executed: dict, text: str, package: dict):
     """The chapter's notebook: root cell, text and code cells in reading order, check cell."""
     import nbformat  # loaded when a notebook is written, not by a build with nothing to do
 
@@ -148,7 +149,7 @@ def notebook(book: Book, page: Page, chapter: qmd.Chapter, executed: dict, text:
     return nb
 
 
-def write(book: Book, pages: list[Page], executed: dict, registry_path: Path, target: Path) -> list[str]:
+def write(book: Edition, pages: list[Page], executed: dict, registry_path: Path, target: Path) -> list[str]:
     """Write every chapter's notebook into ``target/notebooks`` and its source into ``target/source``;
     returns the filter's warnings (the site reports the same ones)."""
     folder, sources = target / "notebooks", target / "source"

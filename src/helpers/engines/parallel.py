@@ -17,7 +17,7 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterator
 
-from . import BuildError
+from helpers.core.errors import BuildError
 
 STOP_WAIT = 15.0  # seconds a stopped edition's process has to clean up before it is killed
 

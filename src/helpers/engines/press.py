@@ -9,7 +9,7 @@
   with its output intent, tagged: the print file is the archival file too) or ``pdf-x-3`` (converted to
   CMYK PDF/X-3 by Ghostscript, ``gs`` on PATH: its tags are lost, so the edition's A4 PDF stays the
   archival, accessible copy);
-- ``min-dpi``, ``pages-multiple``: what preflight (``helpers.preflight``) demands of raster images and of the
+- ``min-dpi``, ``pages-multiple``: what preflight (``helpers.checks.preflight``) demands of raster images and of the
   page count.
 
 Typst writes no TrimBox or BleedBox: they are set here (pikepdf), from the same sizes the template uses.
@@ -23,7 +23,8 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
-from . import BuildError
+from helpers.core import config
+from helpers.core.errors import BuildError
 
 DEFAULTS = {"bleed-mm": 3, "crop-marks": True, "profile": "pdf-a-2a", "min-dpi": 300, "pages-multiple": 2}
 PROFILES = ("pdf-a-2a", "pdf-x-3")
@@ -84,7 +85,6 @@ def to_pdfx(source: Path, dest: Path) -> None:
 
     Measured (a 54-page edition): 4.4 s, 995 -> 410 KB; fonts stay embedded and subset, the text stays
     searchable; the tags and the links go (PDF/X-3 allows no link annotations), the colours become CMYK."""
-    from .render import epoch
 
     gs = shutil.which("gs")
     if gs is None:
@@ -103,7 +103,7 @@ def to_pdfx(source: Path, dest: Path) -> None:
                                "-sDEVICE=pdfwrite", "-dPDFX", "-dPreserveAnnots=false",
                                "-sColorConversionStrategy=CMYK", "-dPDFSETTINGS=/prepress",
                                f"-sOutputFile={dest}", str(pdfx_def), str(source)], capture_output=True, text=True,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch())})  # its dates
+                              env={**os.environ, "SOURCE_DATE_EPOCH": str(config.epoch())})  # its dates
     finally:
         pdfx_def.unlink(missing_ok=True)
     if proc.returncode != 0 or not dest.is_file():

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import BuildError
+from helpers.core.errors import BuildError
 
 FORMATS = {"html": "html", "pdf": "typst"}
 

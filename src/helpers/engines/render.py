@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,14 +14,16 @@ from string import Template
 import pypandoc
 import typst
 
-from .. import __version__, i18n, typography
-from . import BuildError
-from .assemble import Page
-from .project import Book
+from helpers import __version__
+from helpers.core import config
+from helpers.core.config import Edition
+from helpers.core.errors import BuildError
+from helpers.engines import press as press_file
+from helpers.engines.assemble import Page
+from helpers.lang import i18n, typography
 
 READER = "markdown-implicit_figures"
 RESOURCES = resources.files("helpers") / "resources"
-DEFAULT_EPOCH = 1575158400  # 2019-12-01, the report's year; SOURCE_DATE_EPOCH overrides it
 
 
 def resource_path(name: str) -> Path:
@@ -43,10 +44,6 @@ def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tup
     return proc.stdout.decode("utf-8"), warnings
 
 
-def epoch() -> int:
-    return int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
-
-
 # --- HTML -------------------------------------------------------------------------------------------
 
 def _strip_tags(text: str) -> str:
@@ -60,10 +57,11 @@ def _page_downloads(stem: str, words: dict) -> str:
             f' · <a href="../source/{stem}.qmd" download>{words["chapter_source"]} (.qmd)</a>')
 
 
-def html_site(book: Book, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
+def html_site(book: Edition, pages: list[Page], registry: dict, registry_path: Path, dest: Path,
               *, pdf_name: str, draft: bool = False) -> list[str]:
     """Write the multi-page site into ``dest``; returns the filter's warnings."""
-    lang, other = book.lang, i18n.OTHER[book.lang]
+    lang = book.lang
+    other = next(code for code in config.langs(book.root) if code != lang)  # the language switcher's
     words = i18n.WORDS[lang]
     template = Template(resource_path("page.html").read_text(encoding="utf-8"))
     dest.mkdir(parents=True, exist_ok=True)
@@ -121,33 +119,23 @@ def _plain(text: str) -> str:
 
 
 # The imprint's fields (``report:`` of the config); a classification code the report has none of is declared
-# NOT_ASSIGNED, never left out: the print build refuses an unset field, the draft warns
-IMPRINT_FIELDS = ("publisher", "commissioned-by", "place", "year", "citation", "licence", "udc", "bbk", "isbn")
-CODES = ("udc", "bbk", "isbn")
-NOT_ASSIGNED = "not assigned"
-
-
-def imprint(book: Book, build_id: str) -> tuple[dict, list[str]]:
-    """The imprint's metadata for the template, and an ``IMPRINT-FIELD`` problem for each field left unset."""
+def imprint(book: Edition, build_id: str) -> dict:
+    """The imprint's metadata for the template; a field left unset is printed "?" (the book's checks say so)."""
     words = i18n.WORDS[book.lang]
-    problems, meta = [], {}
-    for name in IMPRINT_FIELDS:
+    meta = {}
+    for name in config.IMPRINT_FIELDS:
         value = book.get(name)
-        if value is None or not str(value).strip():
-            problems.append(f"IMPRINT-FIELD report.{name} is not set in _quarto-{book.lang}.yml or _quarto.yml "
-                            f"(give it, or for a code the report has none of write '{name}: {NOT_ASSIGNED}')")
-            value = "?"
-        meta[name] = str(value).strip()
+        meta[name] = str(value).strip() if value is not None and str(value).strip() else "?"
     meta["codes"] = [{"label": words["imprint"][code],
-                      "value": words["imprint"]["not_assigned"] if meta[code] == NOT_ASSIGNED else meta[code]}
-                     for code in CODES]
+                      "value": words["imprint"]["not_assigned"] if meta[code] == config.NOT_ASSIGNED else meta[code]}
+                     for code in config.IMPRINT_CODES]
     meta.update({f"{key}-label": words["imprint"][key] for key in ("commissioned", "publisher", "citation",
                                                                    "licence", "build")})
     meta["build-id"] = build_id[:16]
-    return meta, problems
+    return meta
 
 
-def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
+def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
         *, draft: bool = False, build_id: str = "", press: dict | None = None,
         print_dest: Path | None = None) -> list[str]:
     """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings.
@@ -169,8 +157,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
         "toc-title": words["contents"], "crossref-registry": str(registry_path),
         "continued": words["continued"], "continued-plain": words["continued_plain"],
     }
-    fields, problems = imprint(book, build_id)
-    meta.update(fields)
+    meta.update(imprint(book, build_id))
     if draft:
         meta["draft"] = True
         (workdir / DRAFT_MARK).write_text(draft_mark_svg(words["draft"]), encoding="utf-8")
@@ -190,10 +177,7 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     dest.parent.mkdir(parents=True, exist_ok=True)
     notes = _typeset(book, typ, workdir, dest, {})
     if print_dest is not None:
-        from . import press as printing
-
-        printing.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
-    warnings += problems
+        press_file.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
     for note in notes:
         message = getattr(note, "message", str(note))
         if message.startswith("unknown font family"):
@@ -206,11 +190,11 @@ def pdf(book: Book, pages: list[Page], registry_path: Path, workdir: Path, dest:
     return warnings
 
 
-def _typeset(book: Book, typ: Path, workdir: Path, dest: Path, inputs: dict) -> list:
+def _typeset(book: Edition, typ: Path, workdir: Path, dest: Path, inputs: dict) -> list:
     try:
         _, notes = typst.compile_with_warnings(str(typ), output=str(dest), root=str(workdir),
                                                font_paths=font_paths(book.root), ignore_system_fonts=True,
-                                               pdf_standards=PDF_STANDARDS, timestamp=epoch(),
+                                               pdf_standards=PDF_STANDARDS, timestamp=config.epoch(),
                                                sys_inputs={k: json.dumps(v) for k, v in inputs.items()})
     except Exception as err:  # typst raises its own error type with the source location in the message
         raise BuildError(f"typst could not typeset the {book.lang} PDF: {err}") from None
@@ -222,7 +206,7 @@ def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
     if lang != "kk":
         return []
     script = workdir / "kk-hyphenation-filter"
-    script.write_text(f"#!{sys.executable}\nfrom helpers.kk_hyphenation import main\nmain()\n", encoding="utf-8")
+    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\nmain()\n", encoding="utf-8")
     script.chmod(0o755)
     return ["--filter", str(script)]
 
@@ -254,7 +238,7 @@ def draft_mark_svg(word: str, size: float = 90.0) -> str:
 DEFAULT_FONT = "Libertinus Serif"  # bundled with Typst; covers every Kazakh letter
 
 
-def mainfont(book: Book) -> str:
+def mainfont(book: Edition) -> str:
     return str(book.get("mainfont") or DEFAULT_FONT)
 
 

@@ -21,8 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import BuildError, builtin
-from .freshness import MANIFEST, build_log, file_hashes
+from helpers.core.cache import file_hashes
+from helpers.core.errors import BuildError
+from helpers.core.problems import Checks
+from helpers.engines import builtin
+from helpers.engines.freshness import MANIFEST, build_log
+from helpers.engines.options import Options
 
 Progress = Callable[[str], None]
 
@@ -103,8 +107,9 @@ def _notes(stored: dict, rebuilt: dict, stored_log: dict, rebuilt_log: dict) -> 
 
 
 def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progress: Progress = print,
-           jobs: int = 0) -> list[Report]:
-    """Rebuild ``langs`` without the cache with the options recorded in their manifests and compare."""
+           jobs: int = 0, checks: Checks | None = None) -> list[Report]:
+    """Rebuild ``langs`` without the cache with the options recorded in their manifests (and the book's
+    ``checks``, which write part of the output) and compare."""
     out_root = (output or root / "output").resolve()
     stored = {lang: _manifest(out_root / lang / MANIFEST) for lang in langs}
     groups: dict[tuple, list[str]] = {}  # editions built with the same options are rebuilt together
@@ -118,8 +123,8 @@ def verify(root: Path, langs: tuple[str, ...], output: Path | None = None, progr
         for number, ((formats, strict, only), group) in enumerate(groups.items()):
             rebuild_root = Path(tmp) / f"rebuild-{number + 1}"
             progress(f"rebuilding {', '.join(group)} without the cache into a temporary folder ...")
-            opts = builtin.Options(langs=tuple(group), formats=formats, cache=False, strict=strict, only=only,
-                                   output=rebuild_root, jobs=jobs)
+            opts = Options(langs=tuple(group), formats=formats, cache=False, strict=strict, only=only,
+                           output=rebuild_root, jobs=jobs, checks=checks or Checks())
             builtin.build_editions(root, opts, progress=progress)
             for lang in group:
                 manifest = stored[lang]

@@ -8,12 +8,24 @@ a fact that is one row of a data file is declared in a ``rows(...)`` table inste
 from __future__ import annotations
 
 import importlib
+import sys
 from types import SimpleNamespace
 from typing import Callable
 
-from .. import stats
+from helpers.core import session, stats
 
 REGISTRY: dict[str, dict[str, Callable]] = {}
+
+
+def _forget_chapters() -> None:
+    """Between chapters: no fact registered and the chapter modules unloaded, so that the modules loaded at the
+    end of a chapter are the ones it used (plus the shared ones loaded before it)."""
+    for name in [m for m in sys.modules if m.startswith(f"{__name__}.")]:
+        del sys.modules[name]
+    REGISTRY.clear()
+
+
+session.on_reset(_forget_chapters)
 
 
 def fact(chapter: str):

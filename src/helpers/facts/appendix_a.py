@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..claims import above, claims, not_checkable, ranked, row, smallest
-from . import rows
+from helpers.facts import rows
+from helpers.facts.claims import above, claims, not_checkable, ranked, row, smallest
 
 AWARE = "b_sso_awareness"
 PROBLEMS = "b_interaction_problems"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import data
-from ..stats import Quantity, Row
-from . import fact
+from helpers.core import data
+from helpers.core.stats import Quantity, Row
+from helpers.facts import fact
 
 DESCRIPTOR = (Row("datapackage", 0, ""),)  # counted over the whole data package
 

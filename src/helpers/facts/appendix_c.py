@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..claims import not_checkable
+from helpers.facts.claims import not_checkable
 
 not_checkable("appendix_c",
               smallest_bases="the audit computes these sample sizes as the smallest ones; the sentence "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..claims import not_checkable
-from . import fact, rows
+from helpers.core import stats
+from helpers.facts import fact, rows
+from helpers.facts.claims import not_checkable
 
 MILESTONES = "x_milestones"
 SURVEY_2013 = "x_survey_2013"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..claims import about, above, all_of, below, claims, largest, leading, not_checkable, ranked, row
-from ..stats import Label
-from . import categories, declared, fact, rows
+from helpers.core import stats
+from helpers.core.stats import Label
+from helpers.facts import categories, declared, fact, rows
+from helpers.facts.claims import about, above, all_of, below, claims, largest, leading, not_checkable, ranked, row
 
 T01 = "t01_registered_ngos"
 

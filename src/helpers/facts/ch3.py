@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..claims import above, all_of, among_smallest, below, claims, grew, largest, not_checkable, ranked, row, smallest
-from ..stats import Label, Quantity
-from . import fact, rows
+from helpers.core import stats
+from helpers.core.stats import Label, Quantity
+from helpers.facts import fact, rows
+from helpers.facts.claims import (
+    above,
+    all_of,
+    among_smallest,
+    below,
+    claims,
+    grew,
+    largest,
+    not_checkable,
+    ranked,
+    row,
+    smallest,
+)
 
 D13 = "d13_permanent_staff"
 D14 = "d14_staff_size"

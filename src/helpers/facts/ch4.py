@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from ..claims import about, above, all_of, below, claims, largest, not_checkable, ranked, ratio_at_least, row
-from . import rows
+from helpers.facts import rows
+from helpers.facts.claims import (
+     about,
+     above,
+     all_of,
+     below,
+     claims,
+     largest,
+     not_checkable,
+     ranked,
+     ratio_at_least,
+     row,
+)
 
 D18 = "d18_ngo_state_relations"
 D19 = "d19_ngo_state_interaction_frequency"

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from .. import stats
-from ..claims import (about, above, all_of, at_least, at_most, below, claims, grew, not_checkable,
-                      ratio_at_least, row, smallest)
-from . import categories, fact, rows
+from helpers.core import stats
+from helpers.facts import categories, fact, rows
+from helpers.facts.claims import (
+    about,
+    above,
+    all_of,
+    at_least,
+    at_most,
+    below,
+    claims,
+    grew,
+    not_checkable,
+    ratio_at_least,
+    row,
+    smallest,
+)
 
 D24 = "d24_social_responsibility"
 D25 = "d25_confidence_in_influence"

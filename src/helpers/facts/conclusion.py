@@ -6,8 +6,8 @@ stated there (x_conclusion, or the body's row that holds it)."""
 
 from __future__ import annotations
 
-from ..claims import above, all_of, at_least, at_most, claims, not_checkable, row
-from . import declared, rows
+from helpers.facts import declared, rows
+from helpers.facts.claims import above, all_of, at_least, at_most, claims, not_checkable, row
 
 C = "x_conclusion"
 MILESTONES = "x_milestones"

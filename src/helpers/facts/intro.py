@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..claims import not_checkable
-from . import rows
+from helpers.facts import rows
+from helpers.facts.claims import not_checkable
 
 MILESTONES = "x_milestones"
 

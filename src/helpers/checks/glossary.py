@@ -1,0 +1,96 @@
+"""One terminology: ``data/glossary.csv`` names each term, its abbreviation and the variants the book may not use.
+
+:func:`check` finds a forbidden variant in the chapters and in the chart labels (``data/labels.csv``);
+``report check`` prints the findings as warnings, ``report check --strict`` and the print build as errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from helpers.core import config, data
+
+LETTER = r"[^\W\d_]"
+
+
+@dataclass(frozen=True)
+class Variant:
+    lang: str
+    text: str  # as written in the glossary ('*' at the end: any ending)
+    preferred: str
+    row: int  # line of glossary.csv (the header is line 1)
+
+    @cached_property  # compiled once per variant, not once per line it is matched against
+    def pattern(self) -> re.Pattern:
+        stem = self.text.rstrip("*")
+        tail = rf"{LETTER}*" if self.text.endswith("*") else ""
+        return re.compile(rf"(?<!{LETTER}){re.escape(stem)}{tail}(?!{LETTER})", re.IGNORECASE)
+
+
+def table(folder: Path | None = None):
+    return data.read_table(data.resource("glossary", folder), folder)
+
+
+def variants(folder: Path | None = None) -> list[Variant]:
+    out = []
+    for i, row in table(folder).iterrows():
+        for lang in config.langs():
+            forbidden = row.get(f"{lang}_forbidden")
+            if not isinstance(forbidden, str) or not forbidden.strip():
+                continue
+            abbr = row.get(f"{lang}_abbr")
+            preferred = abbr if isinstance(abbr, str) and abbr else row[lang]
+            for v in filter(None, (v.strip() for v in forbidden.split("|"))):
+                text, _, correction = v.partition(">")  # "МӘТ-ты>МӘТ-ті": the variant and what to write
+                out.append(Variant(lang, text.strip(), correction.strip() or preferred, int(i) + 2))
+    return out
+
+
+def _prose_lines(path: Path):
+    """(line number, text) of a chapter's prose, captions and cell options; code is left out."""
+    in_code = False
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code and not line.startswith("#|"):
+            continue
+        yield no, re.sub(r"`\{python\}[^`]*`", " ", line)
+
+
+def check(root: Path, folder: Path | None = None) -> list[str]:
+    """Every use of a forbidden variant: ``chapters/kk/x.qmd:12: «АЖҚДМ» ...`` (empty: the terminology holds)."""
+    folder = folder or root / "data"
+    found = []
+    vs = variants(folder)
+    for path in sorted((root / "chapters").glob("*/*.qmd")):
+        rel, mine = path.relative_to(root), [v for v in vs if v.lang == path.parent.name]
+        for no, line in _prose_lines(path):
+            for v in mine:
+                for m in v.pattern.finditer(line):
+                    found.append(f"TERMINOLOGY at {rel}:{no}: «{m.group(0)}» is a variant the glossary does not "
+                                 f"allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")
+    labels = data.read_table(data.resource("labels", folder), folder)
+    for i, row in labels.iterrows():
+        for col in ("kk", "ru", "kk_short", "ru_short"):
+            text = row.get(col)
+            if not isinstance(text, str):
+                continue
+            for v in vs:
+                if v.lang != col[:2]:
+                    continue
+                for m in v.pattern.finditer(text):
+                    found.append(f"TERMINOLOGY at data/labels.csv:{int(i) + 2} ({col}): «{m.group(0)}» is a variant "
+                                 f"the glossary does not allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")
+    return found
+
+
+def terms(lang: str, folder: Path | None = None) -> list[tuple[str, str, str]]:
+    """The abbreviations of the Terms table: (this edition's, the other edition's, the meaning in this language)."""
+    other = next(x for x in config.langs() if x != lang)
+    rows = table(folder)
+    return [(r[f"{lang}_abbr"], r[f"{other}_abbr"], r[lang]) for _, r in rows.iterrows()
+            if isinstance(r.get(f"{lang}_abbr"), str) and isinstance(r.get(f"{other}_abbr"), str)]

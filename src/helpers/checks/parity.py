@@ -1,0 +1,105 @@
+"""The editions say the same: the same chapters, and per chapter the same skeleton in every language.
+
+The sentences differ; what a reader can check across the editions must not: footnotes, the notes and gap notes
+the cells print (the cells' code, with the edition's language taken out), references to floats and sections,
+the floats and headings' ids, and the inline numbers (a Kazakh case ending ``.kk("ға")`` or a Russian noun form is not a difference, nor is a range ``a.to(b)``
+written as two numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from helpers.core import config
+from helpers.core.errors import BuildError
+from helpers.core.qmd import INLINE
+
+FOOTNOTE = re.compile(r"\^\[|\[\^[^\]]+\](?!:)")
+REFERENCE = re.compile(r"@((?:fig|tbl|dgm|map|sec|eq)-[\w-]+)")
+ID = re.compile(r"\{#([\w-]+)")
+KK_ENDING = re.compile(r"""\.(?:kk|ru)\([^)]*\)""")  # a case ending or a noun form
+RANGE = re.compile(r"(.+)\.to\((.+)\)")
+LANG_LITERAL = re.compile(r"""(["'])(kk|ru)\1""")
+WORDS_LITERAL = re.compile(r"""(["'])(?:(?!\1).)*[\u0400-\u04ff](?:(?!\1).)*\1""")  # a string in words
+OPTION_TEXT = ("fig-alt", "fig-cap", "tbl-cap")
+
+
+def skeleton(path: Path) -> dict[str, Counter]:
+    """What one chapter file contains besides its sentences."""
+    text = path.read_text(encoding="utf-8")
+    parts: dict[str, Counter] = {k: Counter() for k in ("footnotes", "cells", "references", "ids", "inline")}
+    in_code, code = False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if in_code:
+                parts["cells"]["\n".join(code)] += 1
+                code = []
+            in_code = not in_code
+            continue
+        if in_code:
+            if line.startswith("#|") and line[2:].strip().split(":")[0] in OPTION_TEXT:
+                continue  # captions and alt texts are sentences
+            code.append(WORDS_LITERAL.sub('"…"', LANG_LITERAL.sub(r"\1LANG\1", line.rstrip())))
+            continue
+        parts["footnotes"]["footnote"] += len(FOOTNOTE.findall(line))
+        parts["references"].update(REFERENCE.findall(line))
+        parts["ids"].update(ID.findall(line))
+        for m in INLINE.finditer(line):
+            expr = KK_ENDING.sub("", m.group(1).strip())
+            bounds = RANGE.fullmatch(expr)  # a range counts as its two numbers
+            parts["inline"].update(bounds.groups() if bounds else [expr])
+    return parts
+
+
+LABELS = {"footnotes": "footnotes", "cells": "cells (tables, charts, notes, gap notes)",
+          "references": "cross-references", "ids": "floats and headings", "inline": "inline expressions"}
+
+
+def check(root: Path) -> list[str]:
+    """Differences between the editions, chapter by chapter: each declared edition against the first (empty:
+    all editions have the same skeleton)."""
+    first, *others = config.langs(root)
+    return [line for other in others for line in _differ(root, first, other)]
+
+
+def _differ(root: Path, a: str, b: str) -> list[str]:
+    out = []
+    for path_a in sorted((root / "chapters" / a).glob("*.qmd")):
+        path_b = root / "chapters" / b / path_a.name
+        if not path_b.exists():
+            continue  # a missing translation is reported on its own
+        sa, sb = skeleton(path_a), skeleton(path_b)
+        for part, label in LABELS.items():
+            only_a, only_b = sa[part] - sb[part], sb[part] - sa[part]
+            if not (only_a or only_b):
+                continue
+            detail = []
+            for lang, only in ((a, only_a), (b, only_b)):
+                if only:
+                    items = [f"{k} (×{n})" if n > 1 else k for k, n in only.items()]
+                    detail.append(f"only in {lang}: " + "; ".join(i.replace("\n", " ")[:80] for i in items[:5]))
+            out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{path_a.name}: {label} – " + ", ".join(detail))
+    return out
+
+
+def untranslated(root: Path) -> list[str]:
+    """Chapters that one edition has and another lacks: in the profiles, or as files on disk."""
+    problems = []
+    stems: dict[str, dict[str, Path]] = {}
+    for lang in config.langs(root):
+        try:
+            book = config.load(root, lang)
+        except BuildError:
+            continue  # reported by the build of that edition
+        stems[lang] = {p.stem: p for p in book.files}
+    for lang, own in stems.items():
+        for other, theirs in stems.items():
+            for stem in sorted(set(own) - set(theirs)):
+                counterpart = root / "chapters" / other / f"{stem}.qmd"
+                where = (f"{counterpart.relative_to(root)} exists but is not in _quarto-{other}.yml"
+                         if counterpart.exists() else f"there is no {counterpart.relative_to(root)}")
+                problems.append(f"MISSING-TRANSLATION: {own[stem].relative_to(root)} is in the {lang} edition "
+                                f"only ({where})")
+    return problems

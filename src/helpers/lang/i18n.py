@@ -1,0 +1,147 @@
+"""Words the book itself prints, per edition: float kinds, captions, source lines, navigation."""
+
+from __future__ import annotations
+
+import re
+
+KINDS = ("dgm", "tbl", "fig")
+
+WORDS = {
+    "kk": {
+        "dgm": "диаграмма", "tbl": "кесте", "fig": "сурет",
+        "source": "Дереккөз", "not_published": "Бастапқы құжатта мәндері жарияланбаған",
+        "partial": "Бастапқы құжатта келтірілмеген мәндер",
+        "contents": "Мазмұны", "previous": "Алдыңғы", "next": "Келесі", "search": "Іздеу",
+        "pager": "Алдыңғы және келесі бөлімдер",
+        "download_csv": "Деректерді жүктеу (CSV)", "other_lang": "Орысша", "draft": "ЖОБА",
+        "downloads": "Жүктеу", "notebook": "Jupyter блокноты", "chapter_source": "бастапқы мәтіні",
+        "edition": "Қазақ тіліндегі басылым", "no_results": "Ештеңе табылмады",
+        "imprint": {"udc": "ӘОЖ", "bbk": "КБЖ", "isbn": "ISBN", "not_assigned": "берілмеген",
+                    "commissioned": "Тапсырыс беруші", "publisher": "Шығарушы", "citation": "Сілтеме жасау үлгісі",
+                    "licence": "Лицензия", "build": "Құрастыру идентификаторы"},
+        "national_report": "Ұлттық баяндама", "documents": {
+            "national-report-2019": "Ұлттық баяндама, 2019",
+            "beneficiary-survey-2019": "Бенефициарлар сауалнамасы, 2019"},
+        "respondents": {
+            "ngo_survey": "ҮЕҰ сауалнамасы", "population_survey": "халыққа сауалнама",
+            "expert_survey": "сараптамалық сауалнама", "beneficiary_survey": "бенефициарлар сауалнамасы",
+            "official_statistics": "ҚР Әділет министрлігінің деректері", "sso_monitoring": "МӘТ мониторингі"},
+        "section": "{n}-бөлім", "printed_as": "{n}-{kind}",
+        "higher": "жоғары", "lower": "төмен", "no_data": "дерек жоқ", "log_scale": "логарифмдік шкала",
+        "decade_end": "{decade} жылдардың\nсоңы", "all_values": "барлық мәндер",
+        "shares_computed": "Үлестер кестедегі ұйымдар санынан есептелген",
+        "not_given": "жарияланбаған", "others_not_published": "Басқа топтардың үлестері бастапқы құжатта келтірілмеген",
+        "gap_decision_note": "Бастапқы құжатта бұл диаграмманың суреті сақталмаған, ал мәтін оның мәндерін "
+                             "келтірмейді. Сондықтан бұл басылымда диаграмманың орнында осы ескерту тұр; "
+                             "берілмеген мәндер Б қосымшасындағы тізілімде аталған.",
+        "gap_decision_omit": "«{caption}» диаграммасы берілмейді: бастапқы құжатта оның мәндері жоқ (Б қосымшасы).",
+        "continued": "{n}-кестенің жалғасы", "continued_plain": "Кестенің жалғасы",
+        "data": "Деректер", "row": "{n}-жол", "whole_package": "деректер пакетінің барлық файлдары",
+        "audit_origin": "Деректер: барлық деректер пакетін тексеру нәтижесі (report audit, output/audit/findings.csv).",
+    },
+    "ru": {
+        "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
+        "source": "Источник", "not_published": "Значения в исходном документе не опубликованы",
+        "partial": "Значения, не приведённые в исходном документе",
+        "contents": "Содержание", "previous": "Назад", "next": "Далее", "search": "Поиск",
+        "pager": "Предыдущий и следующий разделы",
+        "download_csv": "Скачать данные (CSV)", "other_lang": "Қазақша", "draft": "ЧЕРНОВИК",
+        "downloads": "Скачать", "notebook": "блокнот Jupyter", "chapter_source": "исходный текст",
+        "edition": "Издание на русском языке", "no_results": "Ничего не найдено",
+        "imprint": {"udc": "УДК", "bbk": "ББК", "isbn": "ISBN", "not_assigned": "не присвоен",
+                    "commissioned": "Заказчик", "publisher": "Издатель", "citation": "Рекомендуемая ссылка",
+                    "licence": "Лицензия", "build": "Идентификатор сборки"},
+        "national_report": "Национальный доклад", "documents": {
+            "national-report-2019": "Национальный доклад, 2019",
+            "beneficiary-survey-2019": "Опрос бенефициаров, 2019"},
+        "respondents": {
+            "ngo_survey": "опрос НПО", "population_survey": "опрос населения",
+            "expert_survey": "экспертный опрос", "beneficiary_survey": "опрос бенефициаров",
+            "official_statistics": "данные Министерства юстиции РК", "sso_monitoring": "мониторинг ГСЗ"},
+        "section": "раздел {n}", "printed_as": "{kind} {n}",
+        "higher": "выше", "lower": "ниже", "no_data": "нет данных", "log_scale": "логарифмическая шкала",
+        "decade_end": "конец\n{decade}-х", "all_values": "все значения",
+        "shares_computed": "Доли рассчитаны по числу организаций в таблице",
+        "not_given": "не опубликовано", "others_not_published": "Доли остальных групп в исходном документе не приведены",
+        "gap_decision_note": "Рисунок этой диаграммы в исходном документе не сохранился, а текст не приводит её "
+                             "значений. Поэтому в этом издании вместо диаграммы дано это примечание; "
+                             "отсутствующие значения перечислены в реестре приложения Б.",
+        "gap_decision_omit": "Диаграмма «{caption}» не приводится: в исходном документе нет её значений (приложение Б).",
+        "continued": "Продолжение таблицы {n}", "continued_plain": "Продолжение таблицы",
+        "data": "Данные", "row": "строка {n}", "whole_package": "все файлы пакета данных",
+        "audit_origin": "Данные: результат проверки всего пакета данных (report audit, output/audit/findings.csv).",
+    },
+}
+
+# the order of the letters in each edition's alphabet: Python's code-point order would put Қ, Ө, Ұ ... after Я
+ALPHABETS = {
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+}
+
+
+def sort_key(text: str, lang: str) -> tuple:
+    """A key that sorts labels as a dictionary of the edition's language does (case-insensitive)."""
+    order = ALPHABETS[lang]
+    return tuple((0, order.index(c)) if c in order else (1, ord(c)) for c in str(text).lower())
+
+
+def word(key: str, lang: str) -> str:
+    return WORDS[lang][key]
+
+
+def milestone_date(milestone: str, year: int, lang: str) -> str:
+    """The date of a milestone as the source gives it: a year, or the end of a decade for a ``late_1990s`` id
+    (the value is then the decade, not an exact year)."""
+    decade = re.search(r"late_(\d{4})s$", milestone)
+    if decade:
+        return WORDS[lang]["decade_end"].format(decade=decade.group(1))
+    return str(year)
+
+
+def caption_label(kind: str, number: int | str, lang: str) -> str:
+    """``1-диаграмма`` (kk, number first) or ``Диаграмма 1`` (ru)."""
+    noun = WORDS[lang][kind]
+    return f"{number}-{noun}" if lang == "kk" else f"{noun.capitalize()} {number}"
+
+
+def reference_label(kind: str, number: int | str, lang: str) -> str:
+    """An in-text reference: ``1-диаграмма`` (kk) or ``диаграмма 1`` (ru)."""
+    noun = WORDS[lang][kind]
+    return f"{number}-{noun}" if lang == "kk" else f"{noun} {number}"
+
+
+def source_line(src: dict, lang: str) -> str:
+    """``Дереккөз: Ұлттық баяндама, 2019, 2-бөлім, 1-кесте; ҮЕҰ сауалнамасы.``"""
+    w = WORDS[lang]
+    parts = [w["documents"].get(src.get("document", ""), src.get("document", ""))]
+    section = src.get("section")
+    if section and str(section).isdigit():
+        parts.append(w["section"].format(n=section))
+    printed = src.get("printed") or {}
+    if printed.get("number") and printed.get("kind") in ("table", "diagram", "figure"):
+        kind = {"table": "tbl", "diagram": "dgm", "figure": "fig"}[printed["kind"]]
+        parts.append(reference_label(kind, printed["number"], lang))
+    text = ", ".join(parts)
+    who = w["respondents"].get(src.get("respondents", ""))
+    if who and who.lower() not in text.lower():  # "Опрос бенефициаров, 2019; опрос бенефициаров" says it twice
+        text += f"; {who}"
+    if src.get("base"):
+        text += f" (n = {src['base']})"
+    return f"{w['source']}: {text}."
+
+
+def origin_note(files: dict[str, tuple[list[tuple[int, str]], dict]], lang: str) -> str:
+    """Where a printed number comes from, for a reviewer: its data rows and the source's place of each file.
+
+    ``files``: ``{csv file name: ([(row, key), ...], x-source)}``; row 0 stands for the whole data package.
+    """
+    w = WORDS[lang]
+    parts = []
+    for name, (rows, src) in files.items():
+        if any(row == 0 for row, _ in rows):
+            parts.append(f"{w['data']}: {w['whole_package']}.")
+            continue
+        cells = "; ".join(f"{w['row'].format(n=row)} ({key.replace(';', ', ')})" for row, key in rows)
+        parts.append(f"{w['data']}: {name}, {cells}. " + (source_line(src, lang) if src else ""))
+    return " ".join(p.strip() for p in parts)

@@ -1,0 +1,56 @@
+"""Typographic ties of both editions, applied to a page's Markdown before pandoc (for the web and for print).
+
+- a no-break space before a spaced dash, so that a line never starts with "–";
+- "№" tied to its number ("№ 154");
+- Russian: a no-break space after a one-letter preposition or conjunction (в, с, к, у, о, и, а, я), so that it
+  never hangs at the end of a line, and inside "т. д.", "т. п.".
+
+``hyphenated`` breaks a short label (a region's name on a map) over two lines at a syllable: Kazakh by
+``kk_hyphenation``, Russian by the LibreOffice patterns of pyphen, the print edition's own rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from helpers.lang.kk_hyphenation import hyphenate_word
+
+NBSP = "\u00a0"
+DASH = re.compile(r"(?<=[^\s|])[ \n]+([–—])(?=[ \n])")
+NUMBER_SIGN = re.compile(r"№[ \n]+(?=\d)")
+RU_ONE_LETTER = re.compile(r"(?<![\w\u00a0\-–.])([вВсСкКуУоОиИаАяЯ])[ \n]+(?=[\w«(\[\"])")
+RU_ABBREVIATIONS = re.compile(r"\bт\.[ \n]+([дп])\.")
+
+
+def apply(markdown: str, lang: str) -> str:
+    text = DASH.sub(NBSP + r"\1", markdown)
+    text = NUMBER_SIGN.sub("№" + NBSP, text)
+    if lang == "ru":
+        text = RU_ONE_LETTER.sub(r"\1" + NBSP, text)
+        text = RU_ABBREVIATIONS.sub("т." + NBSP + r"\1.", text)
+    return text
+
+
+def break_points(word: str, lang: str) -> list[int]:
+    """Where ``word`` may be hyphenated (positions of the breaks)."""
+    if lang == "kk":
+
+        marked, out = hyphenate_word(word, "\x00"), []
+        for part in marked.split("\x00")[:-1]:
+            out.append((out[-1] if out else 0) + len(part))
+        return out
+    import pyphen
+
+    return pyphen.Pyphen(lang="ru_RU").positions(word)
+
+
+def hyphenated(label: str, lang: str) -> list[str]:
+    """Two-line forms of a label broken inside a word with a hyphen, the most even first: "Туркестан-\nская"."""
+    words, forms = label.split(" "), []
+    for i, word in enumerate(words):
+        for cut in break_points(word, lang):
+            if "-" in word[cut - 1:cut + 1]:
+                continue  # at a hyphen already: the line break is there without a second one
+            first, second = " ".join(words[:i] + [word[:cut] + "-"]), " ".join([word[cut:]] + words[i + 1:])
+            forms.append((abs(len(first) - len(second)), f"{first}\n{second}"))
+    return [form for _, form in sorted(forms)]
