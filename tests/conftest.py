@@ -69,6 +69,14 @@ def small_book(tmp_path: Path) -> Path:
     return target
 
 
+def report_copy(tmp_path: Path) -> Path:
+    """A copy of the report's sources and data (the helpers stay those installed)."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "output", ".cache", "tests", "bench",
+                                                              "src", "*.egg-info"))
+    return book
+
+
 @pytest.fixture(scope="session")
 def built_small_book(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("small") / "book"

@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, report
+from conftest import report, report_copy
 
 from helpers.core.problems import BLOCKS_PRINT, Problem
 
@@ -80,11 +79,7 @@ def test_strict_with_quarto_says_which_rules_it_cannot_apply(small_book: Path, t
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the report's sources and data (the helpers stay those installed)."""
-    book = tmp_path / "book"
-    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".git", ".venv", "output", ".cache", "tests", "bench",
-                                                              "src", "*.egg-info"))
-    return book
+    return report_copy(tmp_path)
 
 
 @pytest.mark.slow

@@ -240,7 +240,6 @@ def _build_with_quarto(root: Path, langs: tuple[str, ...], formats: tuple[str, .
 
 def cmd_verify(args) -> int:
     from helpers.checks import gate
-    from helpers.core.errors import BuildError
     from helpers.engines import verify
 
     root = _root(args)
@@ -280,8 +279,6 @@ def cmd_trace(args) -> int:
 
 def cmd_preflight(args) -> int:
     from helpers.checks import preflight
-    from helpers.core import config
-    from helpers.core.errors import BuildError
     from helpers.engines import builtin, press
 
     root = _root(args)
