@@ -39,6 +39,12 @@ class Markdown:
     def __init__(self, text: str):
         self.text = text
 
+    def __repr__(self) -> str:  # no memory address: Jupyter's text of the output is the same at every run
+        return f"Markdown({self.text!r})"
+
+    def _repr_pretty_(self, p, cycle) -> None:  # the text Jupyter shows where it shows no Markdown
+        p.text(self.text)
+
     def _repr_markdown_(self) -> str:
         return self.text
 

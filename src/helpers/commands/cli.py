@@ -63,6 +63,15 @@ def elsewhere(root: Path, explicit: bool = False) -> list[str]:
     return out
 
 
+def say_drift(root: Path) -> None:
+    """The one line that says, before anything else, that the installed packages are not the lock's."""
+    from helpers.core import environment
+
+    line = environment.drift_line(root)
+    if line:
+        print(f"warning: {line}", file=sys.stderr, flush=True)
+
+
 def cmd_check(args) -> int:
     from helpers.checks import gate
 
@@ -143,6 +152,7 @@ def cmd_build(args) -> int:
     from helpers.engines.options import Options
 
     root = _root(args)
+    say_drift(root)
     formats = _split(args.to)
     for fmt in formats:
         if fmt not in ("html", "pdf"):
@@ -243,6 +253,7 @@ def cmd_verify(args) -> int:
     from helpers.engines import verify
 
     root = _root(args)
+    say_drift(root)
     langs = _langs(args.lang, root)
     if langs is None:
         return 2
@@ -337,6 +348,7 @@ def cmd_rerun(args) -> int:
     from helpers.commands import rerun
 
     root = _root(args)
+    say_drift(root)
     langs = _langs(args.lang, root)
     if langs is None:
         return 2
@@ -353,6 +365,14 @@ def cmd_rerun(args) -> int:
     print(f"rerun: {len(outcomes) - len(differ)} of {len(outcomes)} notebook(s) reproduced in "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr if differ else sys.stdout)
     return 1 if differ else 0
+
+
+def cmd_kernel(args) -> int:
+    from helpers.commands import lab
+
+    for line in lab.install(args.prefix):
+        print(line)
+    return 0
 
 
 def cmd_lab(args) -> int:
@@ -441,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     lb.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lb.add_argument("--output", help="output folder of the built editions (default output/)")
     lb.set_defaults(func=cmd_lab)
+    k = sub.add_parser("kernel", help="register the notebooks' kernel (ngo-report) and Jupyter's settings for "
+                       "reproducible notebooks in this environment (make installs them)")
+    k.add_argument("--prefix", help="environment to install into (default: this Python's, e.g. .venv)")
+    k.set_defaults(func=cmd_kernel)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,14 +1,18 @@
-"""``report lab``: JupyterLab on an edition's notebooks, with the project's kernel registered.
+"""``report kernel`` and ``report lab``: the notebooks' kernel, Jupyter's settings, JupyterLab.
 
-The kernel is registered in the project's environment (``sys.prefix``, i.e. ``.venv/share/jupyter/kernels``,
-like ``ipykernel install --sys-prefix``): nothing is written into the user's home, and any Jupyter started from
-``.venv`` (``jupyter lab``, ``jupyter nbconvert --execute``, ``jupyter execute``) finds it under the name the
-notebooks ask for. JupyterLab and nbdime come with the ``lab`` extra (``make lab``).
+``report kernel`` (run by ``make``'s install, so that it is there after ``make book``) registers the kernel in
+the project's environment (``sys.prefix``, i.e. ``.venv/share/jupyter/kernels``, like ``ipykernel install
+--sys-prefix``): nothing is written into the user's home, and any Jupyter started from ``.venv`` (``jupyter lab``,
+``jupyter nbconvert --execute``, ``jupyter execute``) finds it under the name the notebooks ask for. It also
+writes ``.venv/etc/jupyter/jupyter_nbconvert_config.json``: nbconvert records no execution times in the cells'
+metadata (``record_timing``), so that ``jupyter nbconvert --execute`` gives the published notebook byte for byte.
+JupyterLab and nbdime come with the lock (``make lab``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +26,37 @@ def register_kernel(prefix: str | None = None) -> Path:
     from ipykernel.kernelspec import install
 
     return Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME, prefix=prefix or sys.prefix))
+
+
+# Jupyter's settings for executing the notebooks as they were published: no timestamps in the cells' metadata
+SETTINGS = {"jupyter_nbconvert_config.json": {"ExecutePreprocessor": {"record_timing": False}},
+            "jupyter_execute_config.json": {"NotebookClient": {"record_timing": False}}}
+
+
+def write_settings(prefix: str | None = None) -> list[Path]:
+    """``SETTINGS`` into ``prefix``/etc/jupyter (Jupyter reads it for this environment), other keys kept."""
+    folder = Path(prefix or sys.prefix) / "etc" / "jupyter"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, settings in SETTINGS.items():
+        path = folder / name
+        try:
+            current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except ValueError:
+            raise ValueError(f"{path} is not valid JSON: correct or remove it, then run `report kernel` again") from None
+        for section, values in settings.items():
+            current.setdefault(section, {}).update(values)
+        path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def install(prefix: str | None = None) -> list[str]:
+    """The kernel and the settings into ``prefix`` (default: this Python's environment); what was done."""
+    spec = register_kernel(prefix)
+    lines = [f"kernel '{KERNEL_NAME}' ({KERNEL_DISPLAY_NAME}) registered in {spec}"]
+    lines += [f"Jupyter settings for reproducible notebooks: {path}" for path in write_settings(prefix)]
+    return lines
 
 
 def trust_folder() -> Path:
@@ -65,8 +100,8 @@ def run(root: Path, folder: Path, port: int = 8888, browser: bool = True, extra:
     if not any(folder.glob("*.ipynb")):
         print(f"error: no notebooks in {folder}: run `report build` first (or `make lab`)", file=sys.stderr)
         return 2
-    spec = register_kernel()
-    print(f"kernel '{KERNEL_NAME}' ({KERNEL_DISPLAY_NAME}) registered in {spec}", flush=True)
+    for line in install():
+        print(line, flush=True)
     print(f"{trust(folder)} notebook(s) of {folder} trusted (their figures and tables are shown)", flush=True)
     env = {**os.environ, "REPORT_ROOT": str(root)}
     try:

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from helpers.core import config, qmd
+from helpers.core import config, environment, qmd
 from helpers.core.cache import read_json, sha_file
 from helpers.core.errors import BuildError
 from helpers.core.problems import blocking, of_lines
@@ -121,7 +121,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(dict.fromkeys(str(p) for p in blocking(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        write_manifest(staging, lang, opts, key)
+        write_manifest(staging, lang, opts, key, environment.record(root))
         if before_swap is not None and not before_swap():
             result.held = True
             progress(f"[{lang}] built; the output in place is kept: the book's checks refused a build for the printer")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -256,22 +255,15 @@ class Kernel:
             raise BuildError(f"{self._where(chapter)}:{line}: the kernel died while running cell {index + 1}: {err}") from None
 
 
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
-
-
 def _normalise(nb) -> None:
     """What depends on the kernel's history, not on the chapter: execution counts (numbered from 1 in each
-    chapter, whichever chapters ran before it in the kernel) and object addresses in default reprs."""
+    chapter, whichever chapters ran before it in the kernel). Nothing else is rewritten: every displayed object
+    has a repr without a memory address, so that Jupyter itself gives the published outputs again."""
     for number, cell in enumerate(nb.cells, start=1):
         cell.execution_count = number
         for out in cell.outputs:
             if "execution_count" in out:
                 out["execution_count"] = number
-            text = out.get("data", {}).get("text/plain")
-            if isinstance(text, str):
-                out["data"]["text/plain"] = ADDRESS.sub(">", text)
-            elif isinstance(text, list):
-                out["data"]["text/plain"] = [ADDRESS.sub(">", t) for t in text]
 
 
 def _plain(obj):
