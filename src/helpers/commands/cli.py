@@ -370,7 +370,7 @@ def cmd_rerun(args) -> int:
 def cmd_kernel(args) -> int:
     from helpers.commands import lab
 
-    for line in lab.install(args.prefix):
+    for line in lab.install(args.prefix, args.user):
         print(line)
     return 0
 
@@ -464,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     k = sub.add_parser("kernel", help="register the notebooks' kernel (ngo-report) and Jupyter's settings for "
                        "reproducible notebooks in this environment (make installs them)")
     k.add_argument("--prefix", help="environment to install into (default: this Python's, e.g. .venv)")
+    k.add_argument("--user", action="store_true", help="into the user's Jupyter folders instead (an image whose "
+                   "Jupyter runs from another environment, as binder/postBuild does)")
     k.set_defaults(func=cmd_kernel)
     args = parser.parse_args(argv)
     return args.func(args)

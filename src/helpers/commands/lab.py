@@ -21,10 +21,13 @@ from pathlib import Path
 from helpers.review import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
 
-def register_kernel(prefix: str | None = None) -> Path:
-    """Install the project's kernelspec (this Python, with the helper package) into ``prefix``/share/jupyter."""
+def register_kernel(prefix: str | None = None, user: bool = False) -> Path:
+    """Install the project's kernelspec (this Python, with the helper package) into ``prefix``/share/jupyter,
+    or with ``user`` into the user's Jupyter folder (an image whose Jupyter runs from another environment)."""
     from ipykernel.kernelspec import install
 
+    if user:
+        return Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME, user=True))
     return Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME, prefix=prefix or sys.prefix))
 
 
@@ -33,9 +36,12 @@ SETTINGS = {"jupyter_nbconvert_config.json": {"ExecutePreprocessor": {"record_ti
             "jupyter_execute_config.json": {"NotebookClient": {"record_timing": False}}}
 
 
-def write_settings(prefix: str | None = None) -> list[Path]:
-    """``SETTINGS`` into ``prefix``/etc/jupyter (Jupyter reads it for this environment), other keys kept."""
-    folder = Path(prefix or sys.prefix) / "etc" / "jupyter"
+def write_settings(prefix: str | None = None, user: bool = False) -> list[Path]:
+    """``SETTINGS`` into ``prefix``/etc/jupyter (Jupyter reads it for this environment), or with ``user`` into
+    the user's Jupyter configuration folder; other keys kept."""
+    from jupyter_core.paths import jupyter_config_dir
+
+    folder = Path(jupyter_config_dir()) if user else Path(prefix or sys.prefix) / "etc" / "jupyter"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, settings in SETTINGS.items():
@@ -51,11 +57,12 @@ def write_settings(prefix: str | None = None) -> list[Path]:
     return written
 
 
-def install(prefix: str | None = None) -> list[str]:
-    """The kernel and the settings into ``prefix`` (default: this Python's environment); what was done."""
-    spec = register_kernel(prefix)
+def install(prefix: str | None = None, user: bool = False) -> list[str]:
+    """The kernel and the settings into ``prefix`` (default: this Python's environment) or the user's Jupyter
+    folders; what was done."""
+    spec = register_kernel(prefix, user)
     lines = [f"kernel '{KERNEL_NAME}' ({KERNEL_DISPLAY_NAME}) registered in {spec}"]
-    lines += [f"Jupyter settings for reproducible notebooks: {path}" for path in write_settings(prefix)]
+    lines += [f"Jupyter settings for reproducible notebooks: {path}" for path in write_settings(prefix, user)]
     return lines
 
 
