@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,22 @@ def pins(path: Path) -> dict[str, str]:
 
 def installed() -> dict[str, str]:
     """The distributions this Python imports from (the first of a name on its path): name -> version; the
-    project itself and the installer's tools left out."""
-    from importlib import metadata
-
+    project itself and the installer's tools left out. Read from the names of their metadata folders
+    (``name-version.dist-info``), as fast as a directory listing: parsing every METADATA file, as
+    ``importlib.metadata`` does, took 0.6 s on a busy machine before each build."""
     out: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = canonical(dist.metadata["Name"] or "")
-        if name and name not in out and name != OWN and name not in INSTALLERS:
-            out[name] = dist.version
+    for folder in map(Path, sys.path):
+        try:
+            entries = sorted(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.suffix not in (".dist-info", ".egg-info"):
+                continue
+            name, _, rest = entry.stem.partition("-")
+            name = canonical(name)
+            if rest and name not in out and name != OWN and name not in INSTALLERS:
+                out[name] = rest.split("-")[0]  # an egg-info's name may go on with -py3.X
     return out
 
 
