@@ -14,6 +14,8 @@ LOCK_TOOL := .cache/lock-tool
 UV_VERSION := 0.13.9
 LOCK_PYTHON := 3.10
 PYPI := https://pypi.org/simple
+# wheels only; `make book WHEELS=` lets pip build a package from its (hash-checked) source where PyPI has no wheel
+WHEELS ?= --only-binary :all:
 
 .PHONY: book test check gaps clean lock lock-upgrade
 
@@ -24,7 +26,7 @@ $(BIN)/python:
 # the lock as it is (only wheels, every file checked against its hash), then the project on top without
 # touching the pins, then the notebooks' kernel and Jupyter's settings inside .venv (report kernel)
 $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --require-hashes --only-binary :all: -r $(LOCK)
+	$(BIN)/python -m pip install -q --require-hashes $(WHEELS) -r $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/report kernel
 	touch $@
