@@ -127,3 +127,13 @@ def test_build_rerun_and_verify_say_first_which_package_differs_from_the_lock(sm
     assert "up to date" not in res.stdout
     manifest = json.loads((small_book / "output/kk/manifest.json").read_text(encoding="utf-8"))
     assert manifest["lock"]["sha256"] == hashlib.sha256(LOCK.read_bytes()).hexdigest()
+
+
+def test_verify_names_a_rebuild_made_from_another_lock():
+    from helpers.engines.verify import _notes
+
+    same = {"lock": {"file": "requirements.lock", "sha256": "a" * 64}}
+    assert _notes(same, same, {}, {}) == []
+    other = {"lock": {"file": "requirements.lock", "sha256": "b" * 64}}
+    assert _notes(same, other, {}, {}) == [f"built from the lock {'a' * 12}, rebuilt from the lock {'b' * 12} "
+                                           "(requirements.lock, sha256)"]
