@@ -81,9 +81,10 @@ class Checks:
         """The gap panels an edition shows (place, dataset)."""
         return []
 
-    def edition(self, edition: Edition, pages: list, folder: Path) -> list[Problem]:
+    def edition(self, edition: Edition, pages: list, folder: Path,
+                progress: Callable[[str], None] | None = None) -> list[Problem]:
         """An edition's executed pages (their claim markers may be rewritten); files for the output may be written
-        into ``folder``."""
+        into ``folder``; ``progress`` takes a line of the build's summary."""
         return []
 
     def print_file(self, edition: Edition, path: Path, settings: dict,
