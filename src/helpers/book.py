@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers import facts
 from helpers.checks import glossary
-from helpers.core import config, data, stats
+from helpers.core import config, data, precision, stats
 from helpers.core.stats import Label, Quantity
 from helpers.lang import fmt, i18n
 from helpers.lang.fmt import Formatted
@@ -76,7 +76,7 @@ class Book:
         """A Quantity, Label, (Label, Quantity) pair or list of them, as the edition prints it."""
         if isinstance(obj, Quantity):
             d = obj.decimals if decimals is None else decimals
-            return self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin)
+            return self.worded(self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin), obj.precision)
         if isinstance(obj, Label):
             label = self.label(obj.scheme, obj.id)
             return self.traced(label, obj.origin) if obj.origin else label
@@ -101,6 +101,14 @@ class Book:
             files.setdefault(name, ([], res.get("x-source", {}) if res else {}))[0].append((r.row, r.key))
             refs.append(f"{name}:{r.row}" if res else name)
         return Formatted(text, i18n.origin_note(files, self.lang), " ".join(refs))
+
+    def worded(self, text: Formatted, p: precision.Precision) -> Formatted:
+        """A value the source gives only in words: its tooltip quotes them, and it is marked as such
+        (``data-precision``), so that the prose must say it as the source does (checks.precision_prose)."""
+        if p.kind not in precision.WORDED:
+            return text
+        words = i18n.word("source_words", self.lang).format(words=p.words)
+        return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
         """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
@@ -147,6 +155,10 @@ class Book:
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{'; '.join(missing_note)}.\n:::\n"))  # labels may hold commas
+        worded = charts.worded(frame, dims, self.lang)
+        if worded:
+            out.append(Markdown(f"::: {{.gap-note .worded-note}}\n{i18n.word('worded', self.lang)}: "
+                                f"{'; '.join(worded)}.\n:::\n"))
         show(*out)
 
     def _captioned(self, out, number: str | None, caption: str) -> list:
@@ -176,6 +188,8 @@ class Book:
               value_header: str | None = None, sort_rows: bool = True, decimals: int | None = None) -> None:
         """A table of a dataset: ``rows`` x ``cols`` dimensions (or one value column), totals last."""
         frame = stats.resolved(dataset)
+        if "value" in frame:
+            frame = precision.with_marks(dataset, frame)
         if where:
             frame = stats.select(frame, **where)
         row_ids = list(dict.fromkeys(frame[rows]))
@@ -232,9 +246,10 @@ class Book:
         printed = cell["printed"].iloc[0] if "printed" in cell else None
         if decimals is None and printed is not None and not pd.isna(printed):
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
+        sign = cell["mark"].iloc[0] if "mark" in cell else ""
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.number(v, self.lang, decimals, group_from=group_from)
-        return fmt.quantity(v, unit, self.lang, decimals, group_from=group_from)
+            return fmt.mark(fmt.number(v, self.lang, decimals, group_from=group_from), sign)
+        return fmt.mark(fmt.quantity(v, unit, self.lang, decimals, group_from=group_from), sign)
 
 
 def _group_from(column: pd.DataFrame) -> int:

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from helpers.checks import audit, glossary, parity, preflight, prose_claims
+from helpers.checks import audit, glossary, parity, preflight, prose_claims, prose_numbers
 from helpers.core import config, data, gap_decisions, paths, validate
 from helpers.core.cache import Store
 from helpers.core.data import DataError
@@ -59,7 +59,11 @@ def language_problems(root: Path) -> list[Problem]:
         found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
     except (DataError, KeyError) as err:
         found = [f"GLOSSARY: {err}"]
-    return of_lines(found + parity.check(root))
+    try:
+        numbers = [p for lang in config.langs(root) for p in prose_numbers.chapter_problems(root, lang)]
+    except DataError as err:
+        numbers = [f"NUMBER-WORD: data/{err}"]
+    return of_lines(found + parity.check(root) + numbers)
 
 
 def audit_summary(root: Path, cache: bool = True) -> tuple[str, list[str]]:
@@ -164,6 +168,9 @@ class BookChecks(Checks):
         except prose_claims.ClaimError as err:
             raise BuildError(str(err)) from None
         prose_claims.write_csv(rows, folder / "claims.csv")
+        for path, page in zip(edition.files, pages):  # words bound to a value the source gives in words: traced
+            page.markdown = prose_numbers.annotate(page.markdown, path, edition.lang)
+        warnings += prose_numbers.unworded_values(self.root, edition.lang, pages, edition.files)
         if progress:
             counts = Counter(r["holds"] for r in rows)
             progress(f"[{edition.lang}] claims: {len(rows)} marker(s): {prose_claims.summary(counts)}")

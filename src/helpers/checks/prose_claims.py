@@ -379,6 +379,8 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
                 if v["holds"] is False:
                     warnings.append(f"FALSE-CLAIM at {where}:{line}: '{name}' ({v['predicate']}) does not hold "
                                     f"on the data: {v['values']} ({v['rows']})")
+                elif holds == claims.UNDECIDED:
+                    warnings.append(f"UNDECIDED-CLAIM at {where}:{line}: '{name}' ({v['predicate']}): {v['reason']}")
         page.markdown = _annotate(page.markdown, table, lang, where, len(found))
     warnings += unchecked(root, lang, files, read)
     return rows, warnings

@@ -63,6 +63,17 @@ class Precision:
             return value, value, False, False
         return self.low, self.high, self.low_open, self.high_open
 
+    @property
+    def sign(self) -> str:
+        """How a chart or a table marks the value: ``≈`` about, ``>``/``≥`` more than / at least, ``<``/``≤``."""
+        if self.kind in ("approximate", "group"):
+            return "≈"
+        if self.kind == "lower_bound":
+            return ">" if self.low_open else "≥"
+        if self.kind == "upper_bound":
+            return "<" if self.high_open else "≤"
+        return ""
+
     def describe(self) -> str:
         """The interval in plain notation: ``(50, 100]``, ``[22.5, 27.5]``."""
         if self.low is None:
@@ -203,6 +214,17 @@ def of_row(dataset: str, index: int, table: pd.DataFrame, folder: Path | None = 
     if status == "derived":
         return Precision("derived", formula=row["formula"] if isinstance(row.get("formula"), str) else "")
     return EXACT
+
+
+def with_marks(dataset: str, frame: pd.DataFrame, whole: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``frame`` (rows of the dataset's file, by their index) with the columns ``mark`` (``≈``, ``>``, ...: empty
+    for an exact value) and ``words`` (the source's words of a value it gives only in words)."""
+    whole = frame if whole is None else whole
+    found = [of_row(dataset, int(i), whole) if i in whole.index else EXACT for i in frame.index]
+    frame = frame.copy()
+    frame["mark"] = [p.sign for p in found]
+    frame["words"] = [p.words for p in found]
+    return frame
 
 
 def check(folder: Path | None = None) -> list[DataError]:
