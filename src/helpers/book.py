@@ -108,6 +108,7 @@ class Book:
         if p.kind not in precision.WORDED:
             return text
         words = i18n.word("source_words", self.lang).format(words=p.words)
+        words += f" ({p.say[self.lang]})" if p.say.get(self.lang) else ""
         return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:

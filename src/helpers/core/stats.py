@@ -125,8 +125,11 @@ def total(dataset_id: str, over: str, **key) -> Quantity:
     rows = select(frame[frame["status"] != "derived"] if "status" in frame.columns else frame, **key)
     if rows["value"].isna().any():
         raise ValueError(f"{dataset_id}: total over '{over}' needs values that the source does not give")
-    return Quantity(float(rows["value"].sum()), rows["unit"].iloc[0],
-                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]))
+    parts = [Quantity(float(v), u, precision=precision.of_row(dataset_id, int(i), frame))
+             for i, v, u in zip(rows.index, rows["value"], rows["unit"])]
+    summed = computed(float(rows["value"].sum()), rows["unit"].iloc[0], *parts)  # a worded part: not exact
+    return Quantity(summed.value, summed.unit, origin=_rows(dataset_id, rows, frame.attrs["dimensions"]),
+                    precision=summed.precision)
 
 
 def share(part: Quantity, whole: Quantity, decimals: int = 1) -> Quantity:

@@ -69,10 +69,12 @@ def worded(frame: pd.DataFrame, dims: list[str], lang: str) -> list[str]:
     if "mark" not in frame:
         return []
     out = []
-    for _, row in frame[frame["mark"] != ""].iterrows():
+    whole = stats.resolved(frame.attrs["dataset"])
+    for i, row in frame[frame["mark"] != ""].iterrows():
         label = " / ".join(labels_for(d, [row[d]], lang)[0] for d in dims)
         shown = fmt.mark(fmt.quantity(float(row["value"]), row["unit"], lang), row["mark"])
-        out.append(f"{label} {shown} («{row['words']}»)")
+        say = precision.of_row(frame.attrs["dataset"], int(i), whole).say.get(lang)
+        out.append(f"{label} {shown} («{row['words']}»{': ' + say if say else ''})")
     return out
 
 

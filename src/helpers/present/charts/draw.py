@@ -46,8 +46,8 @@ STYLE = {  # the house theme: seaborn's style and context, the report's type, pa
     "figure.dpi": 100,
 }
 HATCHED = {"facecolor": MISSING, "hatch": "///", "edgecolor": "#999999", "linewidth": 0.4}
-WORDED = PALETTE[2]  # a value the source gives only in words: a pale bar with a dotted fill, its label marked
-WORDED_STYLE = {"facecolor": WORDED, "hatch": "...", "edgecolor": ACCENT, "linewidth": 0.6, "linestyle": "--"}
+WORDED = PALETTE[2]  # a value the source gives only in words: a pale bar with a dashed outline, its label marked
+WORDED_STYLE = {"facecolor": WORDED, "edgecolor": ACCENT, "linewidth": 0.8, "linestyle": "--"}
 
 
 @dataclass
@@ -109,7 +109,7 @@ def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str 
          sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None,
          marks: list[str] | None = None) -> Chart:
     """Horizontal bars, largest on top; a category without a published value shows a grey stub; a value the
-    source gives only in words (``marks``: ``≈``, ``>``, ...) a pale dotted bar labelled with its mark."""
+    source gives only in words (``marks``: ``≈``, ``>``, ...) a pale bar with a dashed outline, labelled with its mark."""
     with plt.rc_context(STYLE):
         items = list(zip(labels, values, marks or [""] * len(values)))
         if sort:
