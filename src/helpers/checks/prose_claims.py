@@ -252,8 +252,8 @@ def _evidence(verdict, lang: str) -> str:
         for t in terms:
             shown_rows += t.quantity.origin
             q = t.quantity
-            value = "–" if q.value is None else fmt.quantity(q.value, q.unit, lang,
-                                                            q.decimals if q.decimals is not None else None)
+            value = "–" if q.value is None else fmt.mark(fmt.quantity(q.value, q.unit, lang, q.decimals if q.decimals
+                                                                     is not None else None), q.precision.sign)
             named = claims.label_of(t)
             label = _labels(named[0], lang).get(named[1], named[1]) if named else ""
             texts.append(f"{label} {value}".strip())

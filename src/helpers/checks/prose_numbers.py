@@ -163,7 +163,8 @@ def unworded_values(root: Path, lang: str, pages: list, files: list[Path]) -> li
             if value.get("precision") not in precision.WORDED or ".to(" in value["expression"]:
                 continue  # exact, or a range (``low.to(high)``): the source's own way of giving an interval
             line = source[value["line"] - 1]
-            at = line.find(value["expression"])
+            at = next((m.start() for m in INLINE.finditer(line) if m.group(1).strip() == value["expression"].strip()),
+                      line.find(value["expression"]))
             before = " ".join(source[max(0, value["line"] - 2):value["line"] - 1]) + " " + line[:max(at, 0)]
             after = line[at:] + " " + (source[value["line"]] if value["line"] < len(source) else "")
             before, after = (" ".join(_prose(text).split()) for text in (before, after))
