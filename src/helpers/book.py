@@ -156,7 +156,8 @@ class Book:
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{'; '.join(missing_note)}.\n:::\n"))  # labels may hold commas
-        worded = charts.worded(frame, dims, self.lang)
+        drawn = frame[frame[dims[0]].isin(order)] if order and kind == "bars" else frame  # drawn values only
+        worded = charts.worded(drawn, dims, self.lang)
         if worded:
             out.append(Markdown(f"::: {{.gap-note .worded-note}}\n{i18n.word('worded', self.lang)}: "
                                 f"{'; '.join(worded)}.\n:::\n"))
