@@ -131,7 +131,7 @@ def _parse(res: dict, table: pd.DataFrame) -> tuple[dict[int, Precision], list[D
             problems.append(_entry_error(res, i, f"'row' must name the row by its key columns ({bad_dims or 'empty'})",
                                          "e.g. {\"row\": {\"direction\": \"health_sport\"}}"))
             continue
-        picked = stats_select(table, key)
+        picked = _select(table, key)
         if len(picked) != 1:
             problems.append(_entry_error(res, i, f"row {key} selects {len(picked)} rows of {res['path']}, expected 1"))
             continue
@@ -157,7 +157,7 @@ def _parse(res: dict, table: pd.DataFrame) -> tuple[dict[int, Precision], list[D
     return out, problems
 
 
-def stats_select(table: pd.DataFrame, key: dict) -> pd.DataFrame:
+def _select(table: pd.DataFrame, key: dict) -> pd.DataFrame:
     mask = pd.Series(True, index=table.index)
     for dim, val in key.items():
         mask &= table[dim].astype("string") == str(val)
