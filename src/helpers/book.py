@@ -280,10 +280,12 @@ _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
            "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
-           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)"},
+           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)", "worded": "Мән",
+           "shown": "Кітапта", "words": "Бастапқы құжаттың сөздері"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
            "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
-           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)"},
+           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
+           "shown": "В книге", "words": "Слова исходного документа"},
 }
 
 
@@ -314,6 +316,20 @@ def gap_register(lang: str) -> None:
         src = data.source_of(g["dataset"])
         rows.append([nowrap(_printed_place(src, lang)), _key_label(g["key"], lang), g["dataset"]])
     _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
+
+
+def precision_register(lang: str) -> None:
+    """The values the source gives only in words: where, which, as the book shows them, the source's words."""
+    h = _HEADERS[lang]
+    rows = []
+    for r in precision.register():
+        if r["kind"] == "derived":
+            continue
+        src = data.source_of(r["dataset"])
+        shown = fmt.mark(fmt.quantity(r["value"], r["unit"], lang), r["sign"])
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, f"«{r['words']}»",
+                     r["dataset"]])
+    _display(Table([h["place"], h["worded"], h["shown"], h["words"], h["dataset"]], rows, ["l", "l", "r", "l", "l"]))
 
 
 def source_documents(lang: str) -> None:

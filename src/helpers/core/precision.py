@@ -251,6 +251,6 @@ def register(folder: Path | None = None) -> list[dict]:
                 continue
             row = table.loc[index]
             rows.append({"dataset": res["name"], "row": index + 2, "key": ";".join(f"{d}={row[d]}" for d in dims),
-                         "value": float(row["value"]), "kind": p.kind, "interval": p.describe(), "words": p.words,
-                         "formula": p.formula})
+                         "value": float(row["value"]), "unit": row.get("unit", ""), "kind": p.kind,
+                         "interval": p.describe(), "sign": p.sign, "words": p.words, "formula": p.formula})
     return rows
