@@ -148,7 +148,7 @@ def _worded(t: Term) -> bool:
     return t.quantity.precision.kind in precision.WORDED
 
 
-def _decide(holds: bool | None, terms: list[Term], predicate: str, groups) -> Verdict:
+def _decide(holds: bool | None, terms: list[Term], predicate: str, groups, unsure: list[Term] | None = None) -> Verdict:
     """The verdict of a comparison on intervals: a comparison whose data are only values the source gives in
     words (and the sentence's own numbers) restates the source; one the intervals cannot decide is undecided."""
     data_terms = [t for t in terms if t.quantity.origin]
@@ -156,7 +156,8 @@ def _decide(holds: bool | None, terms: list[Term], predicate: str, groups) -> Ve
         words = "; ".join(dict.fromkeys(f"«{t.quantity.precision.words}»" for t in data_terms))
         return Verdict(None, predicate, groups, f"the only evidence is the source's wording {words}", RESTATES)
     if holds is None:
-        words = "; ".join(dict.fromkeys(f"«{t.quantity.precision.words}»" for t in data_terms if _worded(t)))
+        words = "; ".join(dict.fromkeys(f"«{t.quantity.precision.words}»" for t in (unsure or data_terms)
+                                        if _worded(t)))
         return Verdict(None, predicate, groups, f"the source's wording {words} does not decide it", UNDECIDED)
     return Verdict(holds, predicate, groups)
 
@@ -269,14 +270,16 @@ class Order(Predicate):
         if self.within:
             # among the first ``within`` places: fewer than ``within`` other values can come before each named one
             outcomes = [_places_before(term[i], rest, better, self.within) for i in ids]
+            unsure = []
         else:
             pairs = list(zip(named, named[1:])) if self.ordered else []
             pairs += [(n, r) for n in named for r in rest]
             outcomes = [better(x, y) for x, y in pairs]
+            unsure = [t for (x, y), o in zip(pairs, outcomes) if o is None for t in (x, y)]
         holds = False if False in outcomes else (None if None in outcomes else True)
         where = ", ".join(f"{k}={v}" for k, v in self.where)
         text = f"{self.kind}({self.dataset}.{self.by}{' | ' + where if where else ''}) = {', '.join(ids)}"
-        return _decide(holds, terms, text, [(terms, "<" if self.ascending else ">")])
+        return _decide(holds, terms, text, [(terms, "<" if self.ascending else ">")], unsure)
 
 
 def _places_before(x: Term, others: list[Term], better, places: int) -> bool | None:
