@@ -154,3 +154,30 @@ def test_report_check_warns_and_strict_fails_on_a_typed_digit(tmp_path):
     assert draft.returncode == 0 and f"warning: TYPED-NUMBER at chapters/ru/02-activity.qmd:{line}: '40'" in draft.stderr
     strict = report("check", "--strict", cwd=book)
     assert strict.returncode == 1 and f"error: TYPED-NUMBER at chapters/ru/02-activity.qmd:{line}" in strict.stderr
+
+
+def test_the_built_editions_show_worded_values_as_worded(built_report: Path):
+    """What a reader sees: the mark in the printed chart and its note, the source's words in the number's
+    tooltip, the claim restating the source not shown as checked, and each number's precision in numbers.csv."""
+    import csv
+
+    from conftest import pdf_text
+
+    def html(name: str) -> str:  # the typography ties one-letter words with no-break spaces
+        return (built_report / f"ru/html/{name}").read_text(encoding="utf-8").replace("\u00a0", " ").replace("&#160;", " ")
+
+    page = html("04-social-capital.html")
+    assert 'data-precision="approximate"' in page and "В исходном документе словами: «іс жүзінде әрбір екінші ұйым»" in page
+    activity = html("02-activity.html")
+    assert "Здоровье и спорт ≈25% («ұйымның төрттен бір бөлігі»: четверть)" in activity
+    assert 'class="claim claim-restates"' in activity and "Не проверено: повторяет формулировку источника" in activity
+    text = " ".join(pdf_text(built_report / "ru/ngo-report-2019-ru.pdf").replace("\u00a0", " ").split())
+    assert "≈25%" in text and "более чем у 75% НПО" in text and "77,6" not in text
+    kk = " ".join(pdf_text(built_report / "kk/ngo-report-2019-kk.pdf").split())
+    assert "≈25%" in kk and "Сөзбен берілген мәндер" in kk
+    with (built_report / "ru/claims.csv").open(encoding="utf-8") as fh:
+        verdicts = {r["claim"]: r["holds"] for r in csv.DictReader(fh)}
+    assert verdicts["health_sport_quarter"] == verdicts["subbotniks_every_second"] == "restates the source"
+    with (built_report / "kk/numbers.csv").open(encoding="utf-8") as fh:
+        numbers = {r["expression"]: r["precision"] for r in csv.DictReader(fh)}
+    assert numbers['n.car_none_share.kk("дан")'] == "lower_bound" and numbers["n.car_share"] == ""
