@@ -225,3 +225,21 @@ def test_report_audit_fails_on_a_planted_error(tmp_path):
     res = report("--root", str(project), "audit", "--output", str(tmp_path / "out"))
     assert res.returncode == 1
     assert "derived:t07_staff_by_volunteers:staff=total;volunteers=none" in res.stderr
+
+
+def test_a_value_given_in_words_is_checked_against_its_interval(folder):
+    """Synthetic: the youth amount as if the source said it only in words."""
+    edit(folder, "audit-checks.yaml", "cross_checks:\n", "cross_checks:\n  - id: youth-as-total\n"
+         "    printed: funding{direction=youth}\n    expected: totals{year=2019}\n")
+    assert "cross:youth-as-total" in {f.id for f in audit.run(folder).findings}  # 1,2 bn printed against 2 bn
+
+    def declare(entry: dict) -> None:
+        path = folder / "datapackage.json"
+        desc = json.loads(path.read_text(encoding="utf-8"))
+        next(r for r in desc["resources"] if r["name"] == "funding")["x-precision"] = [entry]
+        path.write_text(json.dumps(desc, ensure_ascii=False), encoding="utf-8")
+
+    declare({"row": {"direction": "youth"}, "kind": "lower_bound", "words": "more than a billion", "interval": [1, 2.5]})
+    assert "cross:youth-as-total" not in {f.id for f in audit.run(folder).findings}  # 2 bn lies within (1, 2,5]
+    declare({"row": {"direction": "youth"}, "kind": "approximate", "words": "about 1,2 billion"})
+    assert "cross:youth-as-total" in {f.id for f in audit.run(folder).findings}  # [1,08; 1,32] excludes 2 bn

@@ -383,6 +383,21 @@ def _resolve(expr: str, tables: Tables, printed: bool) -> tuple[float, float, li
     return value, spread, refs, (units.pop() if len(units) == 1 else "")
 
 
+def _worded_interval(expr: str, tables: Tables) -> tuple[float, float] | None:
+    """The interval of a cross-check's side that is one value the source gives only in words (money in million
+    tenge), else None."""
+    m = _ANY_REF.fullmatch(str(expr).strip())
+    if not m or not m.group(1):
+        return None
+    picked = tables.get(m.group(1))
+    for dim, vals in stats.parse_ref(m.group(2)).items():
+        picked = picked[picked[dim].isin(vals)]
+    if len(picked) != 1 or not picked["worded"].iloc[0]:
+        return None
+    scale = 1000.0 if picked["unit"].iloc[0] == "billion_kzt" else 1.0
+    return float(picked["low"].iloc[0]) * scale, float(picked["high"].iloc[0]) * scale
+
+
 def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
     left = _resolve(spec["printed"], tables, printed=True)
     right = _resolve(spec["expected"], tables, printed=False)
@@ -396,6 +411,12 @@ def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
     if rel_tol:
         tol += abs(e) * float(rel_tol)
     bad = {"same": abs(p - e) > tol, "at_most": p > e + tol, "at_least": p < e - tol}[relation]
+    worded = _worded_interval(spec["printed"], tables)
+    if worded:  # a value given in words holds if the expected value lies within the interval its words stand for
+        low, high = worded
+        slack = e_spread + 1e-9
+        bad = {"same": not low - slack <= e <= high + slack, "at_most": low > e + slack,
+               "at_least": high < e - slack}[relation]
     if not bad:
         return []
     factor = _factor(p, e) if relation == "same" else None
