@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers import facts
 from helpers.checks import glossary
-from helpers.core import config, data, stats
+from helpers.core import config, data, precision, stats
 from helpers.core.stats import Label, Quantity
 from helpers.lang import fmt, i18n
 from helpers.lang.fmt import Formatted
@@ -82,7 +82,7 @@ class Book:
         """A Quantity, Label, (Label, Quantity) pair or list of them, as the edition prints it."""
         if isinstance(obj, Quantity):
             d = obj.decimals if decimals is None else decimals
-            return self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin)
+            return self.worded(self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin), obj.precision)
         if isinstance(obj, Label):
             label = self.label(obj.scheme, obj.id)
             return self.traced(label, obj.origin) if obj.origin else label
@@ -107,6 +107,15 @@ class Book:
             files.setdefault(name, ([], res.get("x-source", {}) if res else {}))[0].append((r.row, r.key))
             refs.append(f"{name}:{r.row}" if res else name)
         return Formatted(text, i18n.origin_note(files, self.lang), " ".join(refs))
+
+    def worded(self, text: Formatted, p: precision.Precision) -> Formatted:
+        """A value the source gives only in words: its tooltip quotes them, and it is marked as such
+        (``data-precision``), so that the prose must say it as the source does (checks.precision_prose)."""
+        if p.kind not in precision.WORDED:
+            return text
+        words = i18n.word("source_words", self.lang).format(words=p.words)
+        words += f" ({p.say[self.lang]})" if p.say.get(self.lang) else ""
+        return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
         """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
@@ -153,6 +162,11 @@ class Book:
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{'; '.join(missing_note)}.\n:::\n"))  # labels may hold commas
+        drawn = frame[frame[dims[0]].isin(order)] if order and kind == "bars" else frame  # drawn values only
+        worded = charts.worded(drawn, dims, self.lang)
+        if worded:
+            out.append(Markdown(f"::: {{.gap-note .worded-note}}\n{i18n.word('worded', self.lang)}: "
+                                f"{'; '.join(worded)}.\n:::\n"))
         show(*out)
 
     def _captioned(self, out, number: str | None, caption: str) -> list:
@@ -182,6 +196,8 @@ class Book:
               value_header: str | None = None, sort_rows: bool = True, decimals: int | None = None) -> None:
         """A table of a dataset: ``rows`` x ``cols`` dimensions (or one value column), totals last."""
         frame = stats.resolved(dataset)
+        if "value" in frame:
+            frame = precision.with_marks(dataset, frame)
         if where:
             frame = stats.select(frame, **where)
         row_ids = list(dict.fromkeys(frame[rows]))
@@ -238,9 +254,10 @@ class Book:
         printed = cell["printed"].iloc[0] if "printed" in cell else None
         if decimals is None and printed is not None and not pd.isna(printed):
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
+        sign = cell["mark"].iloc[0] if "mark" in cell else ""
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.number(v, self.lang, decimals, group_from=group_from)
-        return fmt.quantity(v, unit, self.lang, decimals, group_from=group_from)
+            return fmt.mark(fmt.number(v, self.lang, decimals, group_from=group_from), sign)
+        return fmt.mark(fmt.quantity(v, unit, self.lang, decimals, group_from=group_from), sign)
 
 
 def _group_from(column: pd.DataFrame) -> int:
@@ -269,10 +286,12 @@ _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
            "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
-           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)"},
+           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)", "worded": "Мән",
+           "shown": "Кітапта", "words": "Бастапқы құжаттың сөздері"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
            "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
-           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)"},
+           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
+           "shown": "В книге", "words": "Слова исходного документа"},
 }
 
 
@@ -303,6 +322,20 @@ def gap_register(lang: str) -> None:
         src = data.source_of(g["dataset"])
         rows.append([nowrap(_printed_place(src, lang)), _key_label(g["key"], lang), g["dataset"]])
     _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
+
+
+def precision_register(lang: str) -> None:
+    """The values the source gives only in words: where, which, as the book shows them, the source's words."""
+    h = _HEADERS[lang]
+    rows = []
+    for r in precision.register():
+        if r["kind"] == "derived":
+            continue
+        src = data.source_of(r["dataset"])
+        shown = fmt.mark(fmt.quantity(r["value"], r["unit"], lang), r["sign"])
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, f"«{r['words']}»",
+                     r["dataset"]])
+    _display(Table([h["place"], h["worded"], h["shown"], h["words"], h["dataset"]], rows, ["l", "l", "r", "l", "l"]))
 
 
 def source_documents(lang: str) -> None:

@@ -120,6 +120,10 @@ def cmd_audit(args) -> int:
     root = _root(args)
     os.environ.setdefault("REPORT_ROOT", str(root))
     try:
+        if args.pin:
+            changed = audit.pin_register(paths.data_dir(root))
+            print(f"data/{audit.REGISTER_FILE}: values recorded for {len(changed)} acknowledgement(s)"
+                  + "".join(f"\n  {i}" for i in changed))
         result = audit.run(paths.data_dir(root))
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -137,7 +141,7 @@ def cmd_audit(args) -> int:
         print(f"error: {len(result.open)} finding(s) neither acknowledged in data/{audit.REGISTER_FILE} nor "
               "fixed in the data:", file=sys.stderr)
         for f in result.open:
-            print(f"  {f.id}: {audit_report.explain(f)}", file=sys.stderr)
+            print(f"  {audit.open_text(f)}: {audit_report.explain(f)}", file=sys.stderr)
         return 1
     return 0
 
@@ -420,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     a = sub.add_parser("audit", help="recompute and cross-check every number the source prints")
     a.add_argument("--format", choices=("text", "json", "csv"), default="text")
     a.add_argument("--output", help="folder for findings.json and findings.csv (default output/audit)")
+    a.add_argument("--pin", action="store_true", help="record in data/audit-acknowledged.csv the values each "
+                   "acknowledgement covers now (after reviewing the findings)")
     a.set_defaults(func=cmd_audit)
     t = sub.add_parser("trace", help="where a number comes from: the prose that prints it (chapter, line, data "
                        "rows) and the data rows that hold it (file, row, source)")

@@ -106,7 +106,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
-        problems = _timed(result.timings, "claims", lambda: opts.checks.edition(book, pages, staging))
+        problems = _timed(result.timings, "claims", lambda: opts.checks.edition(book, pages, staging, progress))
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")

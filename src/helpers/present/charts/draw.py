@@ -46,6 +46,8 @@ STYLE = {  # the house theme: seaborn's style and context, the report's type, pa
     "figure.dpi": 100,
 }
 HATCHED = {"facecolor": MISSING, "hatch": "///", "edgecolor": "#999999", "linewidth": 0.4}
+WORDED = PALETTE[2]  # a value the source gives only in words: a pale bar with a dashed outline, its label marked
+WORDED_STYLE = {"facecolor": WORDED, "edgecolor": ACCENT, "linewidth": 0.8, "linestyle": "--"}
 
 
 @dataclass
@@ -104,29 +106,37 @@ def _wrap(label: str, width: int = 38) -> str:
 
 
 def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str = "percent",
-         sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
-    """Horizontal bars, largest on top; a category without a published value shows a grey stub."""
+         sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None,
+         marks: list[str] | None = None) -> Chart:
+    """Horizontal bars, largest on top; a category without a published value shows a grey stub; a value the
+    source gives only in words (``marks``: ``≈``, ``>``, ...) a pale bar with a dashed outline, labelled with its mark."""
     with plt.rc_context(STYLE):
-        items = list(zip(labels, values))
+        items = list(zip(labels, values, marks or [""] * len(values)))
         if sort:
             items.sort(key=lambda kv: -1 if kv[1] is None else kv[1], reverse=True)
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.32 * len(items)))
-        top = max([v for _, v in items if v is not None], default=1.0)
-        tidy = pd.DataFrame({"label": [_wrap(l) for l, _ in items], "given": [v is not None for _, v in items],
-                             "value": [top * 0.02 if v is None else v for _, v in items]})
-        sns.barplot(tidy, x="value", y="label", hue="given", palette={True: ACCENT, False: MISSING},
-                    hue_order=[True, False], legend=False, width=0.8, saturation=1, ax=ax)
-        for bars_of, given in zip(ax.containers, [True, False]):
-            texts = [fmt.quantity(v, unit, lang) if v is not None else "–" for _, v in items if (v is not None) == given]
-            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="black" if given else "#666666")
-            if not given:
-                for bar in bars_of:
-                    bar.set(**HATCHED)
+        top = max([v for _, v, _ in items if v is not None], default=1.0)
+        tidy = pd.DataFrame({"label": [_wrap(l) for l, _, _ in items],
+                             "state": [_state(v, m) for _, v, m in items],
+                             "value": [top * 0.02 if v is None else v for _, v, _ in items]})
+        states = [s for s in ("given", "worded", "missing") if s in set(tidy["state"])]
+        sns.barplot(tidy, x="value", y="label", hue="state", palette={"given": ACCENT, "worded": WORDED, "missing": MISSING},
+                    hue_order=states, legend=False, width=0.8, saturation=1, ax=ax)
+        for bars_of, state in zip(ax.containers, states):
+            texts = [fmt.mark(fmt.quantity(v, unit, lang), m) if v is not None else "–"
+                     for _, v, m in items if _state(v, m) == state]
+            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="#666666" if state == "missing" else "black")
+            for bar in bars_of if state != "given" else []:
+                bar.set(**(HATCHED if state == "missing" else WORDED_STYLE))
         ax.set(xlim=(0, top * 1.15), xlabel="", ylabel="")
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         return _chart(fig, alt, csv, notes)
+
+
+def _state(value: float | None, mark: str) -> str:
+    return "missing" if value is None else ("worded" if mark else "given")
 
 
 def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]], lang: str, *,
