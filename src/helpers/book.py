@@ -190,19 +190,17 @@ class Book:
             col_ids = list(dict.fromkeys(frame[cols]))
             header = [self._row_header(rows)] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
-            grouped = {c: _group_from(frame[frame[cols] == c]) for c in col_ids}
             for r in ordered:
                 line = [labels.get(r, r)]
                 for c in col_ids:
                     cell = frame[(frame[rows] == r) & (frame[cols] == c)]
-                    line.append(self._traced_cell(dataset, cell, decimals, group_from=grouped[c]))
+                    line.append(self._traced_cell(dataset, cell, decimals))
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
             header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
-            group_from = _group_from(frame)
-            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True,
-                                                               group_from=group_from)] for r in ordered]
+            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True)]
+                          for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, charts.csv_of(frame)), self.source(dataset))
 
@@ -217,15 +215,14 @@ class Book:
         words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
         return f"{text}, {words}" if words and words not in text else text
 
-    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False,
-                     group_from: int | None = None) -> str:
+    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
-        text = self._cell(cell, decimals, bare, group_from)
+        text = self._cell(cell, decimals, bare)
         if cell.empty or text == "–":
             return text
         return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
-    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int | None = None) -> str:
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
@@ -233,14 +230,9 @@ class Book:
         if decimals is None and printed is not None and not pd.isna(printed):
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.number(v, self.lang, decimals, group_from=group_from)
-        return fmt.quantity(v, unit, self.lang, decimals, group_from=group_from)
+            return fmt.number(v, self.lang, decimals)
+        return fmt.quantity(v, unit, self.lang, decimals)
 
-
-def _group_from(column: pd.DataFrame) -> int:
-    """A column with a five-digit number groups its four-digit numbers too (``3 013`` beside ``17 988``)."""
-    values = column["value"].dropna().abs() if "value" in column else []
-    return 1000 if len(values) and values.max() >= 10000 else 10000
 
 
 def _origin_of(obj) -> tuple[stats.Row, ...]:

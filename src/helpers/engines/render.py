@@ -18,6 +18,7 @@ from helpers import __version__
 from helpers.core import config
 from helpers.core.config import Edition
 from helpers.core.errors import BuildError
+from helpers.engines import linebreaks
 from helpers.engines import press as press_file
 from helpers.engines.assemble import Page
 from helpers.lang import i18n, typography
@@ -175,7 +176,10 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    notes = _typeset(book, typ, workdir, dest, {})
+    # soft hyphens only where a line breaks, so that the text layer has whole words (``linebreaks``)
+    notes, breaks = linebreaks.typeset(lambda out: _typeset(book, typ, workdir, out, {}), typ, dest)
+    if breaks.inside_words or breaks.page_end:
+        warnings.append(f"HYPHENATION: {breaks.line()}")
     if print_dest is not None:
         press_file.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
     for note in notes:

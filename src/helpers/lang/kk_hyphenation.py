@@ -6,6 +6,9 @@ between two vowels one consonant goes to the next syllable (V-CV: ба-ла), of
 with it (диа-грам-ма); two vowels side by side are not split. "У" after a vowel is the consonant [w]
 (а-уыл, та-уы), ь and ъ stay with the consonant before them. No part shorter than two letters is left on a line.
 Abbreviations (all capitals), numbers, ids, file names, addresses and words in Latin letters are not touched.
+A word before a full stop, a colon or other closing punctuation is hyphenated like any other. A compound with a
+hard hyphen ("іс-қимыл", "материалдық-техникалық") gets no break points: a line may end only at its own hyphen
+(where the template allows one), never inside one of its parts, which Typst would set without a visible hyphen.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ MIN_WORD, MIN_LEFT, MIN_RIGHT = 5, 2, 2
 CYRILLIC_WORD = re.compile(r"[а-яёәғқңөұүһіА-ЯЁӘҒҚҢӨҰҮҺІ]+")
 # a token with any of these is an id, a file name, an address or a number with letters: left alone
 NOT_PROSE = re.compile(r"[0-9A-Za-z_/\\@.:=#]")
+# punctuation around a word, which says nothing about the word itself ("дайындалды.", "сипаттайды:", "(іс")
+OUTER_PUNCTUATION = re.compile(r"^[(«\"'\[]*|[.,:;!?…)»\"'\]]*$")
+HYPHENS = "-\u2010\u2011"
 
 
 def _is_vowel(word: str, i: int) -> bool:
@@ -67,10 +73,15 @@ def hyphenate_word(word: str, mark: str = SOFT_HYPHEN) -> str:
     return out
 
 
+def _hyphenate_token(token: str, mark: str) -> str:
+    if NOT_PROSE.search(OUTER_PUNCTUATION.sub("", token)) or any(h in token for h in HYPHENS):
+        return token  # an id, a file name, an address, a number, an abbreviation with a dot; a compound
+    return CYRILLIC_WORD.sub(lambda w: hyphenate_word(w.group(0), mark), token)
+
+
 def hyphenate_text(text: str, mark: str = SOFT_HYPHEN) -> str:
     """Break points in the Kazakh words of a run of text; any token that is not plain prose is left as it is."""
-    return re.sub(r"\S+", lambda m: m.group(0) if NOT_PROSE.search(m.group(0)) else
-                  CYRILLIC_WORD.sub(lambda w: hyphenate_word(w.group(0), mark), m.group(0)), text)
+    return re.sub(r"\S+", lambda m: _hyphenate_token(m.group(0), mark), text)
 
 
 # --- the pandoc filter of the Kazakh print edition ------------------------------------------------------------

@@ -179,11 +179,11 @@ def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], 
         steps = [b * 10 ** e for e in range(7) for b in (1, 3)]  # 1, 3, 10, 30, ...: shades of equal ratio
         bounds = [b for b in steps if known.min() / 3 < b <= known.max() * 3]
         cmap = sns.light_palette(ACCENT, n_colors=len(bounds) - 1, as_cmap=False)
-        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang, group_from=1000)),
+        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang)),
                     fmt="", norm=BoundaryNorm(bounds, len(bounds) - 1), cmap=ListedColormap(cmap), linewidths=0.5,
                     linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"shrink": 0.6, "ticks": bounds}, ax=ax)
         bar = ax.collections[0].colorbar  # a few bands: drawn as vector shapes, not as a raster image
-        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang, group_from=1000))
+        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang))
         bar.ax.set_title(_wrap(scale_label, 12), fontsize=7, loc="left")
         ax.xaxis.tick_top()
         ax.set(xlabel="", ylabel="")
