@@ -8,14 +8,15 @@ screen readers met "ба­ян­да­ма" instead of "баяндама" (13 41
 So a source with soft hyphens is typeset in passes (``typeset``):
 
 1. with every break point (``helpers.lang.kk_hyphenation``); the lines that end in a hyphen are read back from
-   the PDF (PDFium marks such a hyphen U+FFFE and joins the word) and matched to their words in the source by
-   the words around them;
+   the PDF (PDFium marks such a hyphen U+FFFE and joins the word, or keeps it as soft hyphens before the line
+   end) and matched to their words in the source by the words around them;
 2. a word broken on the last line of a page, which a typesetter avoids, loses that break point and pass 1 runs
-   again (at most ``MAX_ROUNDS`` times);
+   again;
 3. the final pass keeps a soft hyphen only where a line was broken; every other one is removed. A paragraph's
    lines are chosen among its break points by their cost alone, so the breaks pass 1 chose stay the best among
    fewer and the lines come out the same; ``Report`` says how many breaks the final PDF has and how many soft
-   hyphens remain inside its words (none, when every kept break was used).
+   hyphens remain inside its words (none, when every kept break was used). A kept point that the final lines
+   do not use, or a break that comes to a page's foot, is removed in one more pass (``MAX_PASSES`` in all).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from pathlib import Path
 from typing import Callable
 
 SOFT = "\u00ad"
-LINE_END = "\ufffe"  # PDFium's mark of a hyphen that ends a line (it joins the word's two parts)
-MAX_ROUNDS = 3
+LINE_END = "\ufffe"  # PDFium's mark of a hyphen that ends a line
+MAX_PASSES = 6
+FULL_PASSES = 2  # passes with every break point (the second without those that fell at a page's foot)
+CONTEXT = 3  # words on each side that place a break in the source
+WINDOW = 600  # source words after the last break placed, where the next one is looked for first
 SOURCE_WORD = re.compile(r"[\w\u00ad]+")
 
 
@@ -57,7 +61,7 @@ class Report:
 
 
 def pdf_breaks(path: Path) -> tuple[list[Break], int]:
-    """The hyphenated line ends of a PDF, with two words of context on each side, and the number of soft
+    """The hyphenated line ends of a PDF, with ``CONTEXT`` words on each side, and the number of soft
     hyphens inside the words of its text layer (a line-end hyphen is not one of them)."""
     import pypdfium2
 
@@ -66,7 +70,8 @@ def pdf_breaks(path: Path) -> tuple[list[Break], int]:
     inside = 0
     try:
         for page in doc:
-            text = page.get_textpage().get_text_range()
+            # PDFium writes a line-end hyphen as U+FFFE and joins the word, or as soft hyphens before the line end
+            text = re.sub(SOFT + r"+(\r?\n|$)", LINE_END, page.get_textpage().get_text_range())
             inside += text.count(SOFT)
             # a line-end hyphen before no letter ends the page's last line (a footnote's number or the folio follow)
             text = re.sub(LINE_END + r"(?=[\W\d_]|$)", LINE_END + "\n ", text)
@@ -79,7 +84,7 @@ def pdf_breaks(path: Path) -> tuple[list[Break], int]:
         if LINE_END not in token:
             continue
         bare = token.replace(SOFT, "")
-        before, after = tuple(plain[max(0, i - 2):i]), tuple(plain[i + 1:i + 3])
+        before, after = tuple(plain[max(0, i - CONTEXT):i]), tuple(plain[i + 1:i + 1 + CONTEXT])
         if token.endswith("\n"):
             out.append(Break(plain[i], len(plain[i]), before, (), page_end=True))
         else:
@@ -134,12 +139,20 @@ def match(breaks: list[Break], text: str) -> list[tuple[int, int] | None]:
             return (sum(a == b for a, b in zip(reversed(near), reversed(brk.before)))
                     + sum(a == b for a, b in zip(after, brk.after)))
 
-        best = max(map(score, cands))
-        top = [j for j in cands if score(j) == best]
-        j = min(top, key=lambda j: (j < cursor, abs(j - cursor)))
+        j = _pick(cands, score, cursor)
         cursor = j
         found.append((j, brk.offset))
     return found
+
+
+def _pick(cands: list[int], score: Callable[[int], int], cursor: int) -> int:
+    """The best-scored candidate a little after the cursor (the pages follow the source), else anywhere (a
+    float or a footnote set elsewhere than the source has it); of equal ones, the nearest after the cursor."""
+    near = [j for j in cands if cursor <= j <= cursor + WINDOW]
+    if near and max(map(score, near)) >= 2:
+        cands = near
+    best = max(map(score, cands))
+    return min((j for j in cands if score(j) == best), key=lambda j: (j < cursor, abs(j - cursor)))
 
 
 def rewrite(text: str, keep: set[tuple[int, int]] | None = None, drop: set[tuple[int, int]] = frozenset()) -> str:
@@ -161,35 +174,25 @@ def typeset(compile_to: Callable[[Path], list], typ: Path, dest: Path) -> tuple[
     is left as the final source (the print file is typeset from it). Returns Typst's warnings and the figures."""
     source = typ.read_text(encoding="utf-8")
     report = Report(points=source.count(SOFT))
-    if not report.points:
-        return compile_to(dest), report
-    first = dest.with_name(dest.stem + ".breaks.pdf")
-    drop: set[tuple[int, int]] = set()  # breaks on the last line of a page
-    try:
-        for _ in range(MAX_ROUNDS):
-            typ.write_text(rewrite(source, drop=drop), encoding="utf-8")
-            compile_to(first)
-            report.rounds += 1
-            breaks, _ = pdf_breaks(first)
-            places = match(breaks, source)
-            ends = {loc for loc, brk in zip(places, breaks) if brk.page_end and loc}
-            if not ends:
-                break
-            drop |= ends
-    finally:
-        first.unlink(missing_ok=True)
-    report.unmatched = [f"{b.word}|{b.offset}" for loc, b in zip(places, breaks) if loc is None]
-    keep = {loc for loc in places if loc} - drop
-    for _ in range(MAX_ROUNDS):
-        # a word without soft hyphens is shaped as a whole (kerned across the former break points), so a line
-        # may come out a little shorter and not need its break: that break point is removed in another pass
-        typ.write_text(rewrite(source, keep=keep), encoding="utf-8")
+    keep: set[tuple[int, int]] | None = None  # None: every break point
+    drop: set[tuple[int, int]] = set()  # breaks that fell on the last line of a page
+    while True:
+        typ.write_text(rewrite(source, keep=keep, drop=drop), encoding="utf-8")
         notes = compile_to(dest)
         report.rounds += 1
-        final, report.inside_words = pdf_breaks(dest)
-        used = {loc for loc in match(final, source) if loc}
-        if keep <= used:
+        breaks, report.inside_words = pdf_breaks(dest)
+        if not report.points:
             break
-        keep &= used
-    report.breaks, report.page_end = len(final), sum(b.page_end for b in final)
+        places = match(breaks, source)
+        used = {loc for loc in places if loc}
+        ends = {loc for loc, brk in zip(places, breaks) if brk.page_end and loc}
+        if (not ends and keep is not None and keep <= used) or report.rounds == MAX_PASSES:
+            break
+        drop |= ends
+        # a break at a page's foot is set again with all the paragraph's points; a kept point a line did not use
+        # (the page came out otherwise) is removed
+        again = ends and keep is None and report.rounds < FULL_PASSES
+        keep = None if again else (used if keep is None else keep & used) - drop
+    report.breaks, report.page_end = len(breaks), sum(b.page_end for b in breaks)
+    report.unmatched = [f"{b.word}|{b.offset}" for loc, b in zip(places, breaks) if loc is None] if report.points else []
     return notes, report
