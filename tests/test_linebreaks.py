@@ -35,7 +35,7 @@ def _compound_rule() -> str:
 @pytest.fixture(scope="module")
 def narrow(tmp_path_factory) -> tuple[Path, str, linebreaks.Report]:
     folder = tmp_path_factory.mktemp("narrow")
-    paragraphs = [" ".join(PROSE.split()[k:] + PROSE.split()[:k]) for k in range(0, 44, 3)]
+    paragraphs = [" ".join(PROSE.split()[k:] + PROSE.split()[:k]) for k in range(0, 44)]
     body = "\n\n".join(kk_hyphenation.hyphenate_text(p) for p in paragraphs)
     typ = folder / "narrow.typ"
     typ.write_text(f'#set page(width: 62mm, height: 150mm, margin: 6mm)\n'
