@@ -152,7 +152,9 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
             target.write_bytes(content)
     markdown = typography.apply("\n\n".join(page.markdown for page in pages), book.lang)
     meta = {
-        "title": book.title, "subtitle": book.config.get("book", {}).get("subtitle", ""),
+        # the title page's lines too: "доклад о развитии" never ends a line with "о"
+        "title": typography.apply(book.title, book.lang),
+        "subtitle": typography.apply(book.config.get("book", {}).get("subtitle", ""), book.lang),
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
         "imprint": book.get("imprint"),
         "toc-title": words["contents"], "crossref-registry": str(registry_path),
