@@ -170,7 +170,7 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     source, warnings = pandoc(markdown, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}",
+        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}",
         *_hyphenation_filter(book.lang, workdir)],
         # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
         # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
@@ -208,11 +208,11 @@ def _typeset(book: Edition, typ: Path, workdir: Path, dest: Path, inputs: dict) 
 
 
 def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
-    """Typst has no Kazakh patterns: the Kazakh edition's prose gets soft hyphens from the project's syllabifier."""
-    if lang != "kk":
-        return []
-    script = workdir / "kk-hyphenation-filter"
-    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\nmain()\n", encoding="utf-8")
+    """The prose's break points as soft hyphens (Typst has no Kazakh patterns; the Russian ones are given the same
+    way, so that ``linebreaks`` can keep a hyphenated word off a page's last line in both editions)."""
+    script = workdir / "hyphenation-filter"
+    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\n"
+                      f"from helpers.lang.typography import print_word\nmain(print_word({lang!r}))\n", encoding="utf-8")
     script.chmod(0o755)
     return ["--filter", str(script)]
 

@@ -73,15 +73,16 @@ def hyphenate_word(word: str, mark: str = SOFT_HYPHEN) -> str:
     return out
 
 
-def _hyphenate_token(token: str, mark: str) -> str:
+def _hyphenate_token(token: str, mark: str, word=hyphenate_word) -> str:
     if NOT_PROSE.search(OUTER_PUNCTUATION.sub("", token)) or any(h in token for h in HYPHENS):
         return token  # an id, a file name, an address, a number, an abbreviation with a dot; a compound
-    return CYRILLIC_WORD.sub(lambda w: hyphenate_word(w.group(0), mark), token)
+    return CYRILLIC_WORD.sub(lambda w: word(w.group(0), mark), token)
 
 
-def hyphenate_text(text: str, mark: str = SOFT_HYPHEN) -> str:
-    """Break points in the Kazakh words of a run of text; any token that is not plain prose is left as it is."""
-    return re.sub(r"\S+", lambda m: _hyphenate_token(m.group(0), mark), text)
+def hyphenate_text(text: str, mark: str = SOFT_HYPHEN, word=hyphenate_word) -> str:
+    """Break points in the Kazakh words of a run of text; any token that is not plain prose is left as it is.
+    ``word(word, mark)`` marks one word (another language's rules: ``typography.print_word``)."""
+    return re.sub(r"\S+", lambda m: _hyphenate_token(m.group(0), mark, word), text)
 
 
 # --- the pandoc filter of the Kazakh print edition ------------------------------------------------------------
@@ -89,37 +90,37 @@ def hyphenate_text(text: str, mark: str = SOFT_HYPHEN) -> str:
 SKIP = {"Code", "CodeBlock", "RawInline", "RawBlock", "Math", "Link", "Image", "Header", "Table", "Cite"}
 
 
-def _walk(node):
+def _walk(node, word):
     if isinstance(node, list):
         for child in node:
-            _walk(child)
+            _walk(child, word)
     elif isinstance(node, dict):
         kind = node.get("t")
         if kind in SKIP:
             return
         if kind == "Str":
-            node["c"] = hyphenate_text(node["c"])
+            node["c"] = hyphenate_text(node["c"], word=word)
             return
         if kind in ("Div", "Span"):
             attrs = node["c"][0]
             if attrs[0] or "num" in attrs[1]:
                 return  # a float (its caption is not hyphenated) or a traced number
-            _walk(node["c"][1])
+            _walk(node["c"][1], word)
             return
         if "c" in node:
-            _walk(node["c"])
+            _walk(node["c"], word)
 
 
-def filter_document(doc: dict) -> dict:
+def filter_document(doc: dict, word=hyphenate_word) -> dict:
     """Soft hyphens in the prose of a pandoc document (its JSON form): paragraphs, lists, notes and quotes."""
-    _walk(doc["blocks"])
+    _walk(doc["blocks"], word)
     return doc
 
 
-def main() -> None:
+def main(word=hyphenate_word) -> None:
     """A pandoc JSON filter: ``pandoc --filter`` runs it with the output format as its argument."""
     doc = json.load(sys.stdin)
-    json.dump(filter_document(doc), sys.stdout, ensure_ascii=False)
+    json.dump(filter_document(doc, word), sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,21 @@ def apply(markdown: str, lang: str) -> str:
     return text
 
 
+def print_word(lang: str):
+    """The print edition's break points of one word, as a function ``(word, mark) -> word with marks``: Kazakh
+    by its syllables (``kk_hyphenation``), Russian by the LibreOffice patterns of pyphen (no part shorter than
+    two letters, no word shorter than five)."""
+    if lang == "kk":
+        return hyphenate_word
+    import pyphen
+
+    patterns = pyphen.Pyphen(lang="ru_RU", left=2, right=2)
+
+    def word(text: str, mark: str) -> str:
+        return text if len(text) < 5 or text.isupper() else patterns.inserted(text, hyphen=mark)
+    return word
+
+
 def break_points(word: str, lang: str) -> list[int]:
     """Where ``word`` may be hyphenated (positions of the breaks)."""
     if lang == "kk":
