@@ -104,3 +104,14 @@ def test_the_kazakh_wordings_left_behind_by_russian_fixes_are_found(project: Pat
     _edit(project / "chapters" / "kk" / chapter, fixed, before)
     res = report("check", cwd=project)
     assert found in res.stderr and "chapters/kk" in res.stderr
+
+
+def test_a_list_of_oblasts_names_the_word_once_in_the_plural():
+    from helpers.lang import i18n
+
+    assert i18n.series(["Алматинская область", "Атырауская область", "Жамбылская область"], ["", "", ""], "ru") == \
+        "Алматинская, Атырауская и Жамбылская области"
+    assert i18n.series(["Батыс Қазақстан облысы", "Павлодар облысы"], [" (1)", " (2)"], "kk") == \
+        "Батыс Қазақстан (1) және Павлодар (2) облыстары"
+    mixed = i18n.series(["город Алматы", "Кызылординская область"], [" (3 013)", " (1 184)"], "ru")
+    assert mixed == "город Алматы (3 013), Кызылординская область (1 184)"  # a city among them: each its own word

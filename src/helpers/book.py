@@ -84,7 +84,9 @@ class Book:
             name, q = obj
             return self.traced(f"{self.format(name)} ({self.format(q)})", _origin_of(obj))
         if isinstance(obj, list):
-            return self.traced(", ".join(self.format(x) for x in obj), _origin_of(obj))
+            names = [self.format(x[0] if isinstance(x, tuple) else x) for x in obj]
+            notes = [f" ({self.format(x[1])})" if isinstance(x, tuple) else "" for x in obj]
+            return self.traced(i18n.series(names, notes, self.lang), _origin_of(obj))
         if isinstance(obj, (int, float)):
             return Formatted(fmt.number(obj, self.lang, decimals))
         return Formatted(str(obj))
@@ -254,10 +256,10 @@ def _typst_escape(text: str) -> str:
 _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
-           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
+           "respondents": "Дереккөз / респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
            "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
-           "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
+           "respondents": "Источник / респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
            "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)"},
 }
 

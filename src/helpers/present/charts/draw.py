@@ -182,13 +182,26 @@ def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], 
         sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang)),
                     fmt="", norm=BoundaryNorm(bounds, len(bounds) - 1), cmap=ListedColormap(cmap), linewidths=0.5,
                     linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"shrink": 0.6, "ticks": bounds}, ax=ax)
-        bar = ax.collections[0].colorbar  # a few bands: drawn as vector shapes, not as a raster image
+        mesh = ax.collections[0]
+        for text in ax.texts:  # the number in the colour that contrasts most with its cell (WCAG's ratio)
+            x, y = text.get_position()
+            value = grid.iat[int(y), int(x)]
+            if not pd.isna(value):
+                text.set_color(_readable_on(mesh.cmap(mesh.norm(value))))
+        bar = mesh.colorbar  # a few bands: drawn as vector shapes, not as a raster image
         bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang))
         bar.ax.set_title(_wrap(scale_label, 12), fontsize=7, loc="left")
         ax.xaxis.tick_top()
         ax.set(xlabel="", ylabel="")
         ax.tick_params(length=0)
         return _chart(fig, alt, csv, notes)
+
+
+def _readable_on(rgba) -> str:
+    """Black or white, whichever contrasts more with a background colour (WCAG 2 relative luminance)."""
+    channel = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    lum = 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2]
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
 
 
 @dataclass
