@@ -64,3 +64,17 @@ def test_a_word_before_closing_punctuation_gets_its_break_points(token, expected
 def test_compounds_and_dotted_abbreviations_get_no_break_points(token):
     """A part of a compound broken after its hyphen would print no hyphen at the line end."""
     assert kh.hyphenate_text(token) == token
+
+
+def test_source_lines_and_emphasis_get_no_break_points():
+    """Their fonts' hyphen glyph stays a hard hyphen in the text layer (a running header's «материально-…»)."""
+    word = {"t": "Str", "c": "мемлекеттік"}
+    doc = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [
+        {"t": "RawBlock", "c": ["typst", "#source-line["]}, {"t": "Para", "c": [dict(word)]},
+        {"t": "RawBlock", "c": ["typst", "]"]},
+        {"t": "Para", "c": [dict(word), {"t": "Emph", "c": [dict(word)]}, {"t": "Strong", "c": [dict(word)]}]}]}
+    blocks = kh.filter_document(doc)["blocks"]
+    assert blocks[1]["c"][0]["c"] == "мемлекеттік"
+    para = blocks[3]["c"]
+    assert para[0]["c"] == "мем\u00adле\u00adкет\u00adтік"
+    assert para[1]["c"][0]["c"] == para[2]["c"][0]["c"] == "мемлекеттік"

@@ -87,13 +87,23 @@ def hyphenate_text(text: str, mark: str = SOFT_HYPHEN, word=hyphenate_word) -> s
 
 # --- the pandoc filter of the Kazakh print edition ------------------------------------------------------------
 
-SKIP = {"Code", "CodeBlock", "RawInline", "RawBlock", "Math", "Link", "Image", "Header", "Table", "Cite"}
+# Italic and bold text and the source lines (small italic, set ragged) get no break points: a font's hyphen glyph
+# is named in the PDF's text layer by its first use, and a running header's or a heading's hard hyphen must not
+# be read as a soft one ("материально­техническое")
+SKIP = {"Code", "CodeBlock", "RawInline", "RawBlock", "Math", "Link", "Image", "Header", "Table", "Cite", "Emph",
+        "Strong"}
+NOTE_START = "#source-line["  # the print filter's raw block that opens a source line or a gap note
 
 
 def _walk(node, word):
     if isinstance(node, list):
+        in_note = False
         for child in node:
-            _walk(child, word)
+            if isinstance(child, dict) and child.get("t") == "RawBlock":
+                in_note = child["c"][1].startswith(NOTE_START) or (in_note and child["c"][1].strip() != "]")
+                continue
+            if not in_note:
+                _walk(child, word)
     elif isinstance(node, dict):
         kind = node.get("t")
         if kind in SKIP:
