@@ -27,7 +27,7 @@ RU_ABBREVIATIONS = re.compile(r"\bт\.[ \n]+([дп])\.")
 NUMBER_END = r"(\d%?(?:\]\{[^{}\n]*\})?)"
 UNIT = re.compile(NUMBER_END + r"[ \n]+(?=(?:жыл|жж\.|ж\.|год|гг?\.|процент|пайыз|млн|млрд|тыс\.|миллион|миллиард)"
                   r"|(?:пункт|балл)\w*)", re.IGNORECASE)
-HEADING_END = re.compile(r"^(#{1,6} .*\S)[ \t]+([^\s{]+)([ \t]*\{[^}\n]*\})?[ \t]*$", re.M)
+HEADING_END = re.compile(r"^(#{1,6} [^{\n]*[^\s{])[ \t]+([^\s{]+)([ \t]*\{[^}\n]*\})?[ \t]*$", re.M)
 NUMBER_AFTER = re.compile(r"(?<![\w\u00a0])(до|от|по|на|из|за|около)[ \n]+(?=\[?\d)", re.IGNORECASE)
 
 
