@@ -4,7 +4,6 @@
 - "№" tied to its number ("№ 154");
 - a number tied to the unit or the year word after it ("2001 жылы", "2013 года", "18,7 процентного пункта",
   "5,7 млрд"), and to the preposition before it ("до 8"), so that a line never parts them;
-- a heading's last two words, so that it never ends in one word alone ("... және ағымдағы / жағдай");
 - Russian: a no-break space after a one-letter preposition or conjunction (в, с, к, у, о, и, а, я), so that it
   never hangs at the end of a line, and inside "т. д.", "т. п.".
 
@@ -27,7 +26,6 @@ RU_ABBREVIATIONS = re.compile(r"\bт\.[ \n]+([дп])\.")
 NUMBER_END = r"(\d%?(?:\]\{[^{}\n]*\})?)"
 UNIT = re.compile(NUMBER_END + r"[ \n]+(?=(?:жыл|жж\.|ж\.|год|гг?\.|процент|пайыз|млн|млрд|тыс\.|миллион|миллиард)"
                   r"|(?:пункт|балл)\w*)", re.IGNORECASE)
-HEADING_END = re.compile(r"^(#{1,6} [^{\n]*[^\s{])[ \t]+([^\s{]+)([ \t]*\{[^}\n]*\})?[ \t]*$", re.M)
 NUMBER_AFTER = re.compile(r"(?<![\w\u00a0])(до|от|по|на|из|за|около)[ \n]+(?=\[?\d)", re.IGNORECASE)
 
 
@@ -35,7 +33,6 @@ def apply(markdown: str, lang: str) -> str:
     text = DASH.sub(NBSP + r"\1", markdown)
     text = NUMBER_SIGN.sub("№" + NBSP, text)
     text = UNIT.sub(r"\1" + NBSP, text)
-    text = HEADING_END.sub(lambda m: m.group(1) + NBSP + m.group(2) + (m.group(3) or ""), text)
     if lang == "ru":
         text = RU_ONE_LETTER.sub(r"\1" + NBSP, text)
         text = RU_ABBREVIATIONS.sub("т." + NBSP + r"\1.", text)

@@ -233,7 +233,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
     (``_place_label``). Drawn with plain matplotlib patches: seaborn has no geometry plots."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
-        dots = []  # the cities' dots: no region's label may cover one
+        dots = []  # the cities' dots and leader lines: no region's label may cover one
         outlines = [shapely.from_wkt(reg.wkt) for reg in regions]
         for reg, geom in zip(regions, outlines):
             style = ({"facecolor": reg.fill} if reg.fill else
@@ -244,6 +244,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
                 colour, (x, y) = reg.fill or MISSING, reg.label_at
                 inside = geom.representative_point()
                 dots.append(inside.buffer(0.3))
+                dots.append(shapely.LineString([(inside.x, inside.y), (x, y)]).buffer(0.1))  # and its leader line
                 ax.plot([inside.x, x], [inside.y, y], color="#333333", linewidth=0.6, zorder=3)
                 ax.scatter([inside.x], [inside.y], s=22, facecolor=colour, edgecolor="#333333", linewidth=0.6,
                            zorder=4, **({} if reg.fill else {"hatch": "/////"}))
