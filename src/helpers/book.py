@@ -90,7 +90,9 @@ class Book:
             name, q = obj
             return self.traced(f"{self.format(name)} ({self.format(q)})", _origin_of(obj))
         if isinstance(obj, list):
-            return self.traced(", ".join(self.format(x) for x in obj), _origin_of(obj))
+            names = [self.format(x[0] if isinstance(x, tuple) else x) for x in obj]
+            notes = [f" ({self.format(x[1])})" if isinstance(x, tuple) else "" for x in obj]
+            return self.traced(i18n.series(names, notes, self.lang), _origin_of(obj))
         if isinstance(obj, (int, float)):
             return Formatted(fmt.number(obj, self.lang, decimals))
         return Formatted(str(obj))
@@ -212,19 +214,17 @@ class Book:
             col_ids = list(dict.fromkeys(frame[cols]))
             header = [self._row_header(rows)] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
-            grouped = {c: _group_from(frame[frame[cols] == c]) for c in col_ids}
             for r in ordered:
                 line = [labels.get(r, r)]
                 for c in col_ids:
                     cell = frame[(frame[rows] == r) & (frame[cols] == c)]
-                    line.append(self._traced_cell(dataset, cell, decimals, group_from=grouped[c]))
+                    line.append(self._traced_cell(dataset, cell, decimals))
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
             header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
-            group_from = _group_from(frame)
-            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True,
-                                                               group_from=group_from)] for r in ordered]
+            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True)]
+                          for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, charts.csv_of(frame)), self.source(dataset))
 
@@ -239,15 +239,14 @@ class Book:
         words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
         return f"{text}, {words}" if words and words not in text else text
 
-    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False,
-                     group_from: int | None = None) -> str:
+    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
-        text = self._cell(cell, decimals, bare, group_from)
+        text = self._cell(cell, decimals, bare)
         if cell.empty or text == "–":
             return text
         return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
-    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int | None = None) -> str:
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
@@ -256,14 +255,9 @@ class Book:
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
         sign = cell["mark"].iloc[0] if "mark" in cell else ""
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.mark(fmt.number(v, self.lang, decimals, group_from=group_from), sign)
-        return fmt.mark(fmt.quantity(v, unit, self.lang, decimals, group_from=group_from), sign)
+            return fmt.mark(fmt.number(v, self.lang, decimals), sign)
+        return fmt.mark(fmt.quantity(v, unit, self.lang, decimals), sign)
 
-
-def _group_from(column: pd.DataFrame) -> int:
-    """A column with a five-digit number groups its four-digit numbers too (``3 013`` beside ``17 988``)."""
-    values = column["value"].dropna().abs() if "value" in column else []
-    return 1000 if len(values) and values.max() >= 10000 else 10000
 
 
 def _origin_of(obj) -> tuple[stats.Row, ...]:
@@ -285,11 +279,11 @@ def _typst_escape(text: str) -> str:
 _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
-           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
+           "respondents": "Дереккөз / респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
            "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)", "worded": "Мән",
            "shown": "Кітапта", "words": "Бастапқы құжаттың сөздері"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
-           "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
+           "respondents": "Источник / респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
            "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
            "shown": "В книге", "words": "Слова исходного документа"},
 }

@@ -85,8 +85,8 @@ def number(value: float | int | None, lang: str, decimals: int | None = None, *,
     """``17988`` -> ``17 988``; ``29.3`` -> ``29,3``. ``decimals=None`` keeps the value's own precision.
 
     The marks are the edition's (``report: editions:`` in ``_quarto.yml``). Thousands are grouped from its
-    ``group-from`` (five digits); a table column that has five-digit numbers groups its four-digit ones too
-    (``group_from=1000``: ``3 013`` beside ``17 988``)."""
+    ``group-from`` (``1000`` in both editions: ``1 317`` in the text, the tables and the charts alike, with the
+    same no-break space); a year is never grouped (``quantity(..., "year")``)."""
     edition = config.editions()[lang]
     group_from = edition.group_from if group_from is None else group_from
     if value is None or (isinstance(value, float) and math.isnan(value)):

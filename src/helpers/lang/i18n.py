@@ -149,3 +149,18 @@ def origin_note(files: dict[str, tuple[list[tuple[int, str]], dict]], lang: str)
         cells = "; ".join(f"{w['row'].format(n=row)} ({key.replace(';', ', ')})" for row, key in rows)
         parts.append(f"{w['data']}: {name}, {cells}. " + (source_line(src, lang) if src else ""))
     return " ".join(p.strip() for p in parts)
+
+
+# A list of regions that all end in the same word names it once, in the plural, after the last and before which
+# stands "и" / "және": "Алматинская, Атырауская и Жамбылская области", "Алматы, Атырау және Жамбыл облыстары".
+SHARED_WORD = {"ru": ("область", "области"), "kk": ("облысы", "облыстары")}
+AND = {"ru": "и", "kk": "және"}
+
+
+def series(names: list[str], notes: list[str], lang: str) -> str:
+    """Names, each with its note (" (12)" or ""), as a list in the edition's prose."""
+    single, plural = SHARED_WORD[lang]
+    if len(names) < 2 or not all(n.endswith(" " + single) for n in names):
+        return ", ".join(n + note for n, note in zip(names, notes))
+    parts = [n[: -len(single) - 1] + note for n, note in zip(names, notes)]
+    return f"{', '.join(parts[:-1])} {AND[lang]} {parts[-1]} {plural}"
