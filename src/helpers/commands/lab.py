@@ -4,6 +4,10 @@ The kernel is registered in the project's environment (``sys.prefix``, i.e. ``.v
 like ``ipykernel install --sys-prefix``): nothing is written into the user's home, and any Jupyter started from
 ``.venv`` (``jupyter lab``, ``jupyter nbconvert --execute``, ``jupyter execute``) finds it under the name the
 notebooks ask for. JupyterLab and nbdime come with the ``lab`` extra (``make lab``).
+
+JupyterLab runs as a child of ``report lab`` and ends with it: on Ctrl-C, SIGTERM or SIGHUP it is asked to stop
+(SIGTERM: it shuts its kernels down) and killed after ``STOP_WAIT`` seconds; if ``report lab`` is killed, the
+system sends it SIGTERM (``processes.die_with_parent``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.core.processes import child_setup, end
 from helpers.review import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
 
@@ -69,7 +74,16 @@ def run(root: Path, folder: Path, port: int = 8888, browser: bool = True, extra:
     print(f"kernel '{KERNEL_NAME}' ({KERNEL_DISPLAY_NAME}) registered in {spec}", flush=True)
     print(f"{trust(folder)} notebook(s) of {folder} trusted (their figures and tables are shown)", flush=True)
     env = {**os.environ, "REPORT_ROOT": str(root)}
+    # its own session: Ctrl-C reaches this process only, which then stops JupyterLab without its question
+    # "Shutdown this Jupyter server?"; it ends with this process, however this one ends
+    server = subprocess.Popen(command(folder, port, browser, extra), env=env, start_new_session=True,
+                              preexec_fn=child_setup())
     try:
-        return subprocess.call(command(folder, port, browser, extra), env=env)
+        return server.wait()
     except KeyboardInterrupt:
+        print("stopping JupyterLab", file=sys.stderr, flush=True)
+        end(server, grace=STOP_WAIT)
         return 130
+
+
+STOP_WAIT = 15.0  # seconds JupyterLab has to shut its kernels down before it is killed

@@ -26,6 +26,9 @@ from typing import Callable
 
 import nbformat
 
+from helpers.core.files import write_atomic
+from helpers.core.processes import child_setup
+
 Progress = Callable[[str], None]
 
 SVG_ID = re.compile(r'\bid="([^"]+)"')
@@ -193,7 +196,7 @@ def execute(path: Path, timeout: int = 600):
         # python3: the kernel of the Python running this command, whatever kernels Jupyter knows of
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 record_timing=False, resources={"metadata": {"path": tmp}})
-        client.execute(stderr=subprocess.DEVNULL)
+        client.execute(stderr=subprocess.DEVNULL, preexec_fn=child_setup())  # the kernel ends with us
     return nb
 
 
@@ -245,8 +248,7 @@ def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
     outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
     outcome.seconds = time.perf_counter() - start
     if keep is not None:
-        (keep / lang).mkdir(parents=True, exist_ok=True)
-        nbformat.write(fresh, keep / lang / path.name)
+        write_atomic(keep / lang / path.name, nbformat.writes(fresh) + "\n")
     return outcome
 
 
