@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -103,17 +104,18 @@ def test_a_replacement_stopped_half_way_is_put_back_and_leftovers_are_named_in_o
     (out / ".kk-q1w2e3r4").mkdir()  # a staging folder of a killed build
     (out / ".kk-q1w2e3r4/index.html").write_text("half", encoding="utf-8")
     (out / ".kk.lock").write_text("999999999")  # its lock
-    (out / ".build-kk.json.999999999.1.tmp").write_text("{", encoding="utf-8")  # a half-written file
+    (out / ".build-kk.json.999999999.1.tmp").write_text("{", encoding="utf-8")  # half-written files
+    (small_book / ".cache/exec/kk/.one.json.999999999.1.tmp").write_text("{", encoding="utf-8")
     res = report("build", "--lang", "kk", "--to", "html", cwd=small_book)
     assert res.returncode == 0, res.stderr
     said = [line for line in res.stdout.splitlines() if "cleaned up" in line]
     assert said == ["[kk] cleaned up after an interrupted build: kk/ put back from .kk-old (a replacement stopped "
-                    "half-way); 1 staging folder(s) removed (.kk-q1w2e3r4); 1 half-written file(s) removed "
-                    "(.build-kk.json.999999999.1.tmp); the lock of process 999999999, which no longer runs"], res.stdout
+                    "half-way); 1 staging folder(s) removed (.kk-q1w2e3r4); 2 half-written file(s) removed "
+                    "(.build-kk.json.999999999.1.tmp, .one.json.999999999.1.tmp); the lock of process 999999999, which no longer runs"], res.stdout
     assert "[kk] up to date" in res.stdout  # the output put back is the last good one
     assert (out / "kk/manifest.json").read_bytes() == manifest
     whole(out, "kk")
-    assert leftovers(out) == []
+    assert leftovers(out) == [] and not list((small_book / ".cache").rglob("*.tmp"))
 
 
 def test_the_output_is_replaced_in_one_step(tmp_path: Path):
@@ -172,3 +174,23 @@ def test_a_stopped_report_lab_leaves_no_jupyterlab_running(built_small_book: Pat
     drain(proc)
     assert not wait_for_no_process(CRASH_MARK, mark), f"JupyterLab still running after {sig.name}"
     assert not _serving(f"http://127.0.0.1:{port}/api/status")
+
+
+WRITERS = """
+import os, sys
+from helpers.core.processes import say
+child = os.fork() == 0
+for i in range(20000):
+    say(f"[{'kk' if child else 'ru'}] line {i} " + "x" * (i % 300))
+os._exit(0) if child else os.wait()
+"""
+
+
+def test_progress_lines_of_two_processes_never_join():
+    # unbuffered (python -u, PYTHONUNBUFFERED as on CI): print() would write a line and its newline apart
+    res = subprocess.run([sys.executable, "-u", "-c", WRITERS], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 40000
+    bad = [line for line in lines if not re.fullmatch(r"\[(kk|ru)\] line \d+ x*", line)]
+    assert bad == [], bad[:3]

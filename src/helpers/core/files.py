@@ -77,12 +77,12 @@ def alive(pid: int) -> bool:
     return stat[stat.rfind(")") + 2:][:1] != "Z"
 
 
-def stale_temporaries(folder: Path) -> list[Path]:
-    """The temporary files in ``folder`` (not below) of writers that no longer run."""
+def stale_temporaries(folder: Path, below: bool = False) -> list[Path]:
+    """The temporary files in ``folder`` (``below``: in its subfolders too) of writers that no longer run."""
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.iterdir():
+    for path in (folder.rglob(".*.tmp") if below else folder.iterdir()):
         m = _TEMPORARY.match(path.name)
         if m and path.is_file() and not alive(int(m.group(1))):
             found.append(path)

@@ -98,7 +98,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = say
                          "make it writable or choose another with --output") from None
     staging = None
     try:
-        cleaned = recover(out_root, lang) + ([f"the lock of process {stale_lock}, which no longer runs"]
+        cleaned = recover(out_root, lang, root / ".cache" if opts.cache else None) + ([f"the lock of process {stale_lock}, which no longer runs"]
                                              if stale_lock else [])
         if cleaned:
             progress(f"[{lang}] cleaned up after an interrupted build: " + "; ".join(cleaned))
@@ -275,11 +275,12 @@ def _lock(out_root: Path, lang: str) -> tuple[Path, str | None]:
     return lock, stale
 
 
-def recover(out_root: Path, lang: str) -> list[str]:
+def recover(out_root: Path, lang: str, cache: Path | None = None) -> list[str]:
     """What builds of ``lang`` that were interrupted left in ``out_root``, repaired (under the edition's lock);
     one phrase per kind of leftover. An output caught between the two renames of a swap (``.<lang>-old``
     without ``<lang>``) is put back; staging folders (``.<lang>-xxxxxxxx``, one that held the previous output
-    after an exchange too) and temporary files of writers that no longer run are removed."""
+    after an exchange too) and temporary files of writers that no longer run (there and in ``cache``) are
+    removed."""
     done = []
     target, old = out_root / lang, out_root / f".{lang}-old"
     if old.is_dir() and not target.exists():
@@ -291,7 +292,7 @@ def recover(out_root: Path, lang: str) -> list[str]:
         shutil.rmtree(path, ignore_errors=True)
     if left:
         done.append(f"{len(left)} staging folder(s) removed ({', '.join(p.name for p in left)})")
-    temporaries = stale_temporaries(out_root)
+    temporaries = stale_temporaries(out_root) + (stale_temporaries(cache, below=True) if cache else [])
     for path in temporaries:
         path.unlink(missing_ok=True)
     if temporaries:
