@@ -118,19 +118,34 @@ def test_a_replacement_stopped_half_way_is_put_back_and_leftovers_are_named_in_o
     assert leftovers(out) == [] and not list((small_book / ".cache").rglob("*.tmp"))
 
 
-def test_the_output_is_replaced_in_one_step(tmp_path: Path):
-    from helpers.engines.builtin import _swap
-
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
     target, staging = tmp_path / "kk", tmp_path / ".kk-a1b2c3d4"
     target.mkdir()
     (target / "old.txt").write_text("old")
     staging.mkdir()
     (staging / "new.txt").write_text("new")
+    return staging, target
+
+
+def test_the_output_is_replaced_in_one_step(tmp_path: Path):
+    from helpers.engines.builtin import _swap
+
+    staging, target = _two_folders(tmp_path)
     _swap(staging, target)
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     # Linux: one exchange of the two folders; the staging name holds the previous output for removal
     assert [p.name for p in staging.iterdir()] == ["old.txt"]
     assert not (tmp_path / ".kk-old").exists()
+
+
+def test_where_folders_cannot_be_exchanged_two_renames_replace_the_output(tmp_path: Path, monkeypatch):
+    from helpers.engines import builtin
+
+    monkeypatch.setattr(builtin, "exchange", lambda new, old: False)
+    staging, target = _two_folders(tmp_path)
+    builtin._swap(staging, target)
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kk"]
 
 
 def _serving(base: str) -> bool:
@@ -194,3 +209,17 @@ def test_progress_lines_of_two_processes_never_join():
     assert len(lines) == 40000
     bad = [line for line in lines if not re.fullmatch(r"\[(kk|ru)\] line \d+ x*", line)]
     assert bad == [], bad[:3]
+
+
+def test_an_interrupted_write_leaves_the_previous_file_and_no_temporary(tmp_path: Path):
+    from helpers.core.files import atomic, stale_temporaries
+
+    path = tmp_path / "findings.csv"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), atomic(path) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert path.read_text(encoding="utf-8") == "old" and list(tmp_path.iterdir()) == [path]
+    (tmp_path / f".findings.csv.{os.getpid()}.1.tmp").write_text("being written")  # a live writer's
+    (tmp_path / ".findings.csv.999999999.1.tmp").write_text("half")  # a killed writer's
+    assert [p.name for p in stale_temporaries(tmp_path)] == [".findings.csv.999999999.1.tmp"]
