@@ -223,3 +223,25 @@ def test_an_interrupted_write_leaves_the_previous_file_and_no_temporary(tmp_path
     (tmp_path / f".findings.csv.{os.getpid()}.1.tmp").write_text("being written")  # a live writer's
     (tmp_path / ".findings.csv.999999999.1.tmp").write_text("half")  # a killed writer's
     assert [p.name for p in stale_temporaries(tmp_path)] == [".findings.csv.999999999.1.tmp"]
+
+
+def test_a_stopped_rerun_stops_its_kernels_at_once(small_book: Path):
+    assert report("build", "--lang", "kk", "--to", "html", cwd=small_book).returncode == 0
+    published = small_book / "output/kk/notebooks/one.ipynb"
+    nb = json.loads(published.read_text(encoding="utf-8"))
+    nb["cells"].insert(0, {"cell_type": "code", "execution_count": None, "id": "slow", "metadata": {},
+                           "outputs": [], "source": "import time; time.sleep(300)"})  # a notebook that runs long
+    published.write_text(json.dumps(nb), encoding="utf-8")
+    mark = f"{os.getpid()}-rerun"
+    proc = start(small_book, mark, "rerun", "--lang", "kk", "--jobs", "1", "one")
+    deadline = time.monotonic() + 120
+    while not any("ipykernel" in cmd for cmd in wait_for_no_process(CRASH_MARK, mark, timeout=0).values()):
+        assert time.monotonic() < deadline and proc.poll() is None, "no kernel started"
+        time.sleep(0.3)
+    time.sleep(2)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    drain(proc)
+    assert not wait_for_no_process(CRASH_MARK, mark), "a kernel of the rerun is still running"
+    assert time.monotonic() - started < 60

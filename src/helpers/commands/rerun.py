@@ -16,6 +16,7 @@ import difflib
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from typing import Callable
 import nbformat
 
 from helpers.core.files import write_atomic
-from helpers.core.processes import child_setup
+from helpers.core.processes import child_setup, children
 
 Progress = Callable[[str], None]
 
@@ -201,6 +202,22 @@ def execute(path: Path, timeout: int = 600):
 
 
 @contextmanager
+def _stopping(pool: ThreadPoolExecutor):
+    """Interrupted (Ctrl-C, SIGTERM): the notebooks not started are dropped and the running ones' kernels (this
+    process's only children) stopped, so that the command ends now rather than when every notebook has run."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in children():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        raise
+
+
+@contextmanager
 def _environment(root: Path):
     """The kernels' environment: the project's root, charts drawn without a display."""
     saved = {k: os.environ.get(k) for k in ("REPORT_ROOT", "MPLBACKEND")}
@@ -257,7 +274,8 @@ def rerun(root: Path, out_root: Path, langs: tuple[str, ...], names: tuple[str, 
     """Rerun the selected notebooks, ``jobs`` at a time (0: one per core), reporting each in order."""
     chosen = select(out_root, langs, names)
     outcomes = []
-    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool, \
+            _stopping(pool):
         for outcome in pool.map(lambda item: _one(*item, keep, timeout), chosen):
             name = f"[{outcome.lang}] {outcome.notebook.name}"
             if outcome.reproduced:

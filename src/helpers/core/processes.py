@@ -71,6 +71,22 @@ def end(proc: subprocess.Popen, grace: float = 10.0) -> int | None:
     return proc.wait()
 
 
+def children() -> list[int]:
+    """The running children of this process (Linux: from /proc; elsewhere none)."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            state, ppid = stat[stat.rfind(")") + 2:].split()[:2]
+            if int(ppid) == me and state != "Z":
+                found.append(int(entry))
+    return found
+
+
 def say(line: str, stream: TextIO | None = None) -> None:
     """Write ``line`` and its newline in one write, flushed (a line never mixes with another process's)."""
     stream = stream or sys.stdout
