@@ -98,8 +98,10 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = say
                          "make it writable or choose another with --output") from None
     staging = None
     try:
-        cleaned = recover(out_root, lang, root / ".cache" if opts.cache else None) + ([f"the lock of process {stale_lock}, which no longer runs"]
-                                             if stale_lock else [])
+        cleaned = recover(out_root, lang, root / ".cache" if opts.cache else None)
+        if stale_lock:
+            cleaned.append(f"the lock of process {stale_lock}, which no longer runs" if stale_lock.isdigit()
+                           else "a lock naming no process")
         if cleaned:
             progress(f"[{lang}] cleaned up after an interrupted build: " + "; ".join(cleaned))
         key = inputs_key(root, book, opts)
