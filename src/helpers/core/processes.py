@@ -52,9 +52,10 @@ def _interrupt(signum, frame):
 
 
 def stop_on_signals() -> None:
-    """SIGTERM and SIGHUP interrupt this process as Ctrl-C does (in its main thread)."""
+    """SIGTERM and SIGHUP interrupt this process as Ctrl-C does (in its main thread); one that was ignored when
+    the command started (``nohup``) stays ignored."""
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
+        if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
             signal.signal(sig, _interrupt)
 
 
