@@ -33,7 +33,8 @@ def _interrupted(signum, frame):
 def _child(conn, init: Callable[[], None] | None, fn: Callable, args: tuple, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _interrupted)
-    signal.signal(signal.SIGHUP, _interrupted)
+    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:  # not under nohup
+        signal.signal(signal.SIGHUP, _interrupted)
     die_with_parent(parent)  # SIGTERM when the parent ends, even killed (delivered once unblocked below)
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
