@@ -173,6 +173,28 @@ def test_a_stopped_preview_leaves_no_process_and_no_temporary_folder(small_book:
         assert list(tmp.iterdir()) == [], when  # the site's temporary folder is removed
 
 
+def test_a_killed_preview_leaves_no_process_and_the_next_one_removes_its_folder(small_book: Path, tmp_path: Path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    mark = f"{os.getpid()}-preview-killed"
+    proc = start(small_book, mark, "preview", "--lang", "kk", "--port", str(free_port()), tmp=tmp)
+    read_until(proc, "[kk] execute")
+    proc.kill()  # during its first build: the build ends with it
+    proc.wait()
+    drain(proc)
+    assert not wait_for_no_process(CRASH_MARK, mark)
+    [left] = list(tmp.iterdir())
+    assert left.name.startswith(f"report-preview-{proc.pid}-kk-")
+    mark += "-next"
+    proc = start(small_book, mark, "preview", "--lang", "kk", "--port", str(free_port()), tmp=tmp)
+    said = read_until(proc, "preview of the kk edition")
+    assert f"removed the temporary folder(s) of a preview that was killed: {left.name}" in said
+    proc.terminate()
+    proc.wait(timeout=60)
+    drain(proc)
+    assert not wait_for_no_process(CRASH_MARK, mark) and list(tmp.iterdir()) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_a_stopped_report_lab_leaves_no_jupyterlab_running(built_small_book: Path, sig):
     pytest.importorskip("jupyterlab")

@@ -8,13 +8,15 @@ the build number. A failed build keeps the last good site in place and shows the
 a banner at the top of the open pages. Nothing is fetched from outside localhost.
 
 Stopped by Ctrl-C, SIGTERM or SIGHUP, the preview stops a build under way and removes its temporary folder; a
-build it started ends with it even if it is killed (``processes.die_with_parent``).
+build it started ends with it even if it is killed (``processes.die_with_parent``), and the next preview removes
+the temporary folder a killed one left (its name holds the preview's pid).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import queue
 import shutil
 import subprocess
@@ -28,6 +30,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from helpers.core.files import alive
 from helpers.core.processes import child_setup, end
 
 BUILD_ENDPOINT = "/__build"
@@ -74,7 +77,8 @@ class Preview:
         self.lang = lang
         self.host, self.port = host, port
         self._own_output = output is None
-        self.output = Path(output) if output else Path(tempfile.mkdtemp(prefix=f"report-preview-{lang}-"))
+        self.left_behind = [] if output else _remove_left_behind()
+        self.output = Path(output) if output else Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{lang}-"))
         self.log = log or (lambda m: print(m, flush=True))
         self.version = 0          # number of the last good build; 0 before the first one succeeded
         self.error: str | None = None
@@ -231,6 +235,20 @@ class Preview:
             shutil.rmtree(self.output, ignore_errors=True)
 
 
+TEMP_PREFIX = "report-preview-"  # + pid + edition: a folder whose preview no longer runs was left by a killed one
+
+
+def _remove_left_behind() -> list[str]:
+    """Remove the temporary folders of previews that were killed (their process no longer runs); their names."""
+    found = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*-*"):
+        pid = folder.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and folder.is_dir() and not alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            found.append(folder.name)
+    return sorted(found)
+
+
 def _relative(path: str, root: Path) -> str:
     try:
         return str(Path(path).relative_to(root))
@@ -307,6 +325,9 @@ def _inject(page: str, status: dict) -> str:
 def run(root: Path, lang: str = "kk", port: int = 8000, host: str = "127.0.0.1") -> int:
     """The ``report preview`` command: runs until interrupted."""
     preview = Preview(root, lang, port=port, host=host)
+    if preview.left_behind:
+        print(f"removed the temporary folder(s) of a preview that was killed: {', '.join(preview.left_behind)}",
+              flush=True)
     try:
         try:
             url = preview.start()
