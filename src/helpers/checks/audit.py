@@ -33,6 +33,7 @@ import yaml
 
 from helpers.core import data, precision, session, stats
 from helpers.core.cache import Key, Store, sha_file
+from helpers.core.files import atomic, write_atomic
 from helpers.core.paths import data_dir
 
 CHECKS_FILE = "audit-checks.yaml"
@@ -663,11 +664,11 @@ def write(audit: Audit, target: Path, explain=None) -> list[Path]:
     summary = {"findings": len(rows), "by_severity": audit.counts(), "unacknowledged": len(audit.open),
                "stale_acknowledgements": audit.stale}
     js = target / "findings.json"
-    js.write_text(json.dumps({"summary": summary, "findings": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_atomic(js, json.dumps({"summary": summary, "findings": rows}, ensure_ascii=False, indent=1))
     cs = target / "findings.csv"
     columns = ["id", "rule", "severity", "dataset", "key", "section", "printed_kind", "printed_number", "printed",
                "recomputed", "unit", "cause", "handling", "acknowledged", "explanation", "detail"]
-    with cs.open("w", encoding="utf-8", newline="") as fh:
+    with atomic(cs) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for row in rows:

@@ -7,6 +7,10 @@ the project's environment (``sys.prefix``, i.e. ``.venv/share/jupyter/kernels``,
 writes ``.venv/etc/jupyter/jupyter_nbconvert_config.json``: nbconvert records no execution times in the cells'
 metadata (``record_timing``), so that ``jupyter nbconvert --execute`` gives the published notebook byte for byte.
 JupyterLab and nbdime come with the lock (``make lab``).
+
+JupyterLab runs as a child of ``report lab`` and ends with it: on Ctrl-C, SIGTERM or SIGHUP it is asked to stop
+(SIGTERM: it shuts its kernels down) and killed after ``STOP_WAIT`` seconds; if ``report lab`` is killed, the
+system sends it SIGTERM (``processes.die_with_parent``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.core.processes import child_setup, end
 from helpers.review import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
 
@@ -111,7 +116,16 @@ def run(root: Path, folder: Path, port: int = 8888, browser: bool = True, extra:
         print(line, flush=True)
     print(f"{trust(folder)} notebook(s) of {folder} trusted (their figures and tables are shown)", flush=True)
     env = {**os.environ, "REPORT_ROOT": str(root)}
+    # its own session: Ctrl-C reaches this process only, which then stops JupyterLab without its question
+    # "Shutdown this Jupyter server?"; it ends with this process, however this one ends
+    server = subprocess.Popen(command(folder, port, browser, extra), env=env, start_new_session=True,
+                              preexec_fn=child_setup())
     try:
-        return subprocess.call(command(folder, port, browser, extra), env=env)
+        return server.wait()
     except KeyboardInterrupt:
+        print("stopping JupyterLab", file=sys.stderr, flush=True)
+        end(server, grace=STOP_WAIT)
         return 130
+
+
+STOP_WAIT = 15.0  # seconds JupyterLab has to shut its kernels down before it is killed

@@ -19,6 +19,7 @@ import difflib
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,9 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+
+from helpers.core.files import write_atomic
+from helpers.core.processes import child_setup, children
 
 Progress = Callable[[str], None]
 
@@ -177,8 +181,24 @@ def execute(path: Path, timeout: int = 600):
         # python3: the kernel of the Python running this command, whatever kernels Jupyter knows of
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 record_timing=False, resources={"metadata": {"path": tmp}})
-        client.execute(stderr=subprocess.DEVNULL)
+        client.execute(stderr=subprocess.DEVNULL, preexec_fn=child_setup())  # the kernel ends with us
     return nb
+
+
+@contextmanager
+def _stopping(pool: ThreadPoolExecutor):
+    """Interrupted (Ctrl-C, SIGTERM): the notebooks not started are dropped and the running ones' kernels (this
+    process's only children) stopped, so that the command ends now rather than when every notebook has run."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in children():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        raise
 
 
 @contextmanager
@@ -229,8 +249,7 @@ def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
     outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
     outcome.seconds = time.perf_counter() - start
     if keep is not None:
-        (keep / lang).mkdir(parents=True, exist_ok=True)
-        nbformat.write(fresh, keep / lang / path.name)
+        write_atomic(keep / lang / path.name, nbformat.writes(fresh) + "\n")
     return outcome
 
 
@@ -239,7 +258,8 @@ def rerun(root: Path, out_root: Path, langs: tuple[str, ...], names: tuple[str, 
     """Rerun the selected notebooks, ``jobs`` at a time (0: one per core), reporting each in order."""
     chosen = select(out_root, langs, names)
     outcomes = []
-    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool, \
+            _stopping(pool):
         for outcome in pool.map(lambda item: _one(*item, keep, timeout), chosen):
             name = f"[{outcome.lang}] {outcome.notebook.name}"
             if outcome.reproduced:

@@ -16,6 +16,7 @@ from typing import Callable
 
 from helpers.core import paths
 from helpers.core.errors import BuildError
+from helpers.core.processes import child_setup
 from helpers.core.qmd import Chapter
 from helpers.engines import bytecode
 from helpers.engines.chapter_cache import Executed, cell_key, cells_may_be_served, output_cell_names, usable_state
@@ -99,7 +100,7 @@ class Kernel:
             self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
                                          resources={"metadata": {"path": str(self.root)}},
                                          startup_timeout=120, record_timing=False)
-            self._ctx = self.client.setup_kernel(stderr=log)
+            self._ctx = self.client.setup_kernel(stderr=log, preexec_fn=child_setup())  # ends with this process
             try:
                 self._ctx.__enter__()
                 self._log = log

@@ -15,6 +15,7 @@ import pypandoc
 import typst
 
 from helpers import __version__
+from helpers.core.processes import child_setup
 from helpers.core import config
 from helpers.core.config import Edition
 from helpers.core.errors import BuildError
@@ -35,7 +36,7 @@ def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tup
     """Run pandoc with the project's Lua filter; returns the output and the filter's warnings."""
     cmd = [pypandoc.get_pandoc_path(), "-f", reader, "-t", to, "--lua-filter", str(resource_path("crossref.lua")),
            "--wrap=none", *args]
-    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True)
+    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True, preexec_fn=child_setup())
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise BuildError(f"pandoc failed ({to}): {err.strip()}")
