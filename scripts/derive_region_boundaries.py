@@ -53,7 +53,7 @@ UNITS = {
     "KAZ020": "west_kazakhstan",
 }
 # where the label of a city too small to hold it is set (longitude, latitude), joined to the city by a line
-CALLOUTS = {"nur_sultan": (73.5, 56.4), "almaty_city": (82.5, 41.0), "shymkent": (65.0, 40.4)}
+CALLOUTS = {"nur_sultan": (73.5, 56.4), "almaty_city": (82.5, 41.0), "shymkent": (72.0, 40.2)}
 
 
 def read_asset(wheel: Path | None) -> bytes:

@@ -4,15 +4,63 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Every process the tests start inherits this mark in its environment: at the end of the session none may remain
+# (a server not stopped, a kernel or an edition's process that outlived its build).
+SESSION_MARK = "REPORT_TEST_SESSION"
+os.environ[SESSION_MARK] = f"{os.getpid()}-{time.time_ns()}"
+
+
+def processes_marked(name: str = SESSION_MARK, value: str | None = None) -> dict[int, str]:
+    """The running processes (pid -> command line) whose environment holds ``name=value`` (by default this
+    session's mark); not this process, not zombies."""
+    mark = f"{name}={os.environ[name] if value is None else value}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if mark in (entry / "environ").read_bytes().split(b"\0"):
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def wait_for_no_process(name: str = SESSION_MARK, value: str | None = None, timeout: float = 20) -> dict[int, str]:
+    """Wait up to ``timeout`` s for the marked processes to end; those still running."""
+    deadline = time.monotonic() + timeout
+    while (left := processes_marked(name, value)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The session fails if a process it started is still running once every test has ended (killed then)."""
+    left = wait_for_no_process(timeout=20)
+    if not left:
+        return
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    lines = "\n".join(f"  pid {pid}: {cmd[:200]}" for pid, cmd in sorted(left.items()))
+    session.config.get_terminal_writer().line(f"\nprocesses started by the tests still running at the end "
+                                              f"(killed now):\n{lines}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def report(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 900) -> subprocess.CompletedProcess:

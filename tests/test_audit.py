@@ -123,11 +123,32 @@ def test_a_printed_list_out_of_order_and_a_wrong_figure_beside_a_place(folder):
 def test_register_acknowledges_by_id_or_pattern_and_reports_stale_entries(folder):
     edit(folder, "counts.csv", "north,total,50,", "north,total,60,")
     (folder / "audit-acknowledged.csv").write_text(
-        "id,handling,comment\nderived:counts:*,recomputed,synthetic\ncross:gone,kept_as_printed,synthetic\n",
-        encoding="utf-8")
+        "id,handling,values,comment\nderived:counts:*,recomputed,60/50,synthetic\n"
+        "cross:gone,kept_as_printed,1/2,synthetic\n", encoding="utf-8")
     result = audit.run(folder)
     assert result.open == [] and shown(result)[0].handling == "recomputed"
     assert result.stale == ["cross:gone"]
+
+
+def test_acknowledgement_holds_only_for_the_values_it_was_made_for(folder):
+    """A typo made later in an acknowledged dataset gives a finding with the same id: it is a new finding."""
+    edit(folder, "counts.csv", "north,total,50,", "north,total,60,")
+    (folder / "audit-acknowledged.csv").write_text(
+        "id,handling,values,comment\nderived:counts:*,recomputed,60/50,synthetic\n", encoding="utf-8")
+    assert audit.run(folder).open == []
+    edit(folder, "counts.csv", "north,total,60,", "north,total,70,")  # the same finding id, another value
+    opened = audit.run(folder).open
+    assert [f.id for f in opened] == ["derived:counts:region=north;form=total"]
+    assert "acknowledges it for other values (60/50)" in audit.open_text(opened[0])
+    assert audit.pin_register(folder) == ["derived:counts:*"]  # the editors' explicit re-pinning
+    assert audit.run(folder).open == []
+
+
+def test_an_acknowledgement_without_values_acknowledges_nothing(folder):
+    edit(folder, "counts.csv", "north,total,50,", "north,total,60,")
+    (folder / "audit-acknowledged.csv").write_text(
+        "id,handling,comment\nderived:counts:*,recomputed,synthetic\n", encoding="utf-8")
+    assert [f.id for f in audit.run(folder).open] == ["derived:counts:region=north;form=total"]
 
 
 def test_register_with_unknown_handling_names_file_row_and_column(folder):
@@ -204,3 +225,21 @@ def test_report_audit_fails_on_a_planted_error(tmp_path):
     res = report("--root", str(project), "audit", "--output", str(tmp_path / "out"))
     assert res.returncode == 1
     assert "derived:t07_staff_by_volunteers:staff=total;volunteers=none" in res.stderr
+
+
+def test_a_value_given_in_words_is_checked_against_its_interval(folder):
+    """Synthetic: the youth amount as if the source said it only in words."""
+    edit(folder, "audit-checks.yaml", "cross_checks:\n", "cross_checks:\n  - id: youth-as-total\n"
+         "    printed: funding{direction=youth}\n    expected: totals{year=2019}\n")
+    assert "cross:youth-as-total" in {f.id for f in audit.run(folder).findings}  # 1,2 bn printed against 2 bn
+
+    def declare(entry: dict) -> None:
+        path = folder / "datapackage.json"
+        desc = json.loads(path.read_text(encoding="utf-8"))
+        next(r for r in desc["resources"] if r["name"] == "funding")["x-precision"] = [entry]
+        path.write_text(json.dumps(desc, ensure_ascii=False), encoding="utf-8")
+
+    declare({"row": {"direction": "youth"}, "kind": "lower_bound", "words": "more than a billion", "interval": [1, 2.5]})
+    assert "cross:youth-as-total" not in {f.id for f in audit.run(folder).findings}  # 2 bn lies within (1, 2,5]
+    declare({"row": {"direction": "youth"}, "kind": "approximate", "words": "about 1,2 billion"})
+    assert "cross:youth-as-total" in {f.id for f in audit.run(folder).findings}  # [1,08; 1,32] excludes 2 bn

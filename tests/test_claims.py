@@ -64,7 +64,7 @@ def test_a_claim_shows_its_evidence_on_the_web_page(built_report: Path):
     span = re.search(r'<span class="claim claim-true" title="([^"]*)" data-claim="youth_most_named"'
                      r' data-rows="([^"]*)">Чаще всего называли</span>', page)
     assert span, "the bound phrase is not a claim with its evidence"
-    assert span[1].startswith("Проверено по данным: Молодёжь 29% &gt; Социально уязвимые 16,2% &gt; … Данные:")
+    assert span[1].startswith("Проверено по данным: Молодёжь 29% &gt; Социально уязвимые слои 16,2% &gt; … Данные:")
     assert "d05_target_groups.csv" in span[1] and "d05_target_groups.csv:2" in span[2]
 
 

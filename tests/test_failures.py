@@ -196,8 +196,14 @@ def test_strict_refuses_an_unacknowledged_audit_finding(small_book: Path):
     strict = report("build", "--lang", "kk", "--to", "html", "--strict", cwd=small_book)
     assert strict.returncode == 1 and "error: UNACKNOWLEDGED-FINDING" in strict.stderr
     (small_book / "data/audit-acknowledged.csv").write_text(
-        "id,handling,comment\nderived:s01_colours:*,recomputed,synthetic\n", encoding="utf-8")
+        "id,handling,values,comment\nderived:s01_colours:*,recomputed,101/100,synthetic\n", encoding="utf-8")
     assert report("build", "--lang", "kk", "--to", "html", "--strict", cwd=small_book).returncode == 0
+    # a later typo in the acknowledged total: the same finding id with other values is not acknowledged
+    edit(small_book / "data/s01_colours.csv", "shymkent,total,101,", "shymkent,total,110,")
+    strict = report("build", "--lang", "kk", "--to", "html", "--strict", cwd=small_book)
+    assert strict.returncode == 1
+    assert ("error: UNACKNOWLEDGED-FINDING derived:s01_colours:region=shymkent;colour=total (printed 110, "
+            "recomputed 100): data/audit-acknowledged.csv acknowledges it for other values (101/100)") in strict.stderr
 
 
 def test_strict_refuses_a_gap_panel_and_a_broken_reference_draft_marks_its_pages(small_book: Path):

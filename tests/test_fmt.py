@@ -6,7 +6,7 @@ NB = "\u00a0"
 def test_thousands_get_a_no_break_space_and_decimals_a_comma():
     assert fmt.number(17988, "kk") == f"17{NB}988"
     assert fmt.number(29.3, "ru") == "29,3"
-    assert fmt.number(1584, "kk") == "1584"  # four digits are not split
+    assert fmt.number(1584, "kk") == f"1{NB}584"  # from four digits, as the editions declare (group-from: 1000)
     assert fmt.number(1234567.5, "ru") == f"1{NB}234{NB}567,5"
 
 
@@ -41,7 +41,9 @@ def test_a_range_writes_its_unit_once():
     assert low.to(high).kk("ын") == "12–15%\u2011ын"
 
 
-def test_a_column_with_five_digit_numbers_groups_its_four_digit_ones():
-    assert fmt.number(3013, "kk", group_from=1000) == f"3{NB}013"
-    assert fmt.number(3013, "kk") == "3013"
-    assert fmt.number(356.5, "ru", group_from=1000) == "356,5"
+def test_four_digit_numbers_are_grouped_in_both_editions_but_years_are_not():
+    for lang in ("kk", "ru"):
+        assert fmt.number(3013, lang) == fmt.quantity(3013, "organisation", lang) == f"3{NB}013"
+        assert fmt.number(356.5, lang) == "356,5" and fmt.number(999, lang) == "999"
+        assert fmt.quantity(2019, "year", lang) == "2019"
+    assert fmt.number(3013, "kk", group_from=10000) == "3013"  # a caller may still ask for another threshold

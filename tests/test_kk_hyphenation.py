@@ -50,3 +50,31 @@ def test_the_filter_leaves_code_links_numbers_and_floats_alone():
     assert para[2]["c"][1] == "мемлекеттік" and para[3]["c"][1][0]["c"] == "мемлекеттік"
     assert para[4]["c"][1][0]["c"] == "мемлекеттік"
     assert out["blocks"][1]["c"][1][0]["c"][0]["c"] == "мемлекеттік"
+
+
+@pytest.mark.parametrize("token, expected", [
+    ("дайындалды.", "да-йын-дал-ды."), ("сипаттайды:", "си-пат-тай-ды:"), ("(мемлекеттік),", "(мем-ле-кет-тік),"),
+    ("«баяндама»;", "«ба-ян-да-ма»;"), ("жатқызады?!", "жат-қы-за-ды?!")])
+def test_a_word_before_closing_punctuation_gets_its_break_points(token, expected):
+    assert kh.hyphenate_text(token, "-") == expected
+
+
+@pytest.mark.parametrize("token", ["іс-қимыл", "(іс-шаралар", "материалдық-техникалық", "сондай-ақ",
+                                   "рухани-адамгершілік.", "т.б.", "т.с.с."])
+def test_compounds_and_dotted_abbreviations_get_no_break_points(token):
+    """A part of a compound broken after its hyphen would print no hyphen at the line end."""
+    assert kh.hyphenate_text(token) == token
+
+
+def test_source_lines_and_emphasis_get_no_break_points():
+    """Their fonts' hyphen glyph stays a hard hyphen in the text layer (a running header's «материально-…»)."""
+    word = {"t": "Str", "c": "мемлекеттік"}
+    doc = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [
+        {"t": "RawBlock", "c": ["typst", "#source-line["]}, {"t": "Para", "c": [dict(word)]},
+        {"t": "RawBlock", "c": ["typst", "]"]},
+        {"t": "Para", "c": [dict(word), {"t": "Emph", "c": [dict(word)]}, {"t": "Strong", "c": [dict(word)]}]}]}
+    blocks = kh.filter_document(doc)["blocks"]
+    assert blocks[1]["c"][0]["c"] == "мемлекеттік"
+    para = blocks[3]["c"]
+    assert para[0]["c"] == "мем\u00adле\u00adкет\u00adтік"
+    assert para[1]["c"][0]["c"] == para[2]["c"][0]["c"] == "мемлекеттік"

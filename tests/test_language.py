@@ -78,3 +78,40 @@ def test_a_kazakh_case_ending_is_not_a_difference(project: Path):
     assert '.kk("' in kk
     res = report("check", "--strict", cwd=project)
     assert "inline expressions" not in res.stderr
+
+
+def test_a_term_fixed_in_one_edition_only_is_found_by_its_glossary_pair(project: Path):
+    """The Russian chapter now names people with disabilities by the glossary's term; the Kazakh one does not."""
+    chapter = project / "chapters" / "ru" / "01-preconditions.qmd"
+    assert "EDITIONS-DIFFER" not in report("check", cwd=project).stderr
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nЭто касается и людей с инвалидностью.\n",
+                       encoding="utf-8")
+    res = report("check", cwd=project)
+    assert ("warning: EDITIONS-DIFFER in chapters/kk|ru/01-preconditions.qmd: the term «люди с инвалидностью» is "
+            "used in ru and its pair «мүгедектігі бар адамдар» nowhere in kk (data/glossary.csv, line 17)") in res.stderr
+    assert report("check", "--strict", cwd=project).returncode == 1
+
+
+@pytest.mark.parametrize("chapter, fixed, before, found", [
+    ("02-activity.qmd", "мүгедектігі бар адамдарды", "мүмкіндігі шектеулі адамдарды",
+     "the term «люди с инвалидностью» is used in ru and its pair «мүгедектігі бар адамдар» nowhere in kk"),
+    ("appendix-a-beneficiaries.qmd", "Бенефициарлар жобаға", "Бенефициарлар өкілдері жобаға",
+     "«Бенефициарлар өкілдері» is a variant the glossary does not allow; write «бенефициарлар»"),
+    ("conclusion.qmd", "#. ҮЕҰ-ның едәуір бөлігі", "#. Коммерциялық емес мемлекеттік емес ұйымдардың едәуір бөлігі",
+     "«Коммерциялық емес мемлекеттік емес ұйымдардың» is a variant the glossary does not allow; write «ҮЕҰ»")])
+def test_the_kazakh_wordings_left_behind_by_russian_fixes_are_found(project: Path, chapter, fixed, before, found):
+    """Three wordings the Russian edition had corrected while the Kazakh kept them (synthetic reversal)."""
+    _edit(project / "chapters" / "kk" / chapter, fixed, before)
+    res = report("check", cwd=project)
+    assert found in res.stderr and "chapters/kk" in res.stderr
+
+
+def test_a_list_of_oblasts_names_the_word_once_in_the_plural():
+    from helpers.lang import i18n
+
+    assert i18n.series(["Алматинская область", "Атырауская область", "Жамбылская область"], ["", "", ""], "ru") == \
+        "Алматинская, Атырауская и Жамбылская области"
+    assert i18n.series(["Батыс Қазақстан облысы", "Павлодар облысы"], [" (1)", " (2)"], "kk") == \
+        "Батыс Қазақстан (1) және Павлодар (2) облыстары"
+    mixed = i18n.series(["город Алматы", "Кызылординская область"], [" (3 013)", " (1 184)"], "ru")
+    assert mixed == "город Алматы (3 013), Кызылординская область (1 184)"  # a city among them: each its own word

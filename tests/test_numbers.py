@@ -92,7 +92,7 @@ LITERAL = {
     ("ru", 51.4): "51,4%",
     ("kk", 12.7): "12,7\u00a0млрд теңге",
     ("ru", 12.7): "12,7\u00a0млрд тенге",
-    ("kk", 1023.9): "1023,9\u00a0млн теңге",  # four digits are not grouped (the source prints "1 023,9")
+    ("kk", 1023.9): "1\u00a0023,9\u00a0млн теңге",  # grouped from four digits, as the source prints it
     ("ru", 314.7): "314,7\u00a0млн тенге",
     ("kk", 6.4): "6,4\u00a0млн теңге",
     ("ru", 2.67): "2,67",

@@ -270,7 +270,8 @@ def test_every_figure_carries_its_text_alternative(built_report: Path, lang: str
     images = sum(p.read_text(encoding="utf-8").count("<img ") for p in site.glob("*.html"))
     assert len(alts) == images > 20
     largest = stats.value("t01_registered_ngos", region="kz", legal_form="public_association")
-    assert any(fmt.number(largest.value, lang) in a for a in alts), "diagram 1's values are not in any /Alt"
+    printed = fmt.number(largest.value, lang).replace("\u00a0", " ")  # a screen reader reads either space alike
+    assert any(printed in a.replace("\u00a0", " ") for a in alts), "diagram 1's values are not in any /Alt"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -426,6 +427,37 @@ def test_both_editions_are_hyphenated(built_report: Path):
         pytest.skip("poppler-utils not installed")
     assert soft_breaks("ru") >= 20
     assert soft_breaks("kk") >= 100
+
+
+def test_the_kazakh_text_layer_has_whole_words(built_report: Path):
+    """Search, copy and screen readers get "баяндама", not "ба­ян­да­ма": a soft hyphen is left only where a line
+    breaks, so each word is counted as often in the text layer (its hyphenated line ends joined) as in the text."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    text = subprocess.run(["pdftotext", str(_pdf(built_report, "kk")), "-"], capture_output=True, text=True).stdout
+    inside = re.findall(r"\w\u00ad+\w", text)
+    assert not inside, f"{len(inside)} soft hyphens inside words, e.g. {inside[:5]}"
+    joined = re.sub(r"\u00ad+\n+\f?", "", text)  # a word hyphenated at a line end (or a page's) is one word
+    words = re.sub(r"[\u00ad\n\f]+", " ", text)  # every break point removed, the line ends as spaces
+    for word in ("баяндама", "ұйымдар", "мемлекеттік", "азаматтық", "қоғамдық", "әлеуметтік"):
+        expected = len(re.findall(word, text.replace("\u00ad\n", "").replace("\u00ad", ""), re.I))
+        assert len(re.findall(word, joined, re.I)) == expected >= 10, word
+        assert len(re.findall(word, words, re.I)) <= expected, word
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_thousands_are_grouped_alike_in_charts_tables_and_prose(built_report: Path, lang: str):
+    """9 121 in diagram 1, table 1 and the text; 1 317 in table 1 and heat map Б.1: four-digit numbers are
+    grouped everywhere (years, ids and the licence's version apart)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    text = subprocess.run(["pdftotext", str(_pdf(built_report, lang)), "-"], capture_output=True, text=True).stdout
+    text = text.replace("\u00a0", " ")
+    ungrouped = [m.group(0) for m in re.finditer(r"(?<![\w,.\u00a0 -])\d{4}(?![\w,])", text)
+                 if not re.fullmatch(r"(19|20)\d\d", m.group(0))]
+    assert not ungrouped, f"four-digit numbers without their thousands grouped: {ungrouped[:10]}"
+    for number in ("9 121", "4 900", "1 317", "17 988"):
+        assert text.count(number) >= 2, f"{number} should be printed grouped in a chart or table and elsewhere"
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,5 +1,7 @@
 """Typographic ties: what a Russian and a Kazakh proofreader expect never to be parted at a line end."""
 
+import pytest
+
 from helpers.lang.typography import apply
 
 NB = "\u00a0"
@@ -47,3 +49,16 @@ def test_the_print_template_never_breaks_a_line_at_the_hyphen_of_a_compound(tmp_
     assert broken, "the synthetic paragraph must break at a hyphen without the rule, or the test proves nothing"
     lines = _typeset_narrow(tmp_path, rules[0])
     assert not [line for line in lines if line.endswith(("Нур-", "по-"))], lines
+
+
+@pytest.mark.parametrize("lang, text, tied", [
+    ("kk", "2001 жылы «Заң» қабылданды", "2001\u00a0жылы"),
+    ("kk", "ал 2019 жылы", "2019\u00a0жылы"),
+    ("ru", "По данным опроса 2013 года", "2013\u00a0года"),
+    ("ru", "на 2020–2025 годы", "2025\u00a0годы"),
+    ("ru", 'на [18,7]{.num title="x" data-rows="d.csv:2"} процентного пункта', '}\u00a0процентного'),
+    ("ru", "(от 2 до 8)", "до\u00a08"),
+    ("kk", "5,7 млрд теңге", "5,7\u00a0млрд"),
+    ("ru", "Национальный доклад о развитии сектора в Республике", "о\u00a0развитии")])
+def test_a_number_keeps_its_unit_and_a_preposition_its_word(lang, text, tied):
+    assert tied in apply(text, lang)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers import facts
 from helpers.checks import glossary
-from helpers.core import config, data, stats
+from helpers.core import config, data, precision, stats
 from helpers.core.stats import Label, Quantity
 from helpers.lang import fmt, i18n
 from helpers.lang.fmt import Formatted
@@ -38,6 +38,12 @@ class Markdown:
 
     def __init__(self, text: str):
         self.text = text
+
+    def __repr__(self) -> str:  # no memory address: Jupyter's text of the output is the same at every run
+        return f"Markdown({self.text!r})"
+
+    def _repr_pretty_(self, p, cycle) -> None:  # the text Jupyter shows where it shows no Markdown
+        p.text(self.text)
 
     def _repr_markdown_(self) -> str:
         return self.text
@@ -76,7 +82,7 @@ class Book:
         """A Quantity, Label, (Label, Quantity) pair or list of them, as the edition prints it."""
         if isinstance(obj, Quantity):
             d = obj.decimals if decimals is None else decimals
-            return self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin)
+            return self.worded(self.traced(fmt.quantity(obj.value, obj.unit, self.lang, d), obj.origin), obj.precision)
         if isinstance(obj, Label):
             label = self.label(obj.scheme, obj.id)
             return self.traced(label, obj.origin) if obj.origin else label
@@ -84,7 +90,9 @@ class Book:
             name, q = obj
             return self.traced(f"{self.format(name)} ({self.format(q)})", _origin_of(obj))
         if isinstance(obj, list):
-            return self.traced(", ".join(self.format(x) for x in obj), _origin_of(obj))
+            names = [self.format(x[0] if isinstance(x, tuple) else x) for x in obj]
+            notes = [f" ({self.format(x[1])})" if isinstance(x, tuple) else "" for x in obj]
+            return self.traced(i18n.series(names, notes, self.lang), _origin_of(obj))
         if isinstance(obj, (int, float)):
             return Formatted(fmt.number(obj, self.lang, decimals))
         return Formatted(str(obj))
@@ -101,6 +109,15 @@ class Book:
             files.setdefault(name, ([], res.get("x-source", {}) if res else {}))[0].append((r.row, r.key))
             refs.append(f"{name}:{r.row}" if res else name)
         return Formatted(text, i18n.origin_note(files, self.lang), " ".join(refs))
+
+    def worded(self, text: Formatted, p: precision.Precision) -> Formatted:
+        """A value the source gives only in words: its tooltip quotes them, and it is marked as such
+        (``data-precision``), so that the prose must say it as the source does (checks.precision_prose)."""
+        if p.kind not in precision.WORDED:
+            return text
+        words = i18n.word("source_words", self.lang).format(words=p.words)
+        words += f" ({p.say[self.lang]})" if p.say.get(self.lang) else ""
+        return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
     def value(self, dataset: str, decimals: int | None = None, **key) -> Formatted:
         """One value of a dataset, formatted (a printed derived figure is recomputed from its inputs)."""
@@ -147,6 +164,11 @@ class Book:
         if missing_note:
             out.append(Markdown(f"::: {{.gap-note}}\n{i18n.word('partial', self.lang)}: "
                                 f"{'; '.join(missing_note)}.\n:::\n"))  # labels may hold commas
+        drawn = frame[frame[dims[0]].isin(order)] if order and kind == "bars" else frame  # drawn values only
+        worded = charts.worded(drawn, dims, self.lang)
+        if worded:
+            out.append(Markdown(f"::: {{.gap-note .worded-note}}\n{i18n.word('worded', self.lang)}: "
+                                f"{'; '.join(worded)}.\n:::\n"))
         show(*out)
 
     def _captioned(self, out, number: str | None, caption: str) -> list:
@@ -176,6 +198,8 @@ class Book:
               value_header: str | None = None, sort_rows: bool = True, decimals: int | None = None) -> None:
         """A table of a dataset: ``rows`` x ``cols`` dimensions (or one value column), totals last."""
         frame = stats.resolved(dataset)
+        if "value" in frame:
+            frame = precision.with_marks(dataset, frame)
         if where:
             frame = stats.select(frame, **where)
         row_ids = list(dict.fromkeys(frame[rows]))
@@ -190,19 +214,17 @@ class Book:
             col_ids = list(dict.fromkeys(frame[cols]))
             header = [self._row_header(rows)] + [self._column_header(frame, cols, c) for c in col_ids]
             table_rows = []
-            grouped = {c: _group_from(frame[frame[cols] == c]) for c in col_ids}
             for r in ordered:
                 line = [labels.get(r, r)]
                 for c in col_ids:
                     cell = frame[(frame[rows] == r) & (frame[cols] == c)]
-                    line.append(self._traced_cell(dataset, cell, decimals, group_from=grouped[c]))
+                    line.append(self._traced_cell(dataset, cell, decimals))
                 table_rows.append(line)
         else:
             unit = frame["unit"].iloc[0]
             header = [self._row_header(rows), value_header or ("%" if unit == "percent" else "")]
-            group_from = _group_from(frame)
-            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True,
-                                                               group_from=group_from)] for r in ordered]
+            table_rows = [[labels.get(r, r), self._traced_cell(dataset, frame[frame[rows] == r], decimals, bare=True)]
+                          for r in ordered]
         align = ["l"] + ["r"] * (len(header) - 1)
         _display(Table(header, table_rows, align, charts.csv_of(frame)), self.source(dataset))
 
@@ -217,30 +239,25 @@ class Book:
         words = fmt.UNIT_WORDS[self.lang].get(next(iter(units))) if len(units) == 1 else None
         return f"{text}, {words}" if words and words not in text else text
 
-    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False,
-                     group_from: int | None = None) -> str:
+    def _traced_cell(self, dataset: str, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         """A table cell as Markdown that names its data row on the web page (as the prose's numbers do)."""
-        text = self._cell(cell, decimals, bare, group_from)
+        text = self._cell(cell, decimals, bare)
         if cell.empty or text == "–":
             return text
         return self.traced(text, stats.rows_of(dataset, cell))._repr_markdown_()
 
-    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False, group_from: int | None = None) -> str:
+    def _cell(self, cell: pd.DataFrame, decimals, bare: bool = False) -> str:
         if cell.empty or pd.isna(cell["value"].iloc[0]):
             return "–"
         v, unit = float(cell["value"].iloc[0]), cell["unit"].iloc[0]
         printed = cell["printed"].iloc[0] if "printed" in cell else None
         if decimals is None and printed is not None and not pd.isna(printed):
             decimals = fmt._decimals_of(float(printed))  # a recomputed figure keeps the printed precision
+        sign = cell["mark"].iloc[0] if "mark" in cell else ""
         if unit in ("million_kzt", "billion_kzt") or (bare and unit == "percent"):
-            return fmt.number(v, self.lang, decimals, group_from=group_from)
-        return fmt.quantity(v, unit, self.lang, decimals, group_from=group_from)
+            return fmt.mark(fmt.number(v, self.lang, decimals), sign)
+        return fmt.mark(fmt.quantity(v, unit, self.lang, decimals), sign)
 
-
-def _group_from(column: pd.DataFrame) -> int:
-    """A column with a five-digit number groups its four-digit numbers too (``3 013`` beside ``17 988``)."""
-    values = column["value"].dropna().abs() if "value" in column else []
-    return 1000 if len(values) and values.max() >= 10000 else 10000
 
 
 def _origin_of(obj) -> tuple[stats.Row, ...]:
@@ -262,11 +279,13 @@ def _typst_escape(text: str) -> str:
 _KIND_OF_PRINTED = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
 _HEADERS = {
     "kk": {"place": "Бастапқы құжаттағы орны", "missing": "Берілмеген мән", "dataset": "Деректер жиыны",
-           "respondents": "Респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
-           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)"},
+           "respondents": "Дереккөз / респонденттер", "title": "Мазмұны", "text": "мәтін", "document": "Құжат",
+           "file": "Файл", "bytes": "Көлемі, байт", "sha256": "SHA-256 (басы)", "worded": "Мән",
+           "shown": "Кітапта", "words": "Бастапқы құжаттың сөздері"},
     "ru": {"place": "Место в исходном документе", "missing": "Отсутствующее значение", "dataset": "Набор данных",
-           "respondents": "Респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
-           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)"},
+           "respondents": "Источник / респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
+           "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
+           "shown": "В книге", "words": "Слова исходного документа"},
 }
 
 
@@ -297,6 +316,20 @@ def gap_register(lang: str) -> None:
         src = data.source_of(g["dataset"])
         rows.append([nowrap(_printed_place(src, lang)), _key_label(g["key"], lang), g["dataset"]])
     _display(Table([h["place"], h["missing"], h["dataset"]], rows, ["l", "l", "l"]))
+
+
+def precision_register(lang: str) -> None:
+    """The values the source gives only in words: where, which, as the book shows them, the source's words."""
+    h = _HEADERS[lang]
+    rows = []
+    for r in precision.register():
+        if r["kind"] == "derived":
+            continue
+        src = data.source_of(r["dataset"])
+        shown = fmt.mark(fmt.quantity(r["value"], r["unit"], lang), r["sign"])
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, f"«{r['words']}»",
+                     r["dataset"]])
+    _display(Table([h["place"], h["worded"], h["shown"], h["words"], h["dataset"]], rows, ["l", "l", "r", "l", "l"]))
 
 
 def source_documents(lang: str) -> None:

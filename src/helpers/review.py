@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 from helpers.core import paths
@@ -17,6 +18,15 @@ from helpers.lang.fmt import inline_origin
 
 KERNEL_NAME = "ngo-report"
 KERNEL_DISPLAY_NAME = "NGO report 2019 (project .venv)"
+
+
+def language_info() -> dict:
+    """What the project's kernel (ipykernel on this Python) tells Jupyter of its language, which Jupyter writes
+    into a notebook it executes: the published notebooks carry the same, so ``jupyter nbconvert --execute``
+    leaves their metadata as it is (``tests/test_notebooks.py`` checks it against ipykernel's own)."""
+    return {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
+            "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]}, "pygments_lexer": "ipython3",
+            "nbconvert_exporter": "python", "file_extension": ".py"}
 
 # the words of the table, in the edition's language
 WORDS = {

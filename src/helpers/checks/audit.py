@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import hashlib
 import io
 import json
 import math
@@ -30,12 +31,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from helpers.core import data, session, stats
+from helpers.core import data, precision, session, stats
 from helpers.core.cache import Key, Store, sha_file
+from helpers.core.files import atomic, write_atomic
 from helpers.core.paths import data_dir
 
 CHECKS_FILE = "audit-checks.yaml"
 REGISTER_FILE = "audit-acknowledged.csv"
+REGISTER_COLUMNS = ["id", "handling", "values", "comment"]
 SEVERITIES = ("error", "warning", "minor", "info")  # info needs no acknowledgement
 HANDLINGS = ("recomputed", "kept_as_printed", "not_shown", "reading", "approximation")
 EXACT_UNITS = {"organisation", "project", "body", "count", "year"}  # whole counts, no rounding
@@ -108,8 +111,30 @@ class Tables:
             raw = pd.read_csv(io.StringIO(data.read_text(self.folder / res["path"])), dtype=str, keep_default_na=False)
             if "value" in raw.columns:
                 frame["raw"] = raw["value"].str.strip().values
+                _precision_columns(dataset, frame, self.folder)
             self._cache[dataset] = frame
         return self._cache[dataset]
+
+
+def _precision_columns(dataset: str, frame: pd.DataFrame, folder: Path) -> None:
+    """``worded``: the source gives the value only in words (core.precision); ``low``/``high``: the interval the
+    printed value stands for (the printed value itself when it is exact)."""
+    kinds, lows, highs = [], [], []
+    for i, v in zip(frame.index, frame["printed"]):
+        p = precision.of_row(dataset, int(i), frame, folder)
+        lo, hi, _, _ = p.interval(float(v)) if not pd.isna(v) else (None, None, 0, 0)
+        kinds.append(p.kind in precision.WORDED)
+        lows.append(lo)
+        highs.append(hi)
+    frame["worded"], frame["low"], frame["high"] = kinds, lows, highs
+
+
+def _spread(row) -> float:
+    """How far the true value may be from the printed one: half a unit of its last digit, or the reach of the
+    interval its words stand for."""
+    if row["worded"]:
+        return max(float(row["printed"]) - float(row["low"]), float(row["high"]) - float(row["printed"]))
+    return _half_unit(row["raw"], row["unit"])
 
 
 def _has_values(dataset: str, folder: Path) -> bool:
@@ -180,7 +205,7 @@ def check_derived(tables: Tables, dataset: str, folder: Path) -> list[Finding]:
         return []
     dims = frame.attrs["dimensions"]
     found, recomputed = [], {}
-    rows = frame[(frame["status"] == "derived") & frame["formula"].notna() & frame["printed"].notna()]
+    rows = frame[(frame["status"] == "derived") & frame["formula"].notna() & frame["printed"].notna() & ~frame["worded"]]
     for i, row in rows.iterrows():
         ins = _row_inputs(row["formula"], row, frame)
         if ins is not None:
@@ -263,12 +288,14 @@ def check_distribution(tables: Tables, dataset: str, spec: dict, folder: Path) -
             continue
         known = rows.dropna(subset=["value"])
         total = float(known["printed"].sum())
-        tol = sum(_half_unit(r, "percent") for r in known["raw"]) + 1e-9
+        exact = known[~known["worded"]]  # a value given in words counts as the interval it stands for
+        tol = sum(_half_unit(r, "percent") for r in exact["raw"]) + 1e-9
+        low, high = float(known["low"].sum()), float(known["high"].sum())
         complete = len(known) == len(rows)
         key = ";".join(f"{d}={v}" for d, v in zip(by, group if isinstance(group, tuple) else (group,)))
-        if total > 100 + tol:
+        if low > 100 + tol:
             cause, severity = "over_100", "error"
-        elif complete and total < 100 - tol:
+        elif complete and high < 100 - tol:
             cause, severity = "under_100", "warning"
         else:
             continue
@@ -289,7 +316,7 @@ def check_granularity(tables: Tables, dataset: str, group_bases: dict, folder: P
     frame = tables.get(dataset)
     if "value" not in frame.columns:
         return []
-    rows = frame[(frame["unit"] == "percent") & frame["printed"].notna()]
+    rows = frame[(frame["unit"] == "percent") & frame["printed"].notna() & ~frame["worded"]]  # words: no k/n
     if rows.empty:
         return []
     dims = frame.attrs["dimensions"]
@@ -346,11 +373,30 @@ def _resolve(expr: str, tables: Tables, printed: bool) -> tuple[float, float, li
             return None
         scale = picked["unit"].map({"billion_kzt": 1000.0}).fillna(1.0)
         values.append(float((picked[column].astype(float) * scale).sum()))
-        halves.append(float(sum(_half_unit(r, u) * s for r, u, s in zip(picked["raw"], picked["unit"], scale))))
+        # a value given in words compared on its own counts as its interval; inside a formula (where the same
+        # worded value may stand on both sides) as printed, within its last digit
+        alone = _ANY_REF.fullmatch(expr.strip()) is not None
+        halves.append(float(sum((_spread(r) if alone else _half_unit(r["raw"], r["unit"])) * s
+                                for (_, r), s in zip(picked.iterrows(), scale))))
         refs.append((dataset, body))
         units |= {"million_kzt" if u == "billion_kzt" else u for u in picked["unit"]}
     value, spread = _with_error(expr, values, halves)
     return value, spread, refs, (units.pop() if len(units) == 1 else "")
+
+
+def _worded_interval(expr: str, tables: Tables) -> tuple[float, float] | None:
+    """The interval of a cross-check's side that is one value the source gives only in words (money in million
+    tenge), else None."""
+    m = _ANY_REF.fullmatch(str(expr).strip())
+    if not m or not m.group(1):
+        return None
+    picked = tables.get(m.group(1))
+    for dim, vals in stats.parse_ref(m.group(2)).items():
+        picked = picked[picked[dim].isin(vals)]
+    if len(picked) != 1 or not picked["worded"].iloc[0]:
+        return None
+    scale = 1000.0 if picked["unit"].iloc[0] == "billion_kzt" else 1.0
+    return float(picked["low"].iloc[0]) * scale, float(picked["high"].iloc[0]) * scale
 
 
 def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
@@ -366,6 +412,12 @@ def check_cross(tables: Tables, spec: dict, folder: Path) -> list[Finding]:
     if rel_tol:
         tol += abs(e) * float(rel_tol)
     bad = {"same": abs(p - e) > tol, "at_most": p > e + tol, "at_least": p < e - tol}[relation]
+    worded = _worded_interval(spec["printed"], tables)
+    if worded:  # a value given in words holds if the expected value lies within the interval its words stand for
+        low, high = worded
+        slack = e_spread + 1e-9
+        bad = {"same": not low - slack <= e <= high + slack, "at_most": low > e + slack,
+               "at_least": high < e - slack}[relation]
     if not bad:
         return []
     factor = _factor(p, e) if relation == "same" else None
@@ -463,6 +515,7 @@ def load_register(folder: Path) -> list[dict]:
         return []
     rows = list(csv.DictReader(io.StringIO(data.read_text(path))))
     for line, row in enumerate(rows, start=2):
+        row["values"] = (row.get("values") or "").strip()
         for column in ("id", "handling"):
             if not (row.get(column) or "").strip():
                 raise data.DataError(REGISTER_FILE, "empty-value", f"'{column}' is empty", row=line, column=column)
@@ -482,7 +535,7 @@ def _inputs(folder: Path) -> tuple[str, dict[str, str]]:
     return key.hexdigest(), files
 
 
-AUDIT_FORMAT = 2  # of a stored audit; one of another format, or unreadable, is computed again
+AUDIT_FORMAT = 3  # of a stored audit; one of another format, or unreadable, is computed again
 
 
 def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
@@ -537,15 +590,66 @@ def _run(folder: Path) -> Audit:
     order = {d: i for i, d in enumerate(data.dataset_ids(folder))}
     findings.sort(key=lambda f: (order.get(f.dataset, 999), f.rule, f.id))
     register = load_register(folder)
-    used = set()
+    covered: dict[str, list[Finding]] = {}  # each finding under the first entry whose id matches it
     for f in findings:
-        for entry in register:
-            if fnmatch.fnmatchcase(f.id, entry["id"]):
+        entry = next((e for e in register if fnmatch.fnmatchcase(f.id, e["id"])), None)
+        if entry is not None:
+            covered.setdefault(entry["id"], []).append(f)
+    for entry in register:
+        group = covered.get(entry["id"], [])
+        if pin(group) == entry["values"]:  # acknowledged for exactly these values
+            for f in group:
                 f.handling, f.comment = entry["handling"], entry.get("comment", "")
-                used.add(entry["id"])
-                break
-    stale = [e["id"] for e in register if e["id"] not in used]
+        else:  # the values changed since: a new finding
+            for f in group:
+                f.detail["acknowledged_for"] = entry["values"]
+    stale = [e["id"] for e in register if e["id"] not in covered]
     return Audit(findings, stale)
+
+
+def _g(v: float | None) -> str:
+    return "-" if v is None else f"{v:.6g}"
+
+
+def pin(findings: list[Finding]) -> str:
+    """The values an acknowledgement is made for: ``printed/recomputed`` of its one finding, or for several
+    (an id ending in ``*``) their count and a digest of their ids and values. The same rule, dataset and key
+    with other values is another finding."""
+    if len(findings) == 1:
+        return f"{_g(findings[0].printed)}/{_g(findings[0].recomputed)}"
+    lines = sorted(f"{f.id} {_g(f.printed)} {_g(f.recomputed)}" for f in findings)
+    return f"{len(findings)} findings, sha256:{hashlib.sha256(chr(10).join(lines).encode()).hexdigest()[:16]}"
+
+
+def open_text(f: Finding) -> str:
+    """A finding nobody has acknowledged, with its values and, when an acknowledgement was made for other
+    values, those."""
+    text = f"{f.id} (printed {_g(f.printed)}, recomputed {_g(f.recomputed)})"
+    if "acknowledged_for" in f.detail:
+        text += f": data/{REGISTER_FILE} acknowledges it for other values ({f.detail['acknowledged_for'] or 'none recorded'})"
+    return text
+
+
+def pin_register(folder: Path | None = None) -> list[str]:
+    """Record in the register the values each acknowledgement covers now (``report audit --pin``: after the
+    editors have looked at the findings); returns the ids whose values were new."""
+    folder = folder or data_dir()
+    path = folder / REGISTER_FILE
+    register = load_register(folder)
+    findings = _run(folder).findings
+    changed = []
+    for entry in register:
+        group = [f for f in findings if fnmatch.fnmatchcase(f.id, entry["id"])
+                 and next(e for e in register if fnmatch.fnmatchcase(f.id, e["id"])) is entry]
+        values = pin(group)
+        if values != entry["values"]:
+            changed.append(entry["id"])
+            entry["values"] = values
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.DictWriter(fh, REGISTER_COLUMNS, lineterminator="\n")
+        out.writeheader()
+        out.writerows({c: e.get(c, "") for c in REGISTER_COLUMNS} for e in register)
+    return changed
 
 
 def write(audit: Audit, target: Path, explain=None) -> list[Path]:
@@ -560,11 +664,11 @@ def write(audit: Audit, target: Path, explain=None) -> list[Path]:
     summary = {"findings": len(rows), "by_severity": audit.counts(), "unacknowledged": len(audit.open),
                "stale_acknowledgements": audit.stale}
     js = target / "findings.json"
-    js.write_text(json.dumps({"summary": summary, "findings": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_atomic(js, json.dumps({"summary": summary, "findings": rows}, ensure_ascii=False, indent=1))
     cs = target / "findings.csv"
     columns = ["id", "rule", "severity", "dataset", "key", "section", "printed_kind", "printed_number", "printed",
                "recomputed", "unit", "cause", "handling", "acknowledged", "explanation", "detail"]
-    with cs.open("w", encoding="utf-8", newline="") as fh:
+    with atomic(cs) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for row in rows:

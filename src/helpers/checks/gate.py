@@ -15,10 +15,12 @@ editions are built, but not swapped in, when the book's checks found one) and th
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pathlib import Path
 from typing import Callable
 
-from helpers.checks import audit, glossary, parity, preflight, prose_claims
+from helpers.checks import audit, glossary, parity, preflight, prose_claims, prose_numbers
 from helpers.core import config, data, gap_decisions, paths, validate
 from helpers.core.cache import Store
 from helpers.core.data import DataError
@@ -57,7 +59,11 @@ def language_problems(root: Path) -> list[Problem]:
         found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
     except (DataError, KeyError) as err:
         found = [f"GLOSSARY: {err}"]
-    return of_lines(found + parity.check(root))
+    try:
+        numbers = [p for lang in config.langs(root) for p in prose_numbers.chapter_problems(root, lang)]
+    except DataError as err:
+        numbers = [f"NUMBER-WORD: data/{err}"]
+    return of_lines(found + parity.check(root) + numbers)
 
 
 def audit_summary(root: Path, cache: bool = True) -> tuple[str, list[str]]:
@@ -68,7 +74,7 @@ def audit_summary(root: Path, cache: bool = True) -> tuple[str, list[str]]:
         shown = sum(counts[s] for s in ("error", "warning", "minor"))
         return {"line": f"audit: {shown} finding(s) in the printed report ({counts['error']} error(s)), "
                         f"{shown - len(result.open)} acknowledged (report audit lists them)",
-                "open": [f.id for f in result.open]}
+                "open": [audit.open_text(f) for f in result.open]}
 
     summary = Store(root, "audit-summary", cache).compute(checked_inputs(root, "audit-summary"), run)
     return summary["line"], summary["open"]
@@ -98,7 +104,7 @@ def book_problems(root: Path, langs: tuple[str, ...], cache: bool = True) -> tup
         line, opened = audit_summary(root, cache)
         notes.append(line)
         problems += [Problem("UNACKNOWLEDGED-FINDING", f"UNACKNOWLEDGED-FINDING {i}: fix the data or explain it in "
-                             f"data/{audit.REGISTER_FILE}", i, True) for i in opened]
+                             f"data/{audit.REGISTER_FILE}", i.partition(" ")[0], True) for i in opened]
     except DataError as err:
         problems.append(Problem.of(f"AUDIT: {err}"))
     return notes, problems + imprint_problems(root, langs)
@@ -153,14 +159,21 @@ class BookChecks(Checks):
                               else f"data/{register} has no decision for it (note or omit)"))
                 for place, dataset in panels if not (strict and dataset in decided)]
 
-    def edition(self, edition: config.Edition, pages: list, folder: Path) -> list[Problem]:
-        """Each claim marker of the pages gets its verdict; ``claims.csv`` lists them."""
+    def edition(self, edition: config.Edition, pages: list, folder: Path,
+                progress: Callable[[str], None] | None = None) -> list[Problem]:
+        """Each claim marker of the pages gets its verdict; ``claims.csv`` lists them, the build counts them."""
         try:
             rows, warnings = prose_claims.check_edition(self.root, edition.lang, edition.files, pages,
                                                         prose_claims.verdicts(self.root))
         except prose_claims.ClaimError as err:
             raise BuildError(str(err)) from None
         prose_claims.write_csv(rows, folder / "claims.csv")
+        for path, page in zip(edition.files, pages):  # words bound to a value the source gives in words: traced
+            page.markdown = prose_numbers.annotate(page.markdown, path, edition.lang)
+        warnings += prose_numbers.unworded_values(self.root, edition.lang, pages, edition.files)
+        if progress:
+            counts = Counter(r["holds"] for r in rows)
+            progress(f"[{edition.lang}] claims: {len(rows)} marker(s): {prose_claims.summary(counts)}")
         return of_lines(warnings)
 
     def print_file(self, edition: config.Edition, path: Path, settings: dict,

@@ -49,8 +49,9 @@ def variants(folder: Path | None = None) -> list[Variant]:
     return out
 
 
-def _prose_lines(path: Path):
-    """(line number, text) of a chapter's prose, captions and cell options; code is left out."""
+def prose_lines(path: Path, inline: bool = False):
+    """(line number, text) of a chapter's prose, captions and cell options; code is left out, and the inline
+    expressions unless ``inline``."""
     in_code = False
     for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("```"):
@@ -58,7 +59,7 @@ def _prose_lines(path: Path):
             continue
         if in_code and not line.startswith("#|"):
             continue
-        yield no, re.sub(r"`\{python\}[^`]*`", " ", line)
+        yield no, line if inline else re.sub(r"`\{python\}[^`]*`", " ", line)
 
 
 def check(root: Path, folder: Path | None = None) -> list[str]:
@@ -68,7 +69,7 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
     vs = variants(folder)
     for path in sorted((root / "chapters").glob("*/*.qmd")):
         rel, mine = path.relative_to(root), [v for v in vs if v.lang == path.parent.name]
-        for no, line in _prose_lines(path):
+        for no, line in prose_lines(path):
             for v in mine:
                 for m in v.pattern.finditer(line):
                     found.append(f"TERMINOLOGY at {rel}:{no}: «{m.group(0)}» is a variant the glossary does not "

@@ -3,7 +3,9 @@
 The sentences differ; what a reader can check across the editions must not: footnotes, the notes and gap notes
 the cells print (the cells' code, with the edition's language taken out), references to floats and sections,
 the floats and headings' ids, and the inline numbers (a Kazakh case ending ``.kk("ға")`` or a Russian noun form is not a difference, nor is a range ``a.to(b)``
-written as two numbers).
+written as two numbers). The terms of the glossary (``data/glossary.csv``) go in pairs: a chapter that uses a term
+(or its abbreviation) in one edition uses its pair in the other, so that a term fixed in one edition only is found
+(``EDITIONS-DIFFER``, like the rest). A term is found in any of its forms: each word by its stem, in order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from helpers.checks import glossary
 from helpers.core import config
 from helpers.core.errors import BuildError
 from helpers.core.qmd import INLINE
@@ -57,11 +60,64 @@ LABELS = {"footnotes": "footnotes", "cells": "cells (tables, charts, notes, gap 
           "references": "cross-references", "ids": "floats and headings", "inline": "inline expressions"}
 
 
-def check(root: Path) -> list[str]:
+def check(root: Path, folder: Path | None = None) -> list[str]:
     """Differences between the editions, chapter by chapter: each declared edition against the first (empty:
-    all editions have the same skeleton)."""
+    all editions have the same skeleton and the same terms)."""
     first, *others = config.langs(root)
-    return [line for other in others for line in _differ(root, first, other)]
+    return [line for other in others for line in _differ(root, first, other) + _terms(root, first, other, folder)]
+
+
+def _stem(word: str) -> str:
+    """The part of a word its inflected forms share: a final vowel (Russian endings, a Kazakh possessive) is left
+    off, and of a long word its last three letters (Russian case endings, a Kazakh case suffix or the voiced
+    form of a final consonant: "Республикасының" ~ "Республикасы", "бірлестік" ~ "бірлестігі")."""
+    stem = word.lower()
+    while len(stem) > 3 and stem[-1] in "аеёиоуыэюяйьіүұөә":
+        stem = stem[:-1]
+    return stem[:max(4, len(word) - 3)] if len(word) > 6 else stem
+
+
+def term_pattern(term: str, abbr: str | None = None) -> re.Pattern:
+    """A term in any of its forms (each word by its stem, in order), or its abbreviation with any ending."""
+    words = [re.escape(_stem(w)) + r"\w*" for w in re.findall(r"\w+", term)]
+    forms = [r"[\s\u00a0-]+".join(words)] + ([re.escape(abbr) + r"(?![\w])"] if abbr else [])
+    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + ")", re.IGNORECASE)
+
+
+def _prose(path: Path) -> str:
+    """A chapter's prose and captions, with the words its inline expressions print (``.ru("наборе", ...)``)."""
+    text = " ".join(line for _, line in glossary.prose_lines(path, inline=True))
+    return INLINE.sub(lambda m: " ".join(q.group(0)[1:-1] for q in WORDS_LITERAL.finditer(m.group(1))) or " ", text)
+
+
+def _terms(root: Path, a: str, b: str, folder: Path | None = None) -> list[str]:
+    """A glossary term used in a chapter of one edition whose pair the same chapter of the other never uses."""
+    folder = folder or root / "data"
+    try:
+        rows = glossary.table(folder)
+    except Exception:  # noqa: BLE001 - a book without a glossary has no pairs to check
+        return []
+    pairs = []
+    for i, row in rows.iterrows():
+        terms = [row.get(x) for x in (a, b)]
+        # a term of whole words (not "т.б."): a few letters alone would be found inside other words
+        if all(isinstance(t, str) and "." not in t and re.search(r"\w{4}", t) for t in terms):
+            abbrs = [row.get(f"{x}_abbr") if isinstance(row.get(f"{x}_abbr"), str) else None for x in (a, b)]
+            pairs.append((int(i) + 2, terms, [term_pattern(t, ab) for t, ab in zip(terms, abbrs)]))
+    out = []
+    for path_a in sorted((root / "chapters" / a).glob("*.qmd")):
+        path_b = root / "chapters" / b / path_a.name
+        if not path_b.exists():
+            continue
+        texts = [_prose(p) for p in (path_a, path_b)]
+        for line, terms, patterns in pairs:
+            has = [bool(pat.search(text)) for pat, text in zip(patterns, texts)]
+            if has[0] != has[1]:
+                lang, other = (a, b) if has[0] else (b, a)
+                term, pair = (terms[0], terms[1]) if has[0] else (terms[1], terms[0])
+                out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{path_a.name}: the term «{term}» is used in {lang} "
+                           f"and its pair «{pair}» nowhere in {other} (data/glossary.csv, line {line})")
+    return out
 
 
 def _differ(root: Path, a: str, b: str) -> list[str]:

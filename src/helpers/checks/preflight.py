@@ -26,6 +26,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.core.processes import child_setup
+
 PT_PER_MM = 72 / 25.4
 A4_MM = (210.0, 297.0)
 DRAFT_KEYWORD = "draft"  # the draft build's PDF carries it among the document's keywords
@@ -112,8 +114,10 @@ def _interpret(path: Path, report: Report) -> None:
         report.interpreted = "not checked (Ghostscript is not installed; Debian: ghostscript)"
         return
     proc = subprocess.run([gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=nullpage", "-dPDFSTOPONERROR",
-                           str(path)], capture_output=True, text=True, errors="replace", timeout=900)
-    version = subprocess.run([gs, "--version"], capture_output=True, text=True).stdout.strip()
+                           str(path)], capture_output=True, text=True, errors="replace", timeout=900,
+                          preexec_fn=child_setup())
+    version = subprocess.run([gs, "--version"], capture_output=True, text=True,
+                             preexec_fn=child_setup()).stdout.strip()
     messages = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     report.interpreted = f"every page by Ghostscript {version}"
     if proc.returncode or messages:

@@ -39,9 +39,13 @@ WORDS_FILE = "comparative-words.csv"
 
 WORDS = {
     "kk": {"true": "Деректермен тексерілді", "false": "ДЕРЕКТЕРГЕ СӘЙКЕС КЕЛМЕЙДІ",
-           "open": "Деректермен тексерілмейді: пікір немесе деректерде жоқ мәлімет"},
+           "open": "Деректермен тексерілмейді: пікір немесе деректерде жоқ мәлімет",
+           "restates": "Тексерілмеген: дереккөздің өз сөзін қайталайды",
+           "undecided": "Шешілмеген: дереккөз сөзбен берген мән оны шешпейді"},
     "ru": {"true": "Проверено по данным", "false": "НЕ ПОДТВЕРЖДАЕТСЯ ДАННЫМИ",
-           "open": "Данными не проверяется: мнение или сведения, которых нет в данных"},
+           "open": "Данными не проверяется: мнение или сведения, которых нет в данных",
+           "restates": "Не проверено: повторяет формулировку источника",
+           "undecided": "Не решено: значение, данное источником словами, не позволяет проверить"},
 }
 
 
@@ -248,8 +252,8 @@ def _evidence(verdict, lang: str) -> str:
         for t in terms:
             shown_rows += t.quantity.origin
             q = t.quantity
-            value = "–" if q.value is None else fmt.quantity(q.value, q.unit, lang,
-                                                            q.decimals if q.decimals is not None else None)
+            value = "–" if q.value is None else fmt.mark(fmt.quantity(q.value, q.unit, lang, q.decimals if q.decimals
+                                                                     is not None else None), q.precision.sign)
             named = claims.label_of(t)
             label = _labels(named[0], lang).get(named[1], named[1]) if named else ""
             texts.append(f"{label} {value}".strip())
@@ -261,9 +265,18 @@ def _evidence(verdict, lang: str) -> str:
     for r in dict.fromkeys(shown_rows):
         res = data.resource(r.dataset)
         files.setdefault(res["path"], ([], res.get("x-source", {})))[0].append((r.row, r.key))
-    word = WORDS[lang]["true" if verdict.holds else "false"]
+    word = WORDS[lang][_WORD_OF[verdict.state]]
     values = "; ".join(groups)
     return f"{word}: {values}{'' if values.endswith('…') else '.'} {i18n.origin_note(files, lang)}".strip()
+
+
+_WORD_OF = {claims.TRUE: "true", claims.FALSE: "false", claims.NOT_CHECKABLE: "open", claims.RESTATES: "restates",
+            claims.UNDECIDED: "undecided"}
+
+
+def state(v: dict) -> str:
+    """A claim's verdict in words: true, false, not checkable, restates the source, undecided."""
+    return v.get("state") or (claims.NOT_CHECKABLE if v["holds"] is None else (claims.TRUE if v["holds"] else claims.FALSE))
 
 
 _LABELS: dict[tuple[str, str], dict[str, str]] = {}
@@ -286,11 +299,11 @@ def _evaluate_all() -> dict[str, dict]:
         except (KeyError, ValueError, TypeError, ZeroDivisionError, DataError) as err:
             out[name] = {"chapter": chapter, "error": f"{type(err).__name__}: {err}"}
             continue
-        entry = {"chapter": chapter, "holds": v.holds, "predicate": v.predicate, "reason": v.reason,
+        entry = {"chapter": chapter, "holds": v.holds, "state": v.state, "predicate": v.predicate, "reason": v.reason,
                  "values": "; ".join(f"{claims.label_of(t)[1] + '=' if claims.label_of(t) else ''}{_plain(t.quantity)}"
                                      for t in v.terms),
                  "rows": " ".join(f"{r.dataset}.csv:{r.row}" for r in v.rows)}
-        entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in WORDS} if v.holds is None
+        entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in WORDS} if v.state == claims.NOT_CHECKABLE
                              else {lang: _evidence(v, lang) for lang in WORDS})
         if v.rows:  # the data files' own names (a resource's path may differ from its name)
             entry["rows"] = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in v.rows)
@@ -321,10 +334,8 @@ FIELDS = ["chapter", "line", "sentence", "claim", "predicate", "values", "rows",
 
 
 def _span(text: str, name: str, verdict: dict, lang: str) -> str:
-    holds = verdict["holds"]
-    state = "open" if holds is None else ("true" if holds else "false")
     title = verdict["evidence"][lang].replace("\\", "\\\\").replace('"', '\\"')
-    return (f'[{text}]{{.claim .claim-{state} title="{title}" data-claim="{name}" '
+    return (f'[{text}]{{.claim .claim-{_WORD_OF[state(verdict)]} title="{title}" data-claim="{name}" '
             f'data-rows="{verdict.get("rows", "")}"}}')
 
 
@@ -361,13 +372,15 @@ def check_edition(root: Path, lang: str, files: list[Path], pages: list,
             text = _reader_text(INLINE.sub(lambda m: next(values, m.group(0)), s.text))
             for name, line, _ in s.markers:
                 v = table[name]
-                holds = "not checkable" if v["holds"] is None else ("true" if v["holds"] else "false")
+                holds = state(v)
                 rows.append({"chapter": where, "line": line, "sentence": text, "claim": name,
                              "predicate": v["predicate"], "values": v["values"], "rows": v["rows"],
                              "holds": holds, "reason": v["reason"]})
                 if v["holds"] is False:
                     warnings.append(f"FALSE-CLAIM at {where}:{line}: '{name}' ({v['predicate']}) does not hold "
                                     f"on the data: {v['values']} ({v['rows']})")
+                elif holds == claims.UNDECIDED:
+                    warnings.append(f"UNDECIDED-CLAIM at {where}:{line}: '{name}' ({v['predicate']}): {v['reason']}")
         page.markdown = _annotate(page.markdown, table, lang, where, len(found))
     warnings += unchecked(root, lang, files, read)
     return rows, warnings
@@ -406,7 +419,7 @@ def report(root: Path, langs: tuple[str, ...], unchecked_only: bool = False) -> 
     for lang in langs:
         files = chapter_files(root, lang)
         if not unchecked_only:
-            counts = {"true": 0, "false": 0, "not checkable": 0}
+            counts = dict.fromkeys(claims.STATES, 0)
             for path in files:
                 for name, line, phrase in markers(path, root):
                     where = path.resolve().relative_to(root.resolve()).as_posix()
@@ -415,14 +428,13 @@ def report(root: Path, langs: tuple[str, ...], unchecked_only: bool = False) -> 
                         raise ClaimError(f"{where}:{line}: " + (f"no claim '{name}' is declared in the facts "
                                          "modules" if v is None else f"the claim '{name}' cannot be evaluated: "
                                          f"{v['error']}"))
-                    state = "not checkable" if v["holds"] is None else ("true" if v["holds"] else "false")
-                    counts[state] += 1
+                    verdict = state(v)
+                    counts[verdict] += 1
                     detail = v["reason"] if v["holds"] is None else f"{v['predicate']}: {v['values']}"
                     mark = "FALSE-CLAIM " if v["holds"] is False else ""
-                    lines.append(f"[{lang}] {mark}{where}:{line} {name} ({state}): \"{_short(phrase, 50)}\" – {detail}")
+                    lines.append(f"[{lang}] {mark}{where}:{line} {name} ({verdict}): \"{_short(phrase, 50)}\" – {detail}")
             bad += counts["false"]
-            lines.append(f"[{lang}] {sum(counts.values())} claim(s): {counts['true']} true, {counts['false']} "
-                         f"false, {counts['not checkable']} not checkable")
+            lines.append(f"[{lang}] {sum(counts.values())} claim(s): {summary(counts)}")
         found = unchecked(root, lang, files)
         bad += len(found)
         lines += [f"[{lang}] {w}" for w in found]
@@ -431,6 +443,11 @@ def report(root: Path, langs: tuple[str, ...], unchecked_only: bool = False) -> 
     bad += len(missing)
     lines += missing
     return "\n".join(lines), bad == 0
+
+
+def summary(counts: dict[str, int]) -> str:
+    """The count of each verdict: ``40 true, 0 false, 12 not checkable, 3 restates the source, 0 undecided``."""
+    return ", ".join(f"{counts.get(s, 0)} {s}" for s in claims.STATES)
 
 
 def false_claims(root: Path, langs: tuple[str, ...]) -> list[str]:

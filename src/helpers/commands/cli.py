@@ -15,6 +15,7 @@ from pathlib import Path
 
 from helpers.core import config, paths
 from helpers.core.errors import BuildError
+from helpers.core.processes import say, stop_on_signals
 
 EPILOG = ("Examples: report build; report build --lang kk --to html; report check; report gaps; "
           'report trace "17 988"; report claims --unchecked')
@@ -61,6 +62,15 @@ def elsewhere(root: Path, explicit: bool = False) -> list[str]:
         out.append(f"the helpers package in use is {used}, not this project's {own}: edits to this project's "
                    "helpers do not count (install this copy: rm -rf .venv && make book)")
     return out
+
+
+def say_drift(root: Path) -> None:
+    """The one line that says, before anything else, that the installed packages are not the lock's."""
+    from helpers.core import environment
+
+    line = environment.drift_line(root)
+    if line:
+        print(f"warning: {line}", file=sys.stderr, flush=True)
 
 
 def cmd_check(args) -> int:
@@ -111,6 +121,10 @@ def cmd_audit(args) -> int:
     root = _root(args)
     os.environ.setdefault("REPORT_ROOT", str(root))
     try:
+        if args.pin:
+            changed = audit.pin_register(paths.data_dir(root))
+            print(f"data/{audit.REGISTER_FILE}: values recorded for {len(changed)} acknowledgement(s)"
+                  + "".join(f"\n  {i}" for i in changed))
         result = audit.run(paths.data_dir(root))
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -128,7 +142,7 @@ def cmd_audit(args) -> int:
         print(f"error: {len(result.open)} finding(s) neither acknowledged in data/{audit.REGISTER_FILE} nor "
               "fixed in the data:", file=sys.stderr)
         for f in result.open:
-            print(f"  {f.id}: {audit_report.explain(f)}", file=sys.stderr)
+            print(f"  {audit.open_text(f)}: {audit_report.explain(f)}", file=sys.stderr)
         return 1
     return 0
 
@@ -143,6 +157,7 @@ def cmd_build(args) -> int:
     from helpers.engines.options import Options
 
     root = _root(args)
+    say_drift(root)
     formats = _split(args.to)
     for fmt in formats:
         if fmt not in ("html", "pdf"):
@@ -153,10 +168,10 @@ def cmd_build(args) -> int:
         return 2
     start = time.perf_counter()
     for line in elsewhere(root, explicit=bool(args.root)):
-        print(f"warning: {line}", file=sys.stderr, flush=True)
+        say(f"warning: {line}", sys.stderr)
     output = Path(args.output).resolve() if args.output else None
     checks = gate.BookChecks(root, langs, strict=args.strict, cache=not args.no_cache,
-                             say=lambda line: print(line, flush=True))
+                             say=say)
     found: list[Problem] = []  # what the data and book checks reported
 
     def data_and_book() -> str:
@@ -164,7 +179,7 @@ def cmd_build(args) -> int:
         problems, data_passed = checks.data_and_book()
         found.extend(problems)
         for p in problems:
-            print(f"{'error' if args.strict or not data_passed else 'warning'}: {p}", file=sys.stderr, flush=True)
+            say(f"{'error' if args.strict or not data_passed else 'warning'}: {p}", sys.stderr)
         if not data_passed:
             print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
             return builtin.STOP
@@ -178,16 +193,16 @@ def cmd_build(args) -> int:
 
         def done(res) -> None:
             for w in sorted(set(res.warnings)):
-                print(f"[{res.lang}] warning: {w}", file=sys.stderr, flush=True)
+                say(f"[{res.lang}] warning: {w}", sys.stderr)
             what = ("up to date" if res.up_to_date else
                     f"{res.executed} chapter(s) executed, {res.cached} cached")
             if not res.held:
-                print(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
-                      f"({what})", flush=True)
+                say(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
+                    f"({what})")
 
         # the checks run while the editions are built; these replace their output only if they passed
         try:
-            results = builtin.build_editions(root, opts, progress=lambda m: print(m, flush=True), done=done,
+            results = builtin.build_editions(root, opts, progress=say, done=done,
                                              gate=data_and_book)
         except BuildError as err:
             if args.strict and blocking(found):  # the editions' problems, then the refusal of them all
@@ -226,7 +241,7 @@ def _build_with_quarto(root: Path, langs: tuple[str, ...], formats: tuple[str, .
         return 1
     claims = gate.source_claims(root, langs)
     for p in claims:
-        print(f"{'error' if strict else 'warning'}: {p}", file=sys.stderr, flush=True)
+        say(f"{'error' if strict else 'warning'}: {p}", sys.stderr)
     if verdict == builtin.HOLD or (strict and claims):
         print("error: a build for the printer (--strict) may not contain these; Quarto was not run", file=sys.stderr)
         return 1
@@ -243,12 +258,13 @@ def cmd_verify(args) -> int:
     from helpers.engines import verify
 
     root = _root(args)
+    say_drift(root)
     langs = _langs(args.lang, root)
     if langs is None:
         return 2
     try:
         reports = verify.verify(root, langs, output=Path(args.output).resolve() if args.output else None,
-                                progress=lambda m: print(m, flush=True),
+                                progress=say,
                                 checks=gate.BookChecks(root, langs, cache=False))
     except BuildError as err:
         for line in str(err).splitlines():
@@ -259,7 +275,7 @@ def cmd_verify(args) -> int:
         return 130
     for rep in reports:
         for line in verify.summary(rep):
-            print(line, file=sys.stdout if rep.same else sys.stderr, flush=True)
+            say(line, sys.stdout if rep.same else sys.stderr)
     return 0 if all(rep.same for rep in reports) else 1
 
 
@@ -303,7 +319,7 @@ def cmd_preflight(args) -> int:
             continue
         rep = preflight.check(path, min_dpi=options["min-dpi"], pages_multiple=options["pages-multiple"])
         for line in rep.summary():
-            print(line, file=sys.stdout if rep.passed else sys.stderr, flush=True)
+            say(line, sys.stdout if rep.passed else sys.stderr)
         failed += not rep.passed
     return 1 if failed else 0
 
@@ -337,6 +353,7 @@ def cmd_rerun(args) -> int:
     from helpers.commands import rerun
 
     root = _root(args)
+    say_drift(root)
     langs = _langs(args.lang, root)
     if langs is None:
         return 2
@@ -345,7 +362,7 @@ def cmd_rerun(args) -> int:
     try:
         outcomes = rerun.rerun(root, output, langs, tuple(args.notebooks), timeout=args.timeout, jobs=args.jobs,
                                keep=Path(args.keep).resolve() if args.keep else None,
-                               progress=lambda m: print(m, flush=True))
+                               progress=say)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -353,6 +370,14 @@ def cmd_rerun(args) -> int:
     print(f"rerun: {len(outcomes) - len(differ)} of {len(outcomes)} notebook(s) reproduced in "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr if differ else sys.stdout)
     return 1 if differ else 0
+
+
+def cmd_kernel(args) -> int:
+    from helpers.commands import lab
+
+    for line in lab.install(args.prefix, args.user):
+        print(line)
+    return 0
 
 
 def cmd_lab(args) -> int:
@@ -366,6 +391,7 @@ def cmd_lab(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    stop_on_signals()  # SIGTERM, SIGHUP: stop as Ctrl-C does, so that every command cleans up what it started
     if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` prints where a command that seems to hang is
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = argparse.ArgumentParser(prog="report", description="Build and check the NGO sector report.",
@@ -400,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     a = sub.add_parser("audit", help="recompute and cross-check every number the source prints")
     a.add_argument("--format", choices=("text", "json", "csv"), default="text")
     a.add_argument("--output", help="folder for findings.json and findings.csv (default output/audit)")
+    a.add_argument("--pin", action="store_true", help="record in data/audit-acknowledged.csv the values each "
+                   "acknowledgement covers now (after reviewing the findings)")
     a.set_defaults(func=cmd_audit)
     t = sub.add_parser("trace", help="where a number comes from: the prose that prints it (chapter, line, data "
                        "rows) and the data rows that hold it (file, row, source)")
@@ -441,8 +469,18 @@ def main(argv: list[str] | None = None) -> int:
     lb.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lb.add_argument("--output", help="output folder of the built editions (default output/)")
     lb.set_defaults(func=cmd_lab)
+    k = sub.add_parser("kernel", help="register the notebooks' kernel (ngo-report) and Jupyter's settings for "
+                       "reproducible notebooks in this environment (make installs them)")
+    k.add_argument("--prefix", help="environment to install into (default: this Python's, e.g. .venv)")
+    k.add_argument("--user", action="store_true", help="into the user's Jupyter folders instead (an image whose "
+                   "Jupyter runs from another environment, as binder/postBuild does)")
+    k.set_defaults(func=cmd_kernel)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # a command without its own message
+        say("interrupted", sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

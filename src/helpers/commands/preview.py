@@ -6,12 +6,17 @@ files; after a change the edition is rebuilt (the cache re-executes only what th
 open page reloads itself: each served HTML page gets a short script that asks ``/__build`` once a second for
 the build number. A failed build keeps the last good site in place and shows the error in the terminal and in
 a banner at the top of the open pages. Nothing is fetched from outside localhost.
+
+Stopped by Ctrl-C, SIGTERM or SIGHUP, the preview stops a build under way and removes its temporary folder; a
+build it started ends with it even if it is killed (``processes.die_with_parent``), and the next preview removes
+the temporary folder a killed one left (its name holds the preview's pid).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import queue
 import shutil
 import subprocess
@@ -24,6 +29,9 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
+
+from helpers.core.files import alive
+from helpers.core.processes import child_setup, end
 
 BUILD_ENDPOINT = "/__build"
 BESIDE_THE_SITE = ("/notebooks/", "/source/")  # published beside html/, linked from every chapter page
@@ -69,7 +77,8 @@ class Preview:
         self.lang = lang
         self.host, self.port = host, port
         self._own_output = output is None
-        self.output = Path(output) if output else Path(tempfile.mkdtemp(prefix=f"report-preview-{lang}-"))
+        self.left_behind = [] if output else _remove_left_behind()
+        self.output = Path(output) if output else Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{lang}-"))
         self.log = log or (lambda m: print(m, flush=True))
         self.version = 0          # number of the last good build; 0 before the first one succeeded
         self.error: str | None = None
@@ -79,6 +88,7 @@ class Preview:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.server: ThreadingHTTPServer | None = None
+        self._proc: subprocess.Popen | None = None  # the build under way, if any
 
     # --- building -----------------------------------------------------------------------------------
 
@@ -95,9 +105,12 @@ class Preview:
         cmd = [sys.executable, "-m", "helpers", "--root", str(self.root), "build", "--lang", self.lang,
                "--to", "html", "--output", str(self.output)]
         lines: list[str] = []
+        proc = None
         try:
-            proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    encoding="utf-8", errors="replace")
+            # the build ends with the preview, however it ends (its own temporary files with it)
+            proc = self._proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                 text=True, encoding="utf-8", errors="replace",
+                                                 preexec_fn=child_setup())
             for line in proc.stdout:
                 line = line.rstrip("\n")
                 lines.append(line)
@@ -105,6 +118,8 @@ class Preview:
             code = proc.wait()
         finally:
             self.building = False
+            if proc is not None and proc.poll() is None:  # interrupted while it runs: it stops too
+                end(proc)
         if code != 0:
             first = next((i for i, line in enumerate(lines) if line.startswith("error")), 0)
             error = "\n".join(line for line in lines[first:] if not line.startswith("the previous output"))
@@ -207,7 +222,10 @@ class Preview:
         return url
 
     def stop(self) -> None:
+        """Stop the watchers, a build under way, the server; remove the temporary site."""
         self._stop.set()
+        if self._proc is not None and self._proc.poll() is None:
+            end(self._proc)
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -215,6 +233,20 @@ class Preview:
             thread.join(timeout=5)
         if self._own_output:
             shutil.rmtree(self.output, ignore_errors=True)
+
+
+TEMP_PREFIX = "report-preview-"  # + pid + edition: a folder whose preview no longer runs was left by a killed one
+
+
+def _remove_left_behind() -> list[str]:
+    """Remove the temporary folders of previews that were killed (their process no longer runs); their names."""
+    found = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*-*"):
+        pid = folder.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and folder.is_dir() and not alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            found.append(folder.name)
+    return sorted(found)
 
 
 def _relative(path: str, root: Path) -> str:
@@ -293,19 +325,21 @@ def _inject(page: str, status: dict) -> str:
 def run(root: Path, lang: str = "kk", port: int = 8000, host: str = "127.0.0.1") -> int:
     """The ``report preview`` command: runs until interrupted."""
     preview = Preview(root, lang, port=port, host=host)
+    if preview.left_behind:
+        print(f"removed the temporary folder(s) of a preview that was killed: {', '.join(preview.left_behind)}",
+              flush=True)
     try:
-        url = preview.start()
-    except OSError as err:
-        print(f"error: cannot serve on {host}:{port}: {err.strerror}; choose another port with --port",
-              file=sys.stderr)
-        preview.stop()
-        return 1
-    print(f"preview of the {lang} edition: {url}", flush=True)
-    print("watching chapters/, data/, src/helpers/ and _quarto*.yml; Ctrl+C stops", flush=True)
-    try:
+        try:
+            url = preview.start()
+        except OSError as err:
+            print(f"error: cannot serve on {host}:{port}: {err.strerror}; choose another port with --port",
+                  file=sys.stderr)
+            return 1
+        print(f"preview of the {lang} edition: {url}", flush=True)
+        print("watching chapters/, data/, src/helpers/ and _quarto*.yml; Ctrl+C stops", flush=True)
         while True:
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP (``processes.stop_on_signals``)
         print("preview stopped", flush=True)
     finally:
         preview.stop()

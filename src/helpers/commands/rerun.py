@@ -2,9 +2,12 @@
 
 Each notebook of ``<output>/<lang>/notebooks`` is copied into a temporary folder and executed there in a kernel
 of its own (the project's Python; ``REPORT_ROOT`` names the project, so the current ``data/`` is used), every
-cell even after an error. Its code cells are then compared with the published ones, output by output, after
-removing what depends on the run and not on the data: execution counts, the ids matplotlib gives SVG elements,
-object addresses, the lines of a traceback. A difference is shown as a unified diff of the output's text
+cell even after an error. Its code cells are then compared with the published ones, output by output, as they
+are: the outputs of a notebook carry nothing that depends on the run (reprs without memory addresses, SVG ids
+salted with a constant), so that Jupyter's own tools (``jupyter nbconvert --execute``, ``nbdiff``) reproduce them
+too. What Jupyter cannot make stable is left out of the comparison: execution counts (a kernel's history), and
+an error's traceback (absolute paths, terminal colours), of which the error's name and message are compared.
+A difference is shown as a unified diff of the output's text
 (a chart's values are its text alternative; a table's rows are lines), naming the notebook, the cell, and the
 chapter line it comes from. Nothing published is touched; ``keep`` writes the rerun notebooks somewhere for
 ``nbdiff``/``nbdiff-web`` (nbdime).
@@ -16,6 +19,7 @@ import difflib
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,10 +30,11 @@ from typing import Callable
 
 import nbformat
 
+from helpers.core.files import write_atomic
+from helpers.core.processes import child_setup, children
+
 Progress = Callable[[str], None]
 
-SVG_ID = re.compile(r'\bid="([^"]+)"')
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MAX_DIFF_LINES = 40
 
@@ -52,28 +57,11 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else value if isinstance(value, str) else repr(value)
 
 
-def normalise_svg(svg: str) -> str:
-    """SVG ids numbered in order of appearance, and every reference to them renamed alike."""
-    names: dict[str, str] = {}
-    for match in SVG_ID.finditer(svg):
-        names.setdefault(match.group(1), f"id{len(names) + 1}")
-    if not names:
-        return svg
-    pattern = re.compile(r'(id="|#)(' + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                         + r')(?=["\)])')
-    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
-
-
-def _normal(value):
-    """Text of an output or its metadata with what depends on the run removed."""
+def _joined(value):
+    """An output's data or metadata with its multi-line strings joined (nbformat may store them as lists)."""
     if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    text = _text(value) if isinstance(value, (str, list)) else value
-    if isinstance(text, str):
-        if "<svg" in text:
-            text = normalise_svg(text)
-        text = ADDRESS.sub(">", text)
-    return text
+        return {k: _joined(v) for k, v in value.items()}
+    return _text(value) if isinstance(value, (str, list)) else value
 
 
 def comparable(output: dict) -> dict:
@@ -83,7 +71,7 @@ def comparable(output: dict) -> dict:
         return {"stream": output.get("name"), "text": _text(output.get("text", ""))}
     if kind == "error":
         return {"error": f"{output.get('ename')}: {ANSI.sub('', str(output.get('evalue')))}"}
-    return {"data": _normal(dict(output.get("data", {}))), "metadata": _normal(dict(output.get("metadata", {})))}
+    return {"data": _joined(dict(output.get("data", {}))), "metadata": _joined(dict(output.get("metadata", {})))}
 
 
 def _shown(value) -> list[str]:
@@ -193,8 +181,24 @@ def execute(path: Path, timeout: int = 600):
         # python3: the kernel of the Python running this command, whatever kernels Jupyter knows of
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                                 record_timing=False, resources={"metadata": {"path": tmp}})
-        client.execute(stderr=subprocess.DEVNULL)
+        client.execute(stderr=subprocess.DEVNULL, preexec_fn=child_setup())  # the kernel ends with us
     return nb
+
+
+@contextmanager
+def _stopping(pool: ThreadPoolExecutor):
+    """Interrupted (Ctrl-C, SIGTERM): the notebooks not started are dropped and the running ones' kernels (this
+    process's only children) stopped, so that the command ends now rather than when every notebook has run."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in children():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        raise
 
 
 @contextmanager
@@ -245,8 +249,7 @@ def _one(lang: str, path: Path, keep: Path | None, timeout: int) -> Outcome:
     outcome.differences = compare(published, fresh, f"{lang}/{path.name}")
     outcome.seconds = time.perf_counter() - start
     if keep is not None:
-        (keep / lang).mkdir(parents=True, exist_ok=True)
-        nbformat.write(fresh, keep / lang / path.name)
+        write_atomic(keep / lang / path.name, nbformat.writes(fresh) + "\n")
     return outcome
 
 
@@ -255,7 +258,8 @@ def rerun(root: Path, out_root: Path, langs: tuple[str, ...], names: tuple[str, 
     """Rerun the selected notebooks, ``jobs`` at a time (0: one per core), reporting each in order."""
     chosen = select(out_root, langs, names)
     outcomes = []
-    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+    with _environment(root), ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool, \
+            _stopping(pool):
         for outcome in pool.map(lambda item: _one(*item, keep, timeout), chosen):
             name = f"[{outcome.lang}] {outcome.notebook.name}"
             if outcome.reproduced:

@@ -26,15 +26,19 @@ BLOCKS_PRINT = {
     "UNACKNOWLEDGED-FINDING": "an audit finding neither fixed in the data nor acknowledged",
     "AUDIT": "an audit that cannot run",
     "IMPRINT-FIELD": "an imprint field left unset",
+    "TYPED-NUMBER": "a digit typed in a chapter's prose, outside inline expressions and the allow-list",
+    "NUMBER-WORD": "a number said in words, bound to no claim and no fact the source gives in words",
     # an edition's pages
     "FALSE-CLAIM": "a comparison of the prose that the data contradicts",
+    "UNWORDED-VALUE": "a value the source gives only in words, printed as if exact",
     "GAP-PANEL": "a diagram without values and without an editors' decision",
     "UNRESOLVED-REFERENCE": "a cross-reference that points nowhere",
     "MISSING-CAPTION": "a float without caption",
     # the print file
     "PREFLIGHT": "a print file that fails preflight",
 }
-# Reported, never blocking: UNCHECKED-CLAIM (a comparative word bound to no claim), MISSING-ALT (a caption
+# Reported, never blocking: UNCHECKED-CLAIM (a comparative word bound to no claim), UNDECIDED-CLAIM (a claim the
+# intervals of values given in words cannot decide), MISSING-ALT (a caption
 # stands in for a figure's text alternative), TYPST (the typesetter's warnings).
 
 _CODE = re.compile(r"(?P<code>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)\b")
@@ -81,9 +85,10 @@ class Checks:
         """The gap panels an edition shows (place, dataset)."""
         return []
 
-    def edition(self, edition: Edition, pages: list, folder: Path) -> list[Problem]:
+    def edition(self, edition: Edition, pages: list, folder: Path,
+                progress: Callable[[str], None] | None = None) -> list[Problem]:
         """An edition's executed pages (their claim markers may be rewritten); files for the output may be written
-        into ``folder``."""
+        into ``folder``; ``progress`` takes a line of the build's summary."""
         return []
 
     def print_file(self, edition: Edition, path: Path, settings: dict,

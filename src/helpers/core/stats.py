@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from helpers.core import data
+from helpers.core import data, precision
+from helpers.core.precision import EXACT, Precision
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Quantity:
     unit: str
     decimals: int | None = None  # None: the value's own precision
     origin: tuple[Row, ...] = field(default=(), compare=False)
+    precision: Precision = field(default=EXACT, compare=False)  # how exact the source gives it (core.precision)
+
+    def interval(self) -> tuple[float, float, bool, bool]:
+        """What the value stands for: ``(low, high, low_open, high_open)``; a point when it is exact."""
+        return self.precision.interval(float(self.value))
 
     def __float__(self) -> float:
         return float(self.value)
@@ -43,6 +49,10 @@ class Quantity:
 def computed(value: float | None, unit: str, *inputs: Quantity, decimals: int | None = None) -> Quantity:
     """A number computed from other quantities: it keeps the rows of all of them as its origin."""
     origin = tuple(dict.fromkeys(r for q in inputs for r in q.origin))
+    worded = [q.precision for q in inputs if q.precision.kind in precision.WORDED]
+    if worded:  # computed from a value the source gives only in words: never exact, its words kept
+        return Quantity(value, unit, decimals, origin,
+                        Precision("approximate", words="; ".join(dict.fromkeys(p.words for p in worded))))
     return Quantity(value, unit, decimals, origin)
 
 
@@ -105,7 +115,8 @@ def value(dataset_id: str, **key) -> Quantity:
     row = rows.iloc[0]
     v = row["value"]
     return Quantity(None if pd.isna(v) else float(v), row["unit"],
-                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]))
+                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]),
+                    precision=precision.of_row(dataset_id, int(rows.index[0]), frame))
 
 
 def total(dataset_id: str, over: str, **key) -> Quantity:
@@ -114,8 +125,11 @@ def total(dataset_id: str, over: str, **key) -> Quantity:
     rows = select(frame[frame["status"] != "derived"] if "status" in frame.columns else frame, **key)
     if rows["value"].isna().any():
         raise ValueError(f"{dataset_id}: total over '{over}' needs values that the source does not give")
-    return Quantity(float(rows["value"].sum()), rows["unit"].iloc[0],
-                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]))
+    parts = [Quantity(float(v), u, precision=precision.of_row(dataset_id, int(i), frame))
+             for i, v, u in zip(rows.index, rows["value"], rows["unit"])]
+    summed = computed(float(rows["value"].sum()), rows["unit"].iloc[0], *parts)  # a worded part: not exact
+    return Quantity(summed.value, summed.unit, origin=_rows(dataset_id, rows, frame.attrs["dimensions"]),
+                    precision=summed.precision)
 
 
 def share(part: Quantity, whole: Quantity, decimals: int = 1) -> Quantity:
@@ -133,7 +147,8 @@ def ranking(dataset_id: str, by: str, n: int | None = None, **key) -> list[tuple
     frame = select(resolved(dataset_id), **key).dropna(subset=["value"])
     frame = frame.sort_values("value", ascending=False, kind="stable")
     dims = frame.attrs["dimensions"]
-    items = [(r[by], Quantity(float(r["value"]), r["unit"], origin=_rows(dataset_id, frame.loc[[i]], dims)))
+    items = [(r[by], Quantity(float(r["value"]), r["unit"], origin=_rows(dataset_id, frame.loc[[i]], dims),
+                              precision=precision.of_row(dataset_id, int(i), frame)))
              for i, r in frame.iterrows()]
     return items[:n] if n else items
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import data, gap_decisions, stats
+from helpers.core import data, gap_decisions, precision, stats
 from helpers.core.cache import Key, Store
 from helpers.core.data import DataError
 from helpers.core.paths import data_dir
@@ -53,6 +53,7 @@ def check(folder: Path | None = None) -> list[DataError]:
         problems += _rules(res, tables[res["name"]], known, regions)
     if "region_boundaries" in tables:
         problems += _outlines(tables["region_boundaries"], regions - {data.NATIONAL})
+    problems += precision.check(folder)  # x-precision: kinds, rows, words, intervals
     try:
         gap_decisions.load(folder)  # the editors' register: known datasets, one decision each
     except DataError as err:

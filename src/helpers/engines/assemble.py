@@ -186,7 +186,7 @@ def _omit_floats(markdown: str, lang: str) -> str:
 def write_numbers(pages: list[Page], path: Path) -> Path:
     """``numbers.csv``: every inline value of the book, in reading order, with the data it comes from."""
     with open(path, "w", encoding="utf-8", newline="") as f:
-        out = csv.DictWriter(f, fieldnames=["chapter", "line", "expression", "text", "rows", "origin"], lineterminator="\n")
+        out = csv.DictWriter(f, fieldnames=["chapter", "line", "expression", "text", "rows", "origin", "precision"], lineterminator="\n")
         out.writeheader()
         for page in pages:
             out.writerows(page.inline)

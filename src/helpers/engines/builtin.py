@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -36,10 +37,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from helpers.core import config, qmd
+from helpers.core import config, environment, qmd
 from helpers.core.cache import read_json, sha_file
 from helpers.core.errors import BuildError
+from helpers.core.files import alive, exchange, stale_temporaries
 from helpers.core.problems import blocking, of_lines
+from helpers.core.processes import say
 from helpers.engines import assemble, chapter_cache, kernel, notebooks, press, render
 from helpers.engines.freshness import MANIFEST, build_log, inputs_key, is_current, write_log, write_manifest
 from helpers.engines.options import Options, Result
@@ -78,7 +81,7 @@ def up_to_date(root: Path, lang: str, opts: Options) -> bool:
 
 # --- building ------------------------------------------------------------------------------------------
 
-def build_edition(root: Path, lang: str, opts: Options, progress: Progress = print,
+def build_edition(root: Path, lang: str, opts: Options, progress: Progress = say,
                   before_swap: Callable[[], bool] | None = None) -> Result:
     """Build one edition into ``<output>/<lang>``; the previous output stays until the new one is complete
     (and ``before_swap``, if given, has returned True: False keeps the output in place, ``Result.held``; it may
@@ -89,12 +92,18 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
     out_root = output_root(root, opts)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
-        lock = _lock(out_root, lang)
+        lock, stale_lock = _lock(out_root, lang)
     except OSError as err:
         raise BuildError(f"cannot write to the output folder {out_root}: {err.strerror}; "
                          "make it writable or choose another with --output") from None
     staging = None
     try:
+        cleaned = recover(out_root, lang, root / ".cache" if opts.cache else None)
+        if stale_lock:
+            cleaned.append(f"the lock of process {stale_lock}, which no longer runs" if stale_lock.isdigit()
+                           else "a lock naming no process")
+        if cleaned:
+            progress(f"[{lang}] cleaned up after an interrupted build: " + "; ".join(cleaned))
         key = inputs_key(root, book, opts)
         target = out_root / lang
         if opts.cache and is_current(out_root, lang, key, root):
@@ -106,7 +115,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             return result
         staging = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=out_root))
         pages = _execute(root, book, opts, progress, result)
-        problems = _timed(result.timings, "claims", lambda: opts.checks.edition(book, pages, staging))
+        problems = _timed(result.timings, "claims", lambda: opts.checks.edition(book, pages, staging, progress))
         registry = assemble.registry(pages, lang)
         reg_path = assemble.write_registry(registry, staging / "registry.json")
         assemble.write_numbers(pages, staging / "numbers.csv")
@@ -121,7 +130,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
             raise BuildError(f"[{lang}] strict build (for the printer) stopped on:\n  "
                              + "\n  ".join(dict.fromkeys(str(p) for p in blocking(problems)))
                              + "\nthe draft build (without --strict) shows these as warnings")
-        write_manifest(staging, lang, opts, key)
+        write_manifest(staging, lang, opts, key, environment.record(root))
         if before_swap is not None and not before_swap():
             result.held = True
             progress(f"[{lang}] built; the output in place is kept: the book's checks refused a build for the printer")
@@ -142,7 +151,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = pri
 GO, HOLD, STOP = "go", "hold", "stop"  # what a gate says: replace the output; build but keep it; stop now
 
 
-def build_editions(root: Path, opts: Options, progress: Progress = print,
+def build_editions(root: Path, opts: Options, progress: Progress = say,
                    done: Callable[[Result], None] | None = None,
                    gate: Callable[[], str] | None = None) -> list[Result] | None:
     """Build every edition of ``opts.langs`` (all the book declares when empty); those with work to do in
@@ -235,7 +244,7 @@ def _wait_for_gate(lang: str) -> bool:
 
 
 def _print(message: str) -> None:
-    print(message, flush=True)
+    say(message)
 
 
 def _edition_worker(root: Path, lang: str, opts: Options) -> Result:
@@ -249,21 +258,48 @@ def _edition_worker(root: Path, lang: str, opts: Options) -> Result:
     return result
 
 
-def _lock(out_root: Path, lang: str) -> Path:
-    """One build of an edition at a time: a second one stops with a clear message instead of interleaving."""
+def _lock(out_root: Path, lang: str) -> tuple[Path, str | None]:
+    """One build of an edition at a time: a second one stops with a clear message instead of interleaving.
+    Returns the lock and the pid of a build that was killed holding it (its lock is taken over), if any."""
     lock = out_root / f".{lang}.lock"
+    stale = None
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         pid = lock.read_text().strip() or "?"
-        alive = pid.isdigit() and Path(f"/proc/{pid}").exists()
-        if alive:
+        if pid.isdigit() and alive(int(pid)):
             raise BuildError(f"another build of the {lang} edition is running (pid {pid}); wait for it to finish") from None
         lock.unlink(missing_ok=True)  # left by a build that was killed
+        stale = pid
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     os.write(fd, str(os.getpid()).encode())
     os.close(fd)
-    return lock
+    return lock, stale
+
+
+def recover(out_root: Path, lang: str, cache: Path | None = None) -> list[str]:
+    """What builds of ``lang`` that were interrupted left in ``out_root``, repaired (under the edition's lock);
+    one phrase per kind of leftover. An output caught between the two renames of a swap (``.<lang>-old``
+    without ``<lang>``) is put back; staging folders (``.<lang>-xxxxxxxx``, one that held the previous output
+    after an exchange too) and temporary files of writers that no longer run (there and in ``cache``) are
+    removed."""
+    done = []
+    target, old = out_root / lang, out_root / f".{lang}-old"
+    if old.is_dir() and not target.exists():
+        os.replace(old, target)
+        done.append(f"{lang}/ put back from .{lang}-old (a replacement stopped half-way)")
+    staging = re.compile(rf"^\.{re.escape(lang)}-(old|[a-z0-9_]{{8}})$")
+    left = sorted(p for p in out_root.iterdir() if staging.match(p.name) and p.is_dir())
+    for path in left:
+        shutil.rmtree(path, ignore_errors=True)
+    if left:
+        done.append(f"{len(left)} staging folder(s) removed ({', '.join(p.name for p in left)})")
+    temporaries = stale_temporaries(out_root) + (stale_temporaries(cache, below=True) if cache else [])
+    for path in temporaries:
+        path.unlink(missing_ok=True)
+    if temporaries:
+        done.append(f"{len(temporaries)} half-written file(s) removed ({', '.join(p.name for p in temporaries)})")
+    return done
 
 
 def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress, result: Result) -> list:
@@ -425,7 +461,11 @@ class _Module:
 
 
 def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` in two renames; the old output survives any failure before that."""
+    """Put ``staging`` in place of ``target`` in one atomic step (``files.exchange``; ``staging`` then holds the
+    previous output, removed by the caller or, after a crash, by the next build's ``recover``). Where the system
+    cannot exchange: two renames, and a crash between them leaves ``.<lang>-old``, which ``recover`` puts back."""
+    if target.exists() and exchange(staging, target):
+        return
     old = target.with_name(f".{target.name}-old")
     if old.exists():
         shutil.rmtree(old)
@@ -433,4 +473,3 @@ def _swap(staging: Path, target: Path) -> None:
         os.replace(target, old)
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
-

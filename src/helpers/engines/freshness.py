@@ -1,7 +1,7 @@
 """What an edition's output depends on, and whether the output in place is still that output.
 
 ``inputs_key`` hashes everything an edition is built from (config, chapter files, data folder, fonts folder,
-helper package, Python and library versions, build options, ``SOURCE_DATE_EPOCH``); ``is_current`` compares it,
+helper package, Python and library versions, the lock's digest, build options, ``SOURCE_DATE_EPOCH``); ``is_current`` compares it,
 and the files the chapters read, with the build log of the output in place and that output with its manifest.
 Files are named by their place in the project and their
 content's hash, never by absolute path, size or time.
@@ -15,7 +15,7 @@ import platform
 from pathlib import Path
 
 from helpers import __version__
-from helpers.core import config, paths
+from helpers.core import config, environment, paths
 from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none, write_atomic
 from helpers.engines import chapter_cache
 from helpers.engines.options import Options, Result
@@ -52,6 +52,7 @@ def inputs_key(root: Path, book: config.Edition, opts: Options) -> str:
     if fonts.is_dir():
         for name, digest in file_hashes(fonts).items():
             add(f"fonts/{name}", digest)
+    add("lock", environment.record(root).get("sha256", ""))  # named in the manifest and the notebooks
     add("options", json.dumps({"formats": sorted(opts.formats), "strict": opts.strict, "only": sorted(opts.only),
                                "epoch": config.epoch(), "lang": book.lang}, sort_keys=True))
     return h.hexdigest()
@@ -78,8 +79,9 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
     return file_hashes(target, skip=(MANIFEST,)) == read_json(target / MANIFEST).get("files")
 
 
-def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") -> None:
-    """``manifest.json``: every file with its sha256, engine, Python and library versions; no timestamps."""
+def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "", lock: dict | None = None) -> None:
+    """``manifest.json``: every file with its sha256, engine, Python and library versions, the lock the
+    environment is installed from (``environment.record``); no timestamps."""
     from importlib import metadata
 
     versions = {}
@@ -90,7 +92,7 @@ def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "") 
             pass
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
-                "versions": versions, "strict": opts.strict, "formats": sorted(opts.formats),
+                "versions": versions, "lock": lock or {}, "strict": opts.strict, "formats": sorted(opts.formats),
                 "only": sorted(opts.only), "source_date_epoch": config.epoch(), "build_id": build_id,
                 "files": file_hashes(staging, skip=(MANIFEST,))}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Callable
 
 from helpers.core import paths
 from helpers.core.errors import BuildError
+from helpers.core.processes import child_setup
 from helpers.core.qmd import Chapter
 from helpers.engines import bytecode
 from helpers.engines.chapter_cache import Executed, cell_key, cells_may_be_served, output_cell_names, usable_state
@@ -100,7 +100,7 @@ class Kernel:
             self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
                                          resources={"metadata": {"path": str(self.root)}},
                                          startup_timeout=120, record_timing=False)
-            self._ctx = self.client.setup_kernel(stderr=log)
+            self._ctx = self.client.setup_kernel(stderr=log, preexec_fn=child_setup())  # ends with this process
             try:
                 self._ctx.__enter__()
                 self._log = log
@@ -256,22 +256,15 @@ class Kernel:
             raise BuildError(f"{self._where(chapter)}:{line}: the kernel died while running cell {index + 1}: {err}") from None
 
 
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
-
-
 def _normalise(nb) -> None:
     """What depends on the kernel's history, not on the chapter: execution counts (numbered from 1 in each
-    chapter, whichever chapters ran before it in the kernel) and object addresses in default reprs."""
+    chapter, whichever chapters ran before it in the kernel). Nothing else is rewritten: every displayed object
+    has a repr without a memory address, so that Jupyter itself gives the published outputs again."""
     for number, cell in enumerate(nb.cells, start=1):
         cell.execution_count = number
         for out in cell.outputs:
             if "execution_count" in out:
                 out["execution_count"] = number
-            text = out.get("data", {}).get("text/plain")
-            if isinstance(text, str):
-                out["data"]["text/plain"] = ADDRESS.sub(">", text)
-            elif isinstance(text, list):
-                out["data"]["text/plain"] = [ADDRESS.sub(">", t) for t in text]
 
 
 def _plain(obj):

@@ -12,7 +12,9 @@
   (``helpers.review.check_numbers``); its stored output is made by the same function a rerun calls.
 
 The chapter's source is published beside them, ``output/<lang>/source/<chapter>.qmd``. Everything is
-deterministic: cell ids follow the chapter's file name and the cell's place, no timestamps, no absolute paths.
+deterministic: cell ids follow the chapter's file name and the cell's place, no timestamps, no absolute paths, and
+every output is what ``jupyter nbconvert --execute`` of the notebook gives again, byte for byte (displayed objects
+have reprs without memory addresses, SVG ids are salted with a constant, the metadata is the kernel's).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 from pathlib import Path
 
 from helpers import review
-from helpers.core import paths, qmd
+from helpers.core import environment, paths, qmd
 from helpers.core.config import Edition
 from helpers.engines import render
 from helpers.engines.assemble import FLOAT_PREFIXES, Page
@@ -108,8 +110,11 @@ def _where(book: Edition, path: Path) -> str:
         return path.name
 
 
-def notebook(book: Edition, page: Page, chapter: qmd.Chapter, executed: dict, text: str, package: dict):
-    """The chapter's notebook: root cell, text and code cells in reading order, check cell."""
+def notebook(book: Edition, page: Page, chapter: qmd.Chapter, executed: dict, text: str, package: dict,
+             lock: dict | None = None):
+    """The chapter's notebook: root cell, text and code cells in reading order, check cell. Its metadata is what
+    Jupyter leaves as it is when it executes the notebook (``language_info`` as the kernel reports it), with the
+    data package and the lock (``environment``) it was run on."""
     import nbformat  # loaded when a notebook is written, not by a build with nothing to do
 
     lang, stem = book.lang, page.stem
@@ -118,9 +123,10 @@ def notebook(book: Edition, page: Page, chapter: qmd.Chapter, executed: dict, te
     nb.metadata = {
         "kernelspec": {"name": review.KERNEL_NAME, "display_name": review.KERNEL_DISPLAY_NAME,
                        "language": "python"},
-        "language_info": {"name": "python"},
+        "language_info": review.language_info(),
         "ngo-report": {"edition": lang, "source": _where(book, chapter.path), "title": page.title,
-                       "data_package": package, "project_root": ROOT_FROM_NOTEBOOK, "numbers": len(page.inline)},
+                       "data_package": package, "environment": lock, "project_root": ROOT_FROM_NOTEBOOK,
+                       "numbers": len(page.inline)},
     }
     nb.cells.append(nbformat.v4.new_code_cell(ROOT_CELL, id=f"{stem}-project"))
     texts = 0
@@ -155,14 +161,14 @@ def write(book: Edition, pages: list[Page], executed: dict, registry_path: Path,
     folder, sources = target / "notebooks", target / "source"
     folder.mkdir(parents=True, exist_ok=True)
     sources.mkdir(parents=True, exist_ok=True)
-    package = data_package(book.root)
+    package, lock = data_package(book.root), environment.record(book.root)
     by_stem = {path.stem: path for path in book.files}
     for page in pages:
         chapter = qmd.parse(by_stem[page.stem])
         marked = _text_with_cells(chapter, [v["text"] for v in page.inline])
         text, _ = render.pandoc(marked, WRITER, ["--metadata", f"crossref-registry={registry_path}",
                                                  "--lua-filter", str(render.resource_path("notebook.lua"))])
-        nb = notebook(book, page, chapter, executed.get(page.stem, {}), text, package)
+        nb = notebook(book, page, chapter, executed.get(page.stem, {}), text, package, lock)
         # nbformat's own writer without its schema check (the tests validate the notebooks; it costs 0.1 s each)
         from nbformat.v4.nbjson import JSONWriter
 

@@ -6,11 +6,14 @@ hang of ``concurrent.futures`` pools on Ctrl-C). So the editions' processes igno
 its own; the process that started them, on KeyboardInterrupt, asks each one to stop (SIGTERM, which raises
 KeyboardInterrupt there: its kernel is shut down and its staging folder removed, as in a build in one process),
 and kills one that has not stopped within ``STOP_WAIT`` seconds (its kernel, left without a parent, exits too).
+A parent that ends without stopping them (killed) takes them with it: each is sent SIGTERM then
+(``processes.die_with_parent``) and cleans up as above.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import time
 import traceback
@@ -18,6 +21,7 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Iterator
 
 from helpers.core.errors import BuildError
+from helpers.core.processes import die_with_parent
 
 STOP_WAIT = 15.0  # seconds a stopped edition's process has to clean up before it is killed
 
@@ -26,11 +30,14 @@ def _interrupted(signum, frame):
     raise KeyboardInterrupt
 
 
-def _child(conn, init: Callable[[], None] | None, fn: Callable, args: tuple) -> None:
+def _child(conn, init: Callable[[], None] | None, fn: Callable, args: tuple, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _interrupted)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:  # not under nohup
+        signal.signal(signal.SIGHUP, _interrupted)
+    die_with_parent(parent)  # SIGTERM when the parent ends, even killed (delivered once unblocked below)
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         if init is not None:
             init()
         reply = ("ok", fn(*args))
@@ -77,9 +84,9 @@ class Processes:
             key, fn, args = self.queued.pop(0)
             receiver, sender = self.ctx.Pipe(duplex=False)
             # no Ctrl-C between the fork and the child's own handlers: it would kill the child mid-way
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
             try:
-                proc = self.ctx.Process(target=_child, args=(sender, self.init, fn, args), daemon=False)
+                proc = self.ctx.Process(target=_child, args=(sender, self.init, fn, args, os.getpid()), daemon=False)
                 proc.start()
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

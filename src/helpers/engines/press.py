@@ -23,6 +23,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
+from helpers.core.processes import child_setup
 from helpers.core import config
 from helpers.core.errors import BuildError
 
@@ -103,7 +104,8 @@ def to_pdfx(source: Path, dest: Path) -> None:
                                "-sDEVICE=pdfwrite", "-dPDFX", "-dPreserveAnnots=false",
                                "-sColorConversionStrategy=CMYK", "-dPDFSETTINGS=/prepress",
                                f"-sOutputFile={dest}", str(pdfx_def), str(source)], capture_output=True, text=True,
-                              env={**os.environ, "SOURCE_DATE_EPOCH": str(config.epoch())})  # its dates
+                              env={**os.environ, "SOURCE_DATE_EPOCH": str(config.epoch())},  # its dates
+                              preexec_fn=child_setup())
     finally:
         pdfx_def.unlink(missing_ok=True)
     if proc.returncode != 0 or not dest.is_file():

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.core.processes import child_setup
 from helpers.core.errors import BuildError
 
 FORMATS = {"html": "html", "pdf": "typst"}
@@ -54,6 +55,6 @@ def build(root: Path, langs, formats, progress=print, output: Path | None = None
     env = environment()
     for args in commands(langs, formats, output):
         progress("quarto " + " ".join(args), flush=True)
-        proc = subprocess.run([quarto, *args], cwd=root, env=env)
+        proc = subprocess.run([quarto, *args], cwd=root, env=env, preexec_fn=child_setup())
         if proc.returncode != 0:
             raise BuildError(f"quarto {' '.join(args)} failed with exit code {proc.returncode}")

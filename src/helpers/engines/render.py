@@ -15,9 +15,11 @@ import pypandoc
 import typst
 
 from helpers import __version__
+from helpers.core.processes import child_setup
 from helpers.core import config
 from helpers.core.config import Edition
 from helpers.core.errors import BuildError
+from helpers.engines import linebreaks
 from helpers.engines import press as press_file
 from helpers.engines.assemble import Page
 from helpers.lang import i18n, typography
@@ -34,7 +36,7 @@ def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tup
     """Run pandoc with the project's Lua filter; returns the output and the filter's warnings."""
     cmd = [pypandoc.get_pandoc_path(), "-f", reader, "-t", to, "--lua-filter", str(resource_path("crossref.lua")),
            "--wrap=none", *args]
-    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True)
+    proc = subprocess.run(cmd, input=markdown.encode("utf-8"), capture_output=True, preexec_fn=child_setup())
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise BuildError(f"pandoc failed ({to}): {err.strip()}")
@@ -151,7 +153,9 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
             target.write_bytes(content)
     markdown = typography.apply("\n\n".join(page.markdown for page in pages), book.lang)
     meta = {
-        "title": book.title, "subtitle": book.config.get("book", {}).get("subtitle", ""),
+        # the title page's lines too: "доклад о развитии" never ends a line with "о"
+        "title": typography.apply(book.title, book.lang),
+        "subtitle": typography.apply(book.config.get("book", {}).get("subtitle", ""), book.lang),
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
         "imprint": book.get("imprint"),
         "toc-title": words["contents"], "crossref-registry": str(registry_path),
@@ -167,7 +171,7 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     source, warnings = pandoc(markdown, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", f"hyphenate={'true' if book.lang == 'ru' else 'false'}", "-V", f"mainfont={_plain(mainfont(book))}",
+        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}",
         *_hyphenation_filter(book.lang, workdir)],
         # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
         # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
@@ -175,7 +179,10 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     typ = workdir / "book.typ"
     typ.write_text(source, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    notes = _typeset(book, typ, workdir, dest, {})
+    # soft hyphens only where a line breaks, so that the text layer has whole words (``linebreaks``)
+    notes, breaks = linebreaks.typeset(lambda out: _typeset(book, typ, workdir, out, {}), typ, dest)
+    if breaks.inside_words or breaks.page_end:
+        warnings.append(f"HYPHENATION: {breaks.line()}")
     if print_dest is not None:
         press_file.typeset(lambda out, inputs: _typeset(book, typ, workdir, out, inputs), press or {}, print_dest)
     for note in notes:
@@ -202,11 +209,11 @@ def _typeset(book: Edition, typ: Path, workdir: Path, dest: Path, inputs: dict) 
 
 
 def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
-    """Typst has no Kazakh patterns: the Kazakh edition's prose gets soft hyphens from the project's syllabifier."""
-    if lang != "kk":
-        return []
-    script = workdir / "kk-hyphenation-filter"
-    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\nmain()\n", encoding="utf-8")
+    """The prose's break points as soft hyphens (Typst has no Kazakh patterns; the Russian ones are given the same
+    way, so that ``linebreaks`` can keep a hyphenated word off a page's last line in both editions)."""
+    script = workdir / "hyphenation-filter"
+    script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\n"
+                      f"from helpers.lang.typography import print_word\nmain(print_word({lang!r}))\n", encoding="utf-8")
     script.chmod(0o755)
     return ["--filter", str(script)]
 

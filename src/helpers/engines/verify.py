@@ -97,6 +97,9 @@ def _notes(stored: dict, rebuilt: dict, stored_log: dict, rebuilt_log: dict) -> 
     notes = []
     if stored.get("python") != rebuilt.get("python"):
         notes.append(f"built with Python {stored.get('python', '?')}, rebuilt with {rebuilt.get('python', '?')}")
+    locks = [m.get("lock", {}).get("sha256", "")[:12] or "(none)" for m in (stored, rebuilt)]
+    if locks[0] != locks[1]:
+        notes.append(f"built from the lock {locks[0]}, rebuilt from the lock {locks[1]} (requirements.lock, sha256)")
     old, new = stored.get("versions", {}), rebuilt.get("versions", {})
     for lib in sorted(set(old) | set(new)):
         if old.get(lib) != new.get(lib):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.facts import rows
-from helpers.facts.claims import above, claims, not_checkable, ranked, row, smallest
+from helpers.facts.claims import about, above, claims, not_checkable, ranked, row, smallest
 
 AWARE = "b_sso_awareness"
 PROBLEMS = "b_interaction_problems"
@@ -28,7 +28,9 @@ rows("appendix_a", PROBLEMS,
 
 rows("appendix_a", OUTCOMES,
      nothing_changed=dict(question="life_change", answer="nothing_changed"),
-     outcome_dont_know=dict(question="life_change", answer="dont_know"))
+     outcome_dont_know=dict(question="life_change", answer="dont_know"),
+     # 'Only 2/3 of the participants were personally interested': a fraction, kept as 66.7 (x-precision).
+     interested=dict(question="personal_interest", answer="interested"))
 
 
 rows("appendix_a", SATISFACTION,
@@ -52,7 +54,8 @@ rows("appendix_a", WIN,
 claims("appendix_a",
        aware_majority=above(row(AWARE, answer="aware"), 50),
        understanding_second=ranked(PROBLEMS, "problem", ["low_awareness", "not_understanding_ngo_role"]),
-       unprofessionalism_rarest=smallest(PROBLEMS, "problem", "ngo_unprofessionalism"))
+       unprofessionalism_rarest=smallest(PROBLEMS, "problem", "ngo_unprofessionalism"),
+       win_corruption_quarter=about(row(WIN, factor="corruption_connections"), 25, 2))  # "a quarter"
 
 not_checkable("appendix_a",
               system_for_people="a principle the authors state, not a comparison of values",

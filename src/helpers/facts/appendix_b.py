@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.core import data
+from helpers.core import data, precision
 from helpers.core.stats import Quantity, Row
 from helpers.facts import fact
 
@@ -18,6 +18,12 @@ def datasets():
 @fact("appendix_b")
 def missing_values():
     return Quantity(len(data.gaps()), "count", origin=DESCRIPTOR)
+
+
+@fact("appendix_b")
+def worded_values():
+    """Values the source gives only in words (x-precision: approximate, bounds, group statements)."""
+    return Quantity(sum(r["kind"] != "derived" for r in precision.register()), "count", origin=DESCRIPTOR)
 
 
 @fact("appendix_b")

@@ -173,7 +173,9 @@ D06 = "d06_expert_directions_represented"
 rows("ch2", D04,
      direction_culture=dict(direction="culture_arts"),
      direction_urban_studies=dict(direction="urban_studies"),
-     direction_youth_policy=dict(direction="youth_policy"))
+     direction_youth_policy=dict(direction="youth_policy"),
+     # Health and sport: 'a quarter of the organisations', given only in words (x-precision).
+     health_sport_share=dict(direction="health_sport"))
 
 
 rows("ch2", D05,
@@ -303,6 +305,7 @@ claims("ch2",
        chart_shows_a_tenth=all_of(*(below(row(D04, direction=d), 10)
                                     for d in ("culture_arts", "urban_studies", "youth_policy"))),
        health_sport_quarter=about(row(D04, direction="health_sport"), 25, 0.5),
+       audience_about_half_thousand=about(row(D12, audience_size="mean"), 500, 100),  # "about half a thousand"
        youth_most_named=largest(D05, "target_group", "youth"),
        vulnerable_second=ranked(D05, "target_group", ["youth", "socially_vulnerable"]),
        experts_youth_first=ranked(D06, "direction", ["youth_policy", "support_vulnerable_groups"]),

@@ -76,7 +76,9 @@ rows("ch4", PARTNERS,
 
 rows("ch4", MAILOUTS,
      # Share of NGOs receiving information mail-outs (the senders are 'every second', said in words).
-     mailouts_receive=dict(mailout_role="receives"))
+     mailouts_receive=dict(mailout_role="receives"),
+     # The senders: 'practically every second organisation', given only in words (x-precision).
+     mailouts_send=dict(mailout_role="sends"))
 
 
 # --- trainings (diagram 23) and coalitions ---------------------------------------------------------

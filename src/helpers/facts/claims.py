@@ -24,7 +24,7 @@ from typing import Callable, Union
 import pandas as pd
 
 from helpers import facts
-from helpers.core import stats
+from helpers.core import precision, stats
 from helpers.core.stats import Label, Quantity, Row
 
 Operand = Union[Callable[[], object], Quantity, float, int]
@@ -40,12 +40,22 @@ class Term:
     id: str = ""
 
 
+TRUE, FALSE, NOT_CHECKABLE, RESTATES, UNDECIDED = ("true", "false", "not checkable", "restates the source",
+                                                    "undecided")
+STATES = (TRUE, FALSE, NOT_CHECKABLE, RESTATES, UNDECIDED)
+
+
 @dataclass
 class Verdict:
-    holds: bool | None  # None: not checkable
+    holds: bool | None  # None: not checkable, restating the source or undecided (``state`` says which)
     predicate: str  # the predicate in words, e.g. "largest(t01_registered_ngos.legal_form | region=kz) = ..."
     groups: list[tuple[list[Term], str]] = field(default_factory=list)  # values compared, and how: ">", "≈", ":"
-    reason: str = ""  # why a claim is not checkable
+    reason: str = ""  # why a claim is not checkable, restates the source or is undecided
+    state: str = ""  # one of STATES; set from ``holds`` when empty
+
+    def __post_init__(self):
+        if not self.state:
+            self.state = NOT_CHECKABLE if self.holds is None else (TRUE if self.holds else FALSE)
 
     @property
     def terms(self) -> list[Term]:
@@ -107,6 +117,51 @@ def _rows_text(rows) -> str:
     return " ".join(f"{r.dataset}:{r.row}" for r in rows)
 
 
+# --- values as intervals -----------------------------------------------------------------------------
+# A value the source gives in words is the interval it stands for (core.precision): "more than half" is
+# (50, 100], "about a quarter" [22.5, 27.5]. A comparison holds when it holds for every point of the
+# intervals, fails when it fails for every point, and is undecided otherwise.
+
+def _interval(t: Term) -> tuple[float, float, bool, bool]:
+    _value(t)
+    return t.quantity.interval()
+
+
+def _greater(x: Term, y: Term, strict: bool = True) -> bool | None:
+    """``x > y`` (``x >= y`` unless ``strict``) on intervals: True, False or None (undecided)."""
+    xl, xh, xlo, xho = _interval(x)
+    yl, yh, ylo, yho = _interval(y)
+    surely = xl > yh or (xl == yh and (xlo or yho or not strict))
+    never = xh < yl or (xh == yl and (strict or xho or ylo))
+    return True if surely else (False if never else None)
+
+
+def _distance(x: Term, y: Term) -> tuple[float, float]:
+    """The least and the largest distance between a point of ``x`` and a point of ``y``."""
+    xl, xh, _, _ = _interval(x)
+    yl, yh, _, _ = _interval(y)
+    least = max(0.0, yl - xh, xl - yh)
+    return least, max(abs(xh - yl), abs(yh - xl))
+
+
+def _worded(t: Term) -> bool:
+    return t.quantity.precision.kind in precision.WORDED
+
+
+def _decide(holds: bool | None, terms: list[Term], predicate: str, groups, unsure: list[Term] | None = None) -> Verdict:
+    """The verdict of a comparison on intervals: a comparison whose data are only values the source gives in
+    words (and the sentence's own numbers) restates the source; one the intervals cannot decide is undecided."""
+    data_terms = [t for t in terms if t.quantity.origin]
+    if data_terms and all(_worded(t) for t in data_terms):
+        words = "; ".join(dict.fromkeys(f"«{t.quantity.precision.words}»" for t in data_terms))
+        return Verdict(None, predicate, groups, f"the only evidence is the source's wording {words}", RESTATES)
+    if holds is None:
+        words = "; ".join(dict.fromkeys(f"«{t.quantity.precision.words}»" for t in (unsure or data_terms)
+                                        if _worded(t)))
+        return Verdict(None, predicate, groups, f"the source's wording {words} does not decide it", UNDECIDED)
+    return Verdict(holds, predicate, groups)
+
+
 # --- predicates -------------------------------------------------------------------------------------
 
 class Predicate:
@@ -122,10 +177,10 @@ class Compare(Predicate):
 
     def evaluate(self) -> Verdict:
         ta, tb = _terms(self.a, self.b)
-        x, y = _value(ta), _value(tb)
-        holds = {">": x > y, "<": x < y, ">=": x >= y, "<=": x <= y}[self.op]
+        holds = {">": lambda: _greater(ta, tb), "<": lambda: _greater(tb, ta),
+                 ">=": lambda: _greater(ta, tb, strict=False), "<=": lambda: _greater(tb, ta, strict=False)}[self.op]()
         symbol = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}[self.op]
-        return Verdict(holds, f"{_name(self.a)} {self.op} {_name(self.b)}", [([ta, tb], symbol)])
+        return _decide(holds, [ta, tb], f"{_name(self.a)} {self.op} {_name(self.b)}", [([ta, tb], symbol)])
 
 
 @dataclass(frozen=True)
@@ -137,8 +192,10 @@ class Ratio(Predicate):
     def evaluate(self) -> Verdict:
         ta, tb = _terms(self.a, self.b)
         ratio = _value(ta) / _value(tb)
+        (al, ah, _, _), (bl, bh, _, _) = _interval(ta), _interval(tb)
+        holds = True if al / bh >= self.k else (False if ah / bl < self.k else None)
         k = stats.computed(round(ratio, 2), "count", ta.quantity, tb.quantity, decimals=2)
-        return Verdict(ratio >= self.k, f"{_name(self.a)} / {_name(self.b)} >= {self.k:g}",
+        return _decide(holds, [ta, tb], f"{_name(self.a)} / {_name(self.b)} >= {self.k:g}",
                        [([ta, tb, Term(k)], ":")])
 
 
@@ -150,8 +207,9 @@ class Close(Predicate):
 
     def evaluate(self) -> Verdict:
         ta, tb = _terms(self.a, self.b)
-        return Verdict(abs(_value(ta) - _value(tb)) <= self.within,
-                       f"|{_name(self.a)} - {_name(self.b)}| <= {self.within:g}", [([ta, tb], "≈")])
+        least, most = _distance(ta, tb)
+        holds = True if most <= self.within else (False if least > self.within else None)
+        return _decide(holds, [ta, tb], f"|{_name(self.a)} - {_name(self.b)}| <= {self.within:g}", [([ta, tb], "≈")])
 
 
 @dataclass(frozen=True)
@@ -201,21 +259,34 @@ class Order(Predicate):
         ids = self.named()
         frame = self.candidates(ids)
         origins = stats._rows(self.dataset, frame, frame.attrs["dimensions"])
-        terms = [Term(Quantity(float(v), unit, origin=(origin,)), self.by, id_)
-                 for v, unit, id_, origin in zip(frame["value"], frame["unit"], frame[self.by], origins)]
-        value = {t.id: float(t.quantity.value) for t in terms}
-        named = [value[i] for i in ids]
-        rest = [v for k, v in value.items() if k not in ids]
-        better = (lambda x, y: x < y) if self.ascending else (lambda x, y: x > y)
-        in_order = all(better(x, y) for x, y in zip(named, named[1:])) if self.ordered else True
-        worst = (max if self.ascending else min)(named)
-        holds = in_order and all(better(worst, v) for v in rest)
+        whole = stats.resolved(self.dataset)
+        terms = [Term(Quantity(float(v), unit, origin=(origin,),
+                               precision=precision.of_row(self.dataset, int(i), whole)), self.by, id_)
+                 for i, v, unit, id_, origin in zip(frame.index, frame["value"], frame["unit"], frame[self.by], origins)]
+        term = {t.id: t for t in terms}
+        named = [term[i] for i in ids]
+        rest = [t for k, t in term.items() if k not in ids]
+        better = (lambda x, y: _greater(y, x)) if self.ascending else _greater
         if self.within:
-            places = [t.id for t in terms]
-            holds = all(places.index(i) < self.within for i in ids)
+            # among the first ``within`` places: fewer than ``within`` other values can come before each named one
+            outcomes = [_places_before(term[i], rest, better, self.within) for i in ids]
+            unsure = []
+        else:
+            pairs = list(zip(named, named[1:])) if self.ordered else []
+            pairs += [(n, r) for n in named for r in rest]
+            outcomes = [better(x, y) for x, y in pairs]
+            unsure = [t for (x, y), o in zip(pairs, outcomes) if o is None for t in (x, y)]
+        holds = False if False in outcomes else (None if None in outcomes else True)
         where = ", ".join(f"{k}={v}" for k, v in self.where)
         text = f"{self.kind}({self.dataset}.{self.by}{' | ' + where if where else ''}) = {', '.join(ids)}"
-        return Verdict(holds, text, [(terms, "<" if self.ascending else ">")])
+        return _decide(holds, terms, text, [(terms, "<" if self.ascending else ">")], unsure)
+
+
+def _places_before(x: Term, others: list[Term], better, places: int) -> bool | None:
+    """Whether ``x`` is surely (True), surely not (False) or perhaps (None) among the first ``places``."""
+    surely_before = sum(better(o, x) is True for o in others)
+    perhaps_before = sum(better(x, o) is not True for o in others)
+    return True if perhaps_before < places else (False if surely_before >= places else None)
 
 
 @dataclass(frozen=True)
@@ -224,8 +295,14 @@ class AllOf(Predicate):
 
     def evaluate(self) -> Verdict:
         verdicts = [p.evaluate() for p in self.parts]
-        return Verdict(all(v.holds for v in verdicts), " and ".join(f"({v.predicate})" for v in verdicts),
-                       [g for v in verdicts for g in v.groups])
+        text = " and ".join(f"({v.predicate})" for v in verdicts)
+        groups = [g for v in verdicts for g in v.groups]
+        for state in (FALSE, UNDECIDED, NOT_CHECKABLE, RESTATES):  # the weakest part decides
+            weak = [v for v in verdicts if v.state == state]
+            if weak:
+                return Verdict(False if state == FALSE else None, text, groups,
+                               "; ".join(dict.fromkeys(v.reason for v in weak if v.reason)), state)
+        return Verdict(True, text, groups)
 
 
 @dataclass(frozen=True)

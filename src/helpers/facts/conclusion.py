@@ -146,6 +146,8 @@ claims("conclusion",
 
 not_checkable("conclusion",
               bare_necessities="the authors' summary judgement of the typical organisation",
+              equipment_every_second="the source prints no share of the organisations short of equipment "
+                                     "(d16_material_equipment is a gap)",
               budget_staff_projects_linked="a link found by the authors' correlation analysis of the survey "
                                            "answers, which the data does not hold",
               strong_group_definition="the bounds define the group the sentence describes; the data holds no "

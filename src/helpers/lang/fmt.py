@@ -25,15 +25,16 @@ class Formatted(str):
 
     origin: str = ""
     rows: str = ""  # the same, for programs: ``file.csv:row`` separated by spaces
+    precision: str = ""  # a kind of core.precision when the source gives the value only in words
 
-    def __new__(cls, text: str, origin: str = "", rows: str = ""):
+    def __new__(cls, text: str, origin: str = "", rows: str = "", precision: str = ""):
         obj = super().__new__(cls, text)
-        obj.origin, obj.rows = origin, rows
+        obj.origin, obj.rows, obj.precision = origin, rows, precision
         return obj
 
     def kk(self, ending: str) -> "Formatted":
         """The number with a Kazakh case ending that agrees with its reading: ``n.total.kk("ға")`` -> ``17 988‑ге``."""
-        return Formatted(kk_grammar.attach(self, ending), self.origin, self.rows)
+        return Formatted(kk_grammar.attach(self, ending), self.origin, self.rows, self.precision)
 
     def to(self, high: "Formatted") -> "Formatted":
         """A range with its unit written once: ``n.low.to(n.high)`` -> ``12–15%``, ``2006–2011``."""
@@ -43,17 +44,19 @@ class Formatted(str):
                 low = low[: -len(unit)]
                 break
         origin = self.origin if self.origin == high.origin else "; ".join(filter(None, (self.origin, high.origin)))
-        return Formatted(f"{low}–{high_text}", origin, " ".join(filter(None, (self.rows, high.rows))))
+        return Formatted(f"{low}–{high_text}", origin, " ".join(filter(None, (self.rows, high.rows))),
+                         self.precision or getattr(high, "precision", ""))
 
     def ru(self, one: str, few: str, many: str) -> "Formatted":
         """The number with the Russian noun form it governs: ``n.rows.ru("строка", "строки", "строк")``."""
-        return Formatted(f"{self}{NBSP}{ru_plural(self, one, few, many)}", self.origin, self.rows)
+        return Formatted(f"{self}{NBSP}{ru_plural(self, one, few, many)}", self.origin, self.rows, self.precision)
 
     def _repr_markdown_(self) -> str:
         if not self.origin:
             return str(self)
         title = self.origin.replace("\\", "\\\\").replace('"', '\\"')
-        return f'[{self}]{{.num title="{title}" data-rows="{self.rows}"}}'
+        worded = f' data-precision="{self.precision}"' if self.precision else ""
+        return f'[{self}]{{.num title="{title}" data-rows="{self.rows}"{worded}}}'
 
 
 def ru_plural(printed: str, one: str, few: str, many: str) -> str:
@@ -82,8 +85,8 @@ def number(value: float | int | None, lang: str, decimals: int | None = None, *,
     """``17988`` -> ``17 988``; ``29.3`` -> ``29,3``. ``decimals=None`` keeps the value's own precision.
 
     The marks are the edition's (``report: editions:`` in ``_quarto.yml``). Thousands are grouped from its
-    ``group-from`` (five digits); a table column that has five-digit numbers groups its four-digit ones too
-    (``group_from=1000``: ``3 013`` beside ``17 988``)."""
+    ``group-from`` (``1000`` in both editions: ``1 317`` in the text, the tables and the charts alike, with the
+    same no-break space); a year is never grouped (``quantity(..., "year")``)."""
     edition = config.editions()[lang]
     group_from = edition.group_from if group_from is None else group_from
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -114,7 +117,7 @@ def quantity(value: float | None, unit: str, lang: str, decimals: int | None = N
 
 
 ORIGIN_SPAN = re.compile(r'\[(?P<text>.*)\]\{\.num title="(?P<origin>(?:[^"\\]|\\.)*)"'
-                         r' data-rows="(?P<rows>[^"]*)"\}', re.S)
+                         r' data-rows="(?P<rows>[^"]*)"(?: data-precision="(?P<precision>[a-z_]*)")?\}', re.S)
 
 
 def inline_origin(markdown: str) -> dict:
@@ -122,5 +125,12 @@ def inline_origin(markdown: str) -> dict:
     (``[text]{.num title=".." data-rows=".."}``), its origin in words and its data rows (``file.csv:row ...``)."""
     m = ORIGIN_SPAN.fullmatch(markdown)
     if not m:
-        return {"text": markdown, "origin": "", "rows": ""}
-    return {"text": m.group("text"), "origin": re.sub(r"\\(.)", r"\1", m.group("origin")), "rows": m.group("rows")}
+        return {"text": markdown, "origin": "", "rows": "", "precision": ""}
+    return {"text": m.group("text"), "origin": re.sub(r"\\(.)", r"\1", m.group("origin")), "rows": m.group("rows"),
+            "precision": m.group("precision") or ""}
+
+
+def mark(text: str, sign: str) -> str:
+    """A value as a chart or a table shows it, with the mark of a value the source gives in words
+    (``core.precision.Precision.sign``): ``≈25%`` about, ``>75%`` more than, ``≤3`` at most."""
+    return f"{sign}{text}" if sign else text

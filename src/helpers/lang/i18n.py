@@ -11,6 +11,8 @@ WORDS = {
         "dgm": "диаграмма", "tbl": "кесте", "fig": "сурет",
         "source": "Дереккөз", "not_published": "Бастапқы құжатта мәндері жарияланбаған",
         "partial": "Бастапқы құжатта келтірілмеген мәндер",
+        "worded": "Бастапқы құжат санмен емес, сөзбен берген мәндер (≈ шамамен, > артық, < кем)",
+        "source_words": "Бастапқы құжатта сөзбен берілген: «{words}»",
         "contents": "Мазмұны", "previous": "Алдыңғы", "next": "Келесі", "search": "Іздеу",
         "pager": "Алдыңғы және келесі бөлімдер",
         "download_csv": "Деректерді жүктеу (CSV)", "other_lang": "Орысша", "draft": "ЖОБА",
@@ -43,6 +45,8 @@ WORDS = {
         "dgm": "диаграмма", "tbl": "таблица", "fig": "рисунок",
         "source": "Источник", "not_published": "Значения в исходном документе не опубликованы",
         "partial": "Значения, не приведённые в исходном документе",
+        "worded": "Значения, которые исходный документ даёт словами, а не числом (≈ около, > более, < менее)",
+        "source_words": "В исходном документе словами: «{words}»",
         "contents": "Содержание", "previous": "Назад", "next": "Далее", "search": "Поиск",
         "pager": "Предыдущий и следующий разделы",
         "download_csv": "Скачать данные (CSV)", "other_lang": "Қазақша", "draft": "ЧЕРНОВИК",
@@ -145,3 +149,18 @@ def origin_note(files: dict[str, tuple[list[tuple[int, str]], dict]], lang: str)
         cells = "; ".join(f"{w['row'].format(n=row)} ({key.replace(';', ', ')})" for row, key in rows)
         parts.append(f"{w['data']}: {name}, {cells}. " + (source_line(src, lang) if src else ""))
     return " ".join(p.strip() for p in parts)
+
+
+# A list of regions that all end in the same word names it once, in the plural, after the last and before which
+# stands "и" / "және": "Алматинская, Атырауская и Жамбылская области", "Алматы, Атырау және Жамбыл облыстары".
+SHARED_WORD = {"ru": ("область", "области"), "kk": ("облысы", "облыстары")}
+AND = {"ru": "и", "kk": "және"}
+
+
+def series(names: list[str], notes: list[str], lang: str) -> str:
+    """Names, each with its note (" (12)" or ""), as a list in the edition's prose."""
+    single, plural = SHARED_WORD[lang]
+    if len(names) < 2 or not all(n.endswith(" " + single) for n in names):
+        return ", ".join(n + note for n, note in zip(names, notes))
+    parts = [n[: -len(single) - 1] + note for n, note in zip(names, notes)]
+    return f"{', '.join(parts[:-1])} {AND[lang]} {parts[-1]} {plural}"

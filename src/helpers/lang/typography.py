@@ -2,6 +2,8 @@
 
 - a no-break space before a spaced dash, so that a line never starts with "–";
 - "№" tied to its number ("№ 154");
+- a number tied to the unit or the year word after it ("2001 жылы", "2013 года", "18,7 процентного пункта",
+  "5,7 млрд"), and to the preposition before it ("до 8"), so that a line never parts them;
 - Russian: a no-break space after a one-letter preposition or conjunction (в, с, к, у, о, и, а, я), so that it
   never hangs at the end of a line, and inside "т. д.", "т. п.".
 
@@ -20,15 +22,37 @@ DASH = re.compile(r"(?<=[^\s|])[ \n]+([–—])(?=[ \n])")
 NUMBER_SIGN = re.compile(r"№[ \n]+(?=\d)")
 RU_ONE_LETTER = re.compile(r"(?<![\w\u00a0\-–.])([вВсСкКуУоОиИаАяЯ])[ \n]+(?=[\w«(\[\"])")
 RU_ABBREVIATIONS = re.compile(r"\bт\.[ \n]+([дп])\.")
+# a number (in prose a traced span: "[2001]{.num ...}") and the unit word after it
+NUMBER_END = r"(\d%?(?:\]\{[^{}\n]*\})?)"
+UNIT = re.compile(NUMBER_END + r"[ \n]+(?=(?:жыл|жж\.|ж\.|год|гг?\.|процент|пайыз|млн|млрд|тыс\.|миллион|миллиард)"
+                  r"|(?:пункт|балл)\w*)", re.IGNORECASE)
+NUMBER_AFTER = re.compile(r"(?<![\w\u00a0])(до|от|по|на|из|за|около)[ \n]+(?=\[?\d)", re.IGNORECASE)
 
 
 def apply(markdown: str, lang: str) -> str:
     text = DASH.sub(NBSP + r"\1", markdown)
     text = NUMBER_SIGN.sub("№" + NBSP, text)
+    text = UNIT.sub(r"\1" + NBSP, text)
     if lang == "ru":
         text = RU_ONE_LETTER.sub(r"\1" + NBSP, text)
         text = RU_ABBREVIATIONS.sub("т." + NBSP + r"\1.", text)
+        text = NUMBER_AFTER.sub(r"\1" + NBSP, text)
     return text
+
+
+def print_word(lang: str):
+    """The print edition's break points of one word, as a function ``(word, mark) -> word with marks``: Kazakh
+    by its syllables (``kk_hyphenation``), Russian by the LibreOffice patterns of pyphen (no part shorter than
+    two letters, no word shorter than five)."""
+    if lang == "kk":
+        return hyphenate_word
+    import pyphen
+
+    patterns = pyphen.Pyphen(lang="ru_RU", left=2, right=2)
+
+    def word(text: str, mark: str) -> str:
+        return text if len(text) < 5 or text.isupper() else patterns.inserted(text, hyphen=mark)
+    return word
 
 
 def break_points(word: str, lang: str) -> list[int]:

@@ -141,13 +141,13 @@ SEVERITY = {
 
 HEADERS = {
     "kk": {"no": "№", "place": "Орны", "what": "Сан", "printed": "Баяндамада", "recomputed": "Тексеру",
-           "finding": "Сәйкессіздік", "handling": "Кітапта", "question": "Сұрақ", "count": "Үлестер",
+           "finding": "Сәйкессіздік", "handling": "Кітапта", "question": "Сауалнама", "count": "Үлестер саны",
            "bases": "Үйлесетін ең кіші базалар", "fits": "ҮЕҰ сауалнамасына сай ма", "yes": "иә", "not": "жоқ",
            "text": "мәтін", "section": "{n}-бөлім", "conclusion": "қорытынды", "intro": "кіріспе",
            "survey": "бенефициарлар сауалнамасы", "kinds": {"table": "кесте", "diagram": "диаграмма",
                                                               "figure": "сурет", "text": "мәтін"}},
     "ru": {"no": "№", "place": "Место", "what": "Показатель", "printed": "В докладе", "recomputed": "Проверка",
-           "finding": "Расхождение", "handling": "В книге", "question": "Вопрос", "count": "Долей",
+           "finding": "Расхождение", "handling": "В книге", "question": "Опрос", "count": "Число долей",
            "bases": "Наименьшие совместимые базы", "fits": "Совместимо с опросом НПО", "yes": "да", "not": "нет",
            "text": "текст", "section": "раздел {n}", "conclusion": "заключение", "intro": "введение",
            "survey": "опрос бенефициаров", "kinds": {"table": "таблица", "diagram": "диаграмма",
@@ -197,11 +197,17 @@ def explain(f: audit.Finding, lang: str = "en") -> str:
     dec = 1 if f.unit == "percent" else None
     params = {"printed": _value(f.printed, f.unit, lang, dec if f.rule == "sum100" else _printed_decimals(f)),
               "recomputed": _value(f.recomputed, f.unit, lang, _shown_decimals(f)),
-              "factor": abs(f.detail.get("factor") or 0), "base": f.detail.get("base", ""),
+              "factor": _factor(f.detail.get("factor"), lang), "base": f.detail.get("base", ""),
               "by_new_value": _value(f.detail.get("by_new_value"), f.unit, lang, 1),
               "bases": ", ".join(str(b) for b in f.detail.get("smallest", [])[:4]),
               "other": _other(f, lang), "place": f.detail.get("place", ""), "instead": _instead(f, lang)}
     return kk_grammar.format_text(CAUSES[f.cause][lang], **params)
+
+
+def _factor(factor, lang: str):
+    """A factor of 10 or 1000 as the edition prints its numbers (``1 000``); English keeps the plain number."""
+    value = abs(factor or 0)
+    return value if lang == "en" else fmt.number(value, lang, 0)
 
 
 def _instead(f: audit.Finding, lang: str) -> str:

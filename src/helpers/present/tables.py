@@ -37,6 +37,9 @@ class Table:
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         return "\n".join(lines) + "\n"
 
+    def _repr_pretty_(self, p, cycle) -> None:  # the text Jupyter shows where it shows no Markdown
+        p.text(self.markdown())
+
     def _repr_markdown_(self):
         return self.markdown(), {"ngo-report": {"csv": self.csv, "notes": self.notes}}
 

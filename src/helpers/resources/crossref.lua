@@ -8,6 +8,19 @@ local page = ""
 local unresolved = {}
 local is_html = FORMAT:match("html") ~= nil
 
+-- print: tables of up to SHORT_TABLE body rows are not split; a longer one starts on a new page when less than
+-- TABLE_START is left (its caption, header and about three rows)
+local SHORT_TABLE = 15
+local TABLE_START = "3.5cm"
+
+local function body_rows(blocks)
+  local n = 0
+  pandoc.Div(blocks):walk{Table = function(t)
+    for _, body in ipairs(t.bodies) do n = n + #body.body end
+  end}
+  return n
+end
+
 local continued_words = {numbered = "", plain = ""}  -- "Продолжение таблицы {n}" / "Продолжение таблицы"
 
 local function read_registry(meta)
@@ -122,8 +135,11 @@ local function float(div)
     end}
   end
   local out = pandoc.Blocks{}
-  out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. (kind == "tbl" and "true" or "false") ..
-    ", width: 100%)["))
+  -- a long table may run on, but never starts with its caption, header and a row or two at a page's foot;
+  -- a short one is kept on one page (no lone row under a repeated header)
+  local breakable = kind == "tbl" and body_rows(fig) > SHORT_TABLE
+  out:insert(pandoc.RawBlock("typst", "#block(breakable: " .. tostring(breakable) .. ", width: 100%)[" ..
+    (breakable and "#needspace(" .. TABLE_START .. ")" or "")))
   out:insert(fig)
   out:extend(ordered)
   out:insert(pandoc.RawBlock("typst", "]"))
@@ -186,6 +202,7 @@ local function table_widths(tbl)
 end
 
 -- print: a table that runs onto the next page says so above its repeated header ("Продолжение таблицы 5");
+-- an unnumbered table (the Terms table) that is short is kept on one page like a numbered one
 -- the template's `continued` shows the line only on the pages after the one where the table starts (`tbl-start`)
 local function continuation(tbl)
   if is_html or continued_words.plain == "" then return nil end
@@ -194,6 +211,9 @@ local function continuation(tbl)
   local cell = pandoc.Cell(pandoc.Plain{pandoc.RawInline("typst", "#continued[" .. label .. "]")},
     "AlignDefault", 1, #tbl.colspecs, pandoc.Attr("", {}, {{"typst:inset", "0pt"}}))
   tbl.head.rows:insert(1, pandoc.Row{cell})
+  if body_rows(tbl) <= SHORT_TABLE then
+    return {pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)[#tbl-start"), tbl, pandoc.RawBlock("typst", "]")}
+  end
   return {pandoc.RawBlock("typst", "#tbl-start"), tbl}
 end
 

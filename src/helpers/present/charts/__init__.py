@@ -13,11 +13,11 @@ the edition, alt text, and the names of the values the source does not give (sai
 from __future__ import annotations
 
 from helpers.present.charts import bars, heatmap, maps, stacked, timeline
-from helpers.present.charts.common import csv_of, guess_kind, labels_for, row_group, select
+from helpers.present.charts.common import csv_of, guess_kind, labels_for, row_group, select, worded
 
 KINDS = ("bars", "stacked", "map", "timeline", "gap")
 
-__all__ = ["KINDS", "csv_of", "guess_kind", "heatmap", "labels_for", "prepare", "row_group", "select"]
+__all__ = ["KINDS", "csv_of", "guess_kind", "heatmap", "labels_for", "prepare", "row_group", "select", "worded"]
 
 
 def prepare(kind: str, frame, dims: list[str], lang: str, *, order: list[str] | None = None,

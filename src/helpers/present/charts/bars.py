@@ -19,14 +19,17 @@ def prepare(frame: pd.DataFrame, dims: list[str], lang: str, csv: str, *, order:
     ids = list(frame[dim])
     labels = labels_for(dim, ids, lang)
     values = [None if pd.isna(v) else float(v) for v in frame["value"]]
+    marks = list(frame["mark"]) if "mark" in frame else None
     unit = frame["unit"].dropna().iloc[0] if frame["unit"].notna().any() else "percent"
     if as_shares:
         whole = sum(v for v in values if v is not None)
         values = [None if v is None else round(100 * v / whole, 1) for v in values]
         unit = "percent"
     not_given = i18n.word("not_given", lang)
-    alt = "; ".join(f"{l}: {fmt.quantity(v, unit, lang) if v is not None else not_given}"
-                    for l, v in zip(labels, values))
-    chart = draw.bars(labels, values, lang, unit=unit, sort=order is None, alt=alt, csv=csv)
+    if as_shares:
+        marks = None  # shares computed by the book: their own precision
+    alt = "; ".join(f"{l}: {fmt.mark(fmt.quantity(v, unit, lang), m) if v is not None else not_given}"
+                    for l, v, m in zip(labels, values, marks or [""] * len(values)))
+    chart = draw.bars(labels, values, lang, unit=unit, sort=order is None, alt=alt, csv=csv, marks=marks)
     absent = [l for l, v in zip(labels, values) if v is None]
     return chart, absent or None

@@ -6,7 +6,8 @@ import io
 
 import pandas as pd
 
-from helpers.core import data, stats
+from helpers.core import data, precision, stats
+from helpers.lang import fmt
 
 
 def select(dataset: str, where: dict | None = None, exclude: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -15,6 +16,8 @@ def select(dataset: str, where: dict | None = None, exclude: list[str] | None = 
     Printed totals over the charted dimension are left out when the selection has observations; other derived
     figures (combined shares, complements) stay, recomputed from their inputs where they exist."""
     frame = stats.resolved(dataset)
+    if "value" in frame:
+        frame = precision.with_marks(dataset, frame)  # a value the source gives in words is drawn marked
     if where:
         frame = stats.select(frame, **where)
     if "status" in frame and (frame["status"] != "derived").any():
@@ -60,8 +63,25 @@ def row_group(scheme: str, id_: str) -> int:
     return 1 if kinds.get(id_) == "city" else 0
 
 
+def worded(frame: pd.DataFrame, dims: list[str], lang: str) -> list[str]:
+    """The note under a chart for the values the source gives only in words: each drawn mark, label and the
+    source's words (``≈25% – денсаулық және спорт: «ұйымның төрттен бір бөлігі»``)."""
+    if "mark" not in frame:
+        return []
+    out = []
+    whole = stats.resolved(frame.attrs["dataset"])
+    for i, row in frame[frame["mark"] != ""].iterrows():
+        label = " / ".join(labels_for(d, [row[d]], lang)[0] for d in dims)
+        shown = fmt.mark(fmt.quantity(float(row["value"]), row["unit"], lang), row["mark"])
+        say = precision.of_row(frame.attrs["dataset"], int(i), whole).say.get(lang)
+        out.append(f"{label} {shown} («{row['words']}»{': ' + say if say else ''})")
+    return out
+
+
 def csv_of(frame: pd.DataFrame) -> str:
+    """The CSV under a chart: the rows drawn, with the precision of a value the source gives in words."""
     buf = io.StringIO()
-    cols = [c for c in frame.columns if c != "printed"]
+    worded = "mark" in frame and (frame["mark"] != "").any()
+    cols = [c for c in frame.columns if c != "printed" and (worded or c not in ("mark", "words"))]
     frame[cols].to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()

@@ -46,6 +46,8 @@ STYLE = {  # the house theme: seaborn's style and context, the report's type, pa
     "figure.dpi": 100,
 }
 HATCHED = {"facecolor": MISSING, "hatch": "///", "edgecolor": "#999999", "linewidth": 0.4}
+WORDED = PALETTE[2]  # a value the source gives only in words: a pale bar with a dashed outline, its label marked
+WORDED_STYLE = {"facecolor": WORDED, "edgecolor": ACCENT, "linewidth": 0.8, "linestyle": "--"}
 
 
 @dataclass
@@ -104,29 +106,37 @@ def _wrap(label: str, width: int = 38) -> str:
 
 
 def bars(labels: list[str], values: list[float | None], lang: str, *, unit: str = "percent",
-         sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None) -> Chart:
-    """Horizontal bars, largest on top; a category without a published value shows a grey stub."""
+         sort: bool = True, alt: str = "", csv: str = "", notes: list[str] | None = None,
+         marks: list[str] | None = None) -> Chart:
+    """Horizontal bars, largest on top; a category without a published value shows a grey stub; a value the
+    source gives only in words (``marks``: ``≈``, ``>``, ...) a pale bar with a dashed outline, labelled with its mark."""
     with plt.rc_context(STYLE):
-        items = list(zip(labels, values))
+        items = list(zip(labels, values, marks or [""] * len(values)))
         if sort:
             items.sort(key=lambda kv: -1 if kv[1] is None else kv[1], reverse=True)
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.9 + 0.32 * len(items)))
-        top = max([v for _, v in items if v is not None], default=1.0)
-        tidy = pd.DataFrame({"label": [_wrap(l) for l, _ in items], "given": [v is not None for _, v in items],
-                             "value": [top * 0.02 if v is None else v for _, v in items]})
-        sns.barplot(tidy, x="value", y="label", hue="given", palette={True: ACCENT, False: MISSING},
-                    hue_order=[True, False], legend=False, width=0.8, saturation=1, ax=ax)
-        for bars_of, given in zip(ax.containers, [True, False]):
-            texts = [fmt.quantity(v, unit, lang) if v is not None else "–" for _, v in items if (v is not None) == given]
-            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="black" if given else "#666666")
-            if not given:
-                for bar in bars_of:
-                    bar.set(**HATCHED)
+        top = max([v for _, v, _ in items if v is not None], default=1.0)
+        tidy = pd.DataFrame({"label": [_wrap(l) for l, _, _ in items],
+                             "state": [_state(v, m) for _, v, m in items],
+                             "value": [top * 0.02 if v is None else v for _, v, _ in items]})
+        states = [s for s in ("given", "worded", "missing") if s in set(tidy["state"])]
+        sns.barplot(tidy, x="value", y="label", hue="state", palette={"given": ACCENT, "worded": WORDED, "missing": MISSING},
+                    hue_order=states, legend=False, width=0.8, saturation=1, ax=ax)
+        for bars_of, state in zip(ax.containers, states):
+            texts = [fmt.mark(fmt.quantity(v, unit, lang), m) if v is not None else "–"
+                     for _, v, m in items if _state(v, m) == state]
+            ax.bar_label(bars_of, texts, padding=3, fontsize=8, color="#666666" if state == "missing" else "black")
+            for bar in bars_of if state != "given" else []:
+                bar.set(**(HATCHED if state == "missing" else WORDED_STYLE))
         ax.set(xlim=(0, top * 1.15), xlabel="", ylabel="")
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         return _chart(fig, alt, csv, notes)
+
+
+def _state(value: float | None, mark: str) -> str:
+    return "missing" if value is None else ("worded" if mark else "given")
 
 
 def stacked(rows: list[str], answers: list[str], shares: list[list[float | None]], lang: str, *,
@@ -179,16 +189,29 @@ def heatmap(rows: list[str], cols: list[str], values: list[list[float | None]], 
         steps = [b * 10 ** e for e in range(7) for b in (1, 3)]  # 1, 3, 10, 30, ...: shades of equal ratio
         bounds = [b for b in steps if known.min() / 3 < b <= known.max() * 3]
         cmap = sns.light_palette(ACCENT, n_colors=len(bounds) - 1, as_cmap=False)
-        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang, group_from=1000)),
+        sns.heatmap(grid, annot=grid.map(lambda v: "–" if pd.isna(v) else fmt.number(v, lang)),
                     fmt="", norm=BoundaryNorm(bounds, len(bounds) - 1), cmap=ListedColormap(cmap), linewidths=0.5,
                     linecolor="white", annot_kws={"fontsize": 7.5}, cbar_kws={"shrink": 0.6, "ticks": bounds}, ax=ax)
-        bar = ax.collections[0].colorbar  # a few bands: drawn as vector shapes, not as a raster image
-        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang, group_from=1000))
+        mesh = ax.collections[0]
+        for text in ax.texts:  # the number in the colour that contrasts most with its cell (WCAG's ratio)
+            x, y = text.get_position()
+            value = grid.iat[int(y), int(x)]
+            if not pd.isna(value):
+                text.set_color(_readable_on(mesh.cmap(mesh.norm(value))))
+        bar = mesh.colorbar  # a few bands: drawn as vector shapes, not as a raster image
+        bar.ax.yaxis.set_major_formatter(lambda v, _: fmt.number(v, lang))
         bar.ax.set_title(_wrap(scale_label, 12), fontsize=7, loc="left")
         ax.xaxis.tick_top()
         ax.set(xlabel="", ylabel="")
         ax.tick_params(length=0)
         return _chart(fig, alt, csv, notes)
+
+
+def _readable_on(rgba) -> str:
+    """Black or white, whichever contrasts more with a background colour (WCAG 2 relative luminance)."""
+    channel = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    lum = 0.2126 * channel[0] + 0.7152 * channel[1] + 0.0722 * channel[2]
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
 
 
 @dataclass
@@ -220,7 +243,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
     (``_place_label``). Drawn with plain matplotlib patches: seaborn has no geometry plots."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 0.62))
-        dots = []  # the cities' dots: no region's label may cover one
+        dots = []  # the cities' dots and leader lines: no region's label may cover one
         outlines = [shapely.from_wkt(reg.wkt) for reg in regions]
         for reg, geom in zip(regions, outlines):
             style = ({"facecolor": reg.fill} if reg.fill else
@@ -231,6 +254,7 @@ def region_map(regions: list[Region], legend: list[tuple[str, str]], lang: str, 
                 colour, (x, y) = reg.fill or MISSING, reg.label_at
                 inside = geom.representative_point()
                 dots.append(inside.buffer(0.3))
+                dots.append(shapely.LineString([(inside.x, inside.y), (x, y)]).buffer(0.1))  # and its leader line
                 ax.plot([inside.x, x], [inside.y, y], color="#333333", linewidth=0.6, zorder=3)
                 ax.scatter([inside.x], [inside.y], s=22, facecolor=colour, edgecolor="#333333", linewidth=0.6,
                            zorder=4, **({} if reg.fill else {"hatch": "/////"}))

@@ -21,7 +21,7 @@ def prepare(dataset: str, rows: str, cols: str, lang: str):
     col_ids = list(dict.fromkeys(frame[cols]))
     cell = frame.set_index([rows, cols])["value"]
     values = [[None if pd.isna(cell.get((r, c))) else float(cell[(r, c)]) for c in col_ids] for r in row_ids]
-    alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.number(v, lang, group_from=1000)}"
+    alt = "; ".join(f"{row_labels[r]}: " + ", ".join(f"{col_labels[c]} {fmt.number(v, lang)}"
                                                     for c, v in zip(col_ids, line) if v is not None)
                     for r, line in zip(row_ids, values))
     return draw.heatmap([row_labels[r] for r in row_ids], [col_labels[c] for c in col_ids], values,

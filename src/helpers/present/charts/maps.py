@@ -48,7 +48,8 @@ def prepare(frame: pd.DataFrame, lang: str, csv: str):
             v = None if row is None or pd.isna(row["value"]) else float(row["value"])
             step = 0 if v is None or hi == lo else int(round(3 * (v - lo) / (hi - lo)))
             fill = None if v is None else MAP_SHADES[step]
-            text = said = "–" if v is None else fmt.number(v, lang)
+            sign = row["mark"] if row is not None and "mark" in row else ""
+            text = said = "–" if v is None else fmt.mark(fmt.number(v, lang), sign)
         shapes.append(draw.Region(rid, names[rid], reg["geometry"], (float(reg["label_lon"]), float(reg["label_lat"])),
                                      fill, text, callout=kinds[rid] == "city"))
         described.append(f"{names[rid]}: {said}")
