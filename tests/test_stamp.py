@@ -132,3 +132,21 @@ def test_a_second_build_without_changes_prints_what_a_full_check_prints(small_bo
     (small_book / "data" / "s01_colours.csv").write_text("broken\n", encoding="utf-8")
     failed = report("build", cwd=small_book)
     assert failed.returncode != 0 and not (small_book / "output" / stamp.NAME).exists()
+
+
+def test_jupyter_is_loaded_only_when_a_chapter_executes(small_book: Path):
+    from helpers.engines import builtin
+    from helpers.engines.options import Options
+
+    opts = Options(output=small_book / "output")
+    assert builtin.needs_kernel(small_book, "kk", opts)  # nothing built yet
+    assert report("build", cwd=small_book).returncode == 0
+    assert not builtin.needs_kernel(small_book, "kk", opts)
+    chapter = small_book / "chapters" / "kk" / "one.qmd"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Жалпы саны", "Жалпы сан"), encoding="utf-8")
+    assert not builtin.needs_kernel(small_book, "kk", opts)  # prose: every chapter from the cache
+    csv = small_book / "data" / "s01_colours.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("akmola,green,5988", "akmola,green,5989"),
+                   encoding="utf-8")
+    assert builtin.needs_kernel(small_book, "kk", opts)
+    assert builtin.needs_kernel(small_book, "kk", Options(output=small_book / "output", cache=False))

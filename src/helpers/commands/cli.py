@@ -188,6 +188,9 @@ def cmd_build(args) -> int:
     from helpers.engines import bytecode
 
     bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
+    # jsonschema, which nbformat imports, builds the grammars of rfc3987-syntax at import where that is installed
+    # (JupyterLab brings it): about 1 s, for checks of IRI formats that writing a notebook never makes
+    sys.modules.setdefault("rfc3987_syntax", None)
     from helpers.checks import gate
     from helpers.core.problems import Problem, blocking, of_lines
     from helpers.engines import builtin
