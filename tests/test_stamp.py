@@ -101,9 +101,11 @@ def test_a_file_changed_too_recently_is_compared_by_content(tmp_path: Path, monk
 def test_a_second_build_without_changes_prints_what_a_full_check_prints(small_book: Path):
     first = report("build", cwd=small_book)
     assert first.returncode == 0, first.stderr
-    assert (small_book / "output" / stamp.NAME).is_file()
+    recorded = (small_book / "output" / stamp.NAME).stat()
     fast = report("build", cwd=small_book)
     assert fast.returncode == 0, fast.stderr
+    now = (small_book / "output" / stamp.NAME).stat()  # a full build would have written it again
+    assert (now.st_ino, now.st_mtime_ns) == (recorded.st_ino, recorded.st_mtime_ns), "the no-change path was not taken"
     (small_book / "output" / stamp.NAME).unlink()
     full = report("build", cwd=small_book)  # checks every input by content
     assert full.returncode == 0, full.stderr

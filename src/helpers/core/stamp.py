@@ -89,9 +89,13 @@ def inputs(root: Path, out_root: Path) -> dict[str, list]:
                                  paths.package_dir()]):
         if folder.is_dir():
             _walk(folder, skip, found, now)
-    for entry in sys.path:
+    project = Path(os.path.abspath(root))
+    for entry in sys.path:  # where libraries are installed; the project's own folders are walked above
+        folder = Path(os.path.abspath(entry or "."))
+        if folder == project or project in folder.parents:
+            continue
         try:
-            found[f"sys.path:{entry}"] = _state(os.stat(entry or "."))
+            found[f"sys.path:{entry}"] = _state(os.stat(folder))
         except OSError:
             found[f"sys.path:{entry}"] = []
     return found
