@@ -64,13 +64,16 @@ def elsewhere(root: Path, explicit: bool = False) -> list[str]:
     return out
 
 
-def say_drift(root: Path) -> None:
-    """The one line that says, before anything else, that the installed packages are not the lock's."""
+def say_drift(root: Path) -> str | None:
+    """The one line that says, before anything else, that the installed packages are not the lock's (returned
+    as said)."""
     from helpers.core import environment
 
     line = environment.drift_line(root)
     if line:
         print(f"warning: {line}", file=sys.stderr, flush=True)
+        return f"warning: {line}"
+    return None
 
 
 def cmd_check(args) -> int:
@@ -148,16 +151,10 @@ def cmd_audit(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from helpers.engines import bytecode
+    from helpers.core import stamp
 
-    bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
-    from helpers.checks import gate
-    from helpers.core.problems import Problem, blocking, of_lines
-    from helpers.engines import builtin
-    from helpers.engines.options import Options
-
+    start = time.perf_counter()
     root = _root(args)
-    say_drift(root)
     formats = _split(args.to)
     for fmt in formats:
         if fmt not in ("html", "pdf"):
@@ -166,12 +163,54 @@ def cmd_build(args) -> int:
     langs = _langs(args.lang, root)
     if langs is None:
         return 2
-    start = time.perf_counter()
+    output = Path(args.output).resolve() if args.output else None
+    out_root = output or root / "output"
+    # the no-change path (core.stamp): a stat of the inputs and outputs, nothing imported, nothing read
+    ctx = stamp.context({"root": str(root), "langs": list(langs), "formats": sorted(formats), "only": args.only,
+                         "timeout": args.timeout, "output": str(out_root)})
+    stamped = not (args.no_cache or args.strict or args.engine != "builtin")
+    lines = stamp.current_lines(out_root, ctx, langs) if stamped else None
+    if lines is not None:
+        for line in elsewhere(root, explicit=bool(args.root)):
+            say(f"warning: {line}", sys.stderr)
+        for stream, line in lines:
+            say(line, sys.stderr if stream == "err" else None)
+        print(f"built in {time.perf_counter() - start:.1f} s")
+        return 0
+    before = stamp.inputs(root, out_root) if stamped else {}
+    replay: list[list[str]] = []  # what a build with nothing changed would print
+
+    def said(line: str, stream=None, again: bool = True) -> None:
+        say(line, stream)
+        if again:
+            replay.append(["err" if stream is sys.stderr else "out", line])
+
+    from helpers.engines import bytecode
+
+    bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
+    # jsonschema, which nbformat imports, builds the grammars of rfc3987-syntax at import where that is installed
+    # (JupyterLab brings it): about 1 s, for checks of IRI formats that writing a notebook never makes
+    sys.modules.setdefault("rfc3987_syntax", None)
+    from helpers.checks import gate
+    from helpers.core.problems import Problem, blocking, of_lines
+    from helpers.engines import builtin
+    from helpers.engines.options import Options
+
+    drift = say_drift(root)
+    if drift:
+        replay.append(["err", drift])
     for line in elsewhere(root, explicit=bool(args.root)):
         say(f"warning: {line}", sys.stderr)
-    output = Path(args.output).resolve() if args.output else None
-    checks = gate.BookChecks(root, langs, strict=args.strict, cache=not args.no_cache,
-                             say=say)
+
+    def check_line(line: str) -> None:
+        """The checks' lines; a check that ran says, when run again, that nothing changed."""
+        say(line)
+        if line == "check data/ ...":
+            line = "check data/ ... unchanged since the last check"
+        if line != "report check: data/ is valid":
+            replay.append(["out", line])
+
+    checks = gate.BookChecks(root, langs, strict=args.strict, cache=not args.no_cache, say=check_line)
     found: list[Problem] = []  # what the data and book checks reported
 
     def data_and_book() -> str:
@@ -179,7 +218,7 @@ def cmd_build(args) -> int:
         problems, data_passed = checks.data_and_book()
         found.extend(problems)
         for p in problems:
-            say(f"{'error' if args.strict or not data_passed else 'warning'}: {p}", sys.stderr)
+            said(f"{'error' if args.strict or not data_passed else 'warning'}: {p}", sys.stderr)
         if not data_passed:
             print("error: the data does not pass 'report check'; nothing was built", file=sys.stderr)
             return builtin.STOP
@@ -192,13 +231,17 @@ def cmd_build(args) -> int:
                        timeout=args.timeout, output=output, only=_split(args.only), jobs=args.jobs, checks=checks)
 
         def done(res) -> None:
+            replay.append(["out", f"[{res.lang}] up to date: chapters, config, data, helpers and versions unchanged "
+                                  "since the last build"])
             for w in sorted(set(res.warnings)):
-                say(f"[{res.lang}] warning: {w}", sys.stderr)
+                said(f"[{res.lang}] warning: {w}", sys.stderr)
             what = ("up to date" if res.up_to_date else
                     f"{res.executed} chapter(s) executed, {res.cached} cached")
             if not res.held:
                 say(f"[{res.lang}] done: {len(res.outputs)} files in {builtin.output_root(root, opts)}/{res.lang} "
                     f"({what})")
+                replay.append(["out", f"[{res.lang}] done: {len(res.outputs)} files in "
+                                      f"{builtin.output_root(root, opts)}/{res.lang} (up to date)"])
 
         # the checks run while the editions are built; these replace their output only if they passed
         try:
@@ -213,18 +256,26 @@ def cmd_build(args) -> int:
                 return 1
             raise
         if results is None:
+            stamp.forget(out_root)
             return 1
         if any(res.held for res in results):
             print(f"error: {gate.refusal(found)}", file=sys.stderr)
+            stamp.forget(out_root)
             return 1
     except BuildError as err:
+        stamp.forget(out_root)
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         print("the previous output, if any, is unchanged", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        stamp.forget(out_root)
         print("interrupted: the previous output is unchanged", file=sys.stderr)
         return 130
+    if stamped and not any(res.uncacheable for res in results):
+        stamp.write(out_root, ctx, before, langs, replay)
+    else:
+        stamp.forget(out_root)
     print(f"built in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -36,7 +36,7 @@ from helpers.core.processes import child_setup, end
 BUILD_ENDPOINT = "/__build"
 BESIDE_THE_SITE = ("/notebooks/", "/source/")  # published beside html/, linked from every chapter page
 WATCHED_DIRS = ("chapters", "data", "src/helpers")
-POLL_MS = 1000
+POLL_MS = 250  # an open page asks for the build number this often (localhost: cheap)
 
 # injected into every served page, in preview only
 _CLIENT = """<script>
@@ -198,7 +198,7 @@ class Preview:
                 changed = self._changes.get(timeout=0.2)
             except queue.Empty:
                 continue
-            time.sleep(0.2)  # an editor saving several files at once: one build
+            time.sleep(0.05)  # an editor saving several files at once: one build (watchfiles groups most)
             while True:
                 try:
                     changed += self._changes.get_nowait()

@@ -67,11 +67,44 @@ def pandoc_cache(folder: Path | None, result: Result, progress: Callable[[str], 
         store.put(key, {"output": output, "warnings": warnings})  # a read-only project converts every time
         return output, warnings
 
-    render.pandoc = cached
+    original_pieces = render.pandoc_pieces
+
+    def cached_pieces(markdowns: list[str], to: str, args: list[str], reader: str = render.READER, convert=None):
+        """Each piece by its own key; the pieces not found converted by one run (``render.pandoc_pieces``)."""
+        keys = [key_of(markdown, to, ["piece", *args], reader) for markdown in markdowns]
+        with lock:
+            used.update(keys)
+        found = {}
+        for key in dict.fromkeys(keys):
+            hit = store.get(key)
+            if isinstance(hit, dict) and isinstance(hit.get("output"), str) and isinstance(hit.get("warnings"), list):
+                found[key] = (hit["output"], hit["warnings"])
+            elif hit is not None:
+                with lock:
+                    malformed.append(key)
+        with lock:
+            result.pandoc_reused += sum(key in found for key in keys)
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        if missing:
+            convert = convert or original
+            pieces, warnings = original_pieces([markdowns[i] for i in missing], to, args, reader, convert)
+            if warnings and len(missing) > 1:  # each piece alone, so that a warning is kept with its piece
+                converted = [original_pieces([markdowns[i]], to, args, reader, convert) for i in missing]
+            else:
+                converted = [([piece], warnings) for piece in pieces]
+            for i, ([piece], warned) in zip(missing, converted):
+                found[keys[i]] = (piece, warned)
+                store.put(keys[i], {"output": piece, "warnings": warned})
+        out_warnings: list[str] = []
+        for key in dict.fromkeys(keys):
+            out_warnings += found[key][1]
+        return [found[key][0] for key in keys], out_warnings
+
+    render.pandoc, render.pandoc_pieces = cached, cached_pieces
     try:
         yield
     finally:
-        render.pandoc = original
+        render.pandoc, render.pandoc_pieces = original, original_pieces
         untrusted = len(store.untrusted) + len(malformed)
         if untrusted:
             progress(f"[{result.lang}] pandoc cache: {untrusted} entr{'y' if untrusted == 1 else 'ies'} "

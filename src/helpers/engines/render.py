@@ -46,6 +46,30 @@ def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tup
     return proc.stdout.decode("utf-8"), warnings
 
 
+# The print PDF's pieces: the template with a mark where the body goes, and the chapters, converted by one
+# pandoc run with a boundary between them (``pandoc_pieces``), each piece cached by its own content
+BODY_LINE = "// report: body\n"
+BODY_MARK = "```{=typst}\n" + BODY_LINE + "```\n"
+BOUNDARY_LINE = "// report: chapter boundary\n"
+BOUNDARY = "\n\n```{=typst}\n" + BOUNDARY_LINE + "```\n\n"
+
+
+def pandoc_pieces(markdowns: list[str], to: str, args: list[str], reader: str = READER,
+                  convert=None) -> tuple[list[str], list[str]]:
+    """Each Markdown document converted, by one pandoc run (``convert``, default ``pandoc``) for all: joined
+    with a boundary the writer passes through, the output split there. Each piece is stripped of the blank lines
+    around it, so that it is the same whichever pieces it was converted with."""
+    convert = convert or pandoc
+    if not markdowns:
+        return [], []
+    output, warnings = convert(BOUNDARY.join(markdowns), to, args, reader)
+    pieces = [piece.strip("\n") for piece in output.split(BOUNDARY_LINE)]
+    if len(pieces) != len(markdowns):
+        raise BuildError(f"pandoc ({to}): {len(pieces)} pieces for {len(markdowns)} chapters: a chapter "
+                         "contains the line " + BOUNDARY_LINE.strip())
+    return pieces, warnings
+
+
 # --- HTML -------------------------------------------------------------------------------------------
 
 def _strip_tags(text: str) -> str:
@@ -151,7 +175,6 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
             target = workdir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-    markdown = typography.apply("\n\n".join(page.markdown for page in pages), book.lang)
     meta = {
         # the title page's lines too: "доклад о развитии" never ends a line with "о"
         "title": typography.apply(book.title, book.lang),
@@ -167,17 +190,29 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
         (workdir / DRAFT_MARK).write_text(draft_mark_svg(words["draft"]), encoding="utf-8")
     meta_file = workdir / "metadata.json"
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    # what the chapters' conversion reads of the metadata (the Lua filter's): not the build id, so that an
+    # unchanged chapter's conversion is reused from the cache
+    chapter_meta = workdir / "chapter-metadata.json"
+    chapter_meta.write_text(json.dumps({k: meta[k] for k in ("lang", "continued", "continued-plain")},
+                                       ensure_ascii=False), encoding="utf-8")
     author = book.config.get("book", {}).get("author", "")
-    source, warnings = pandoc(markdown, "typst", [
+    # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings are
+    # UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
+    reader = READER + "-auto_identifiers"
+    frame, warnings = pandoc(BODY_MARK, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}",
-        *_hyphenation_filter(book.lang, workdir)],
-        # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings
-        # are UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
-        reader=READER + "-auto_identifiers")
+        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}"], reader=reader)
+    head, mark, tail = frame.partition(BODY_LINE)
+    if not mark:
+        raise BuildError(f"the print template {resource_path('book.typ')} has no $body$")
+    chapters, chapter_warnings = pandoc_pieces(
+        [typography.apply(page.markdown, book.lang) for page in pages], "typst",
+        ["--metadata-file", str(chapter_meta), "--metadata", f"crossref-registry={registry_path}",
+         *_hyphenation_filter(book.lang, workdir)], reader=reader)
+    warnings += chapter_warnings
     typ = workdir / "book.typ"
-    typ.write_text(source, encoding="utf-8")
+    typ.write_text(head + "\n\n".join(chapters) + "\n" + tail, encoding="utf-8")
     dest.parent.mkdir(parents=True, exist_ok=True)
     # soft hyphens only where a line breaks, so that the text layer has whole words (``linebreaks``)
     notes, breaks = linebreaks.typeset(lambda out: _typeset(book, typ, workdir, out, {}), typ, dest)

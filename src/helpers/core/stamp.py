@@ -1,0 +1,171 @@
+"""The no-change path of ``report build``: what a stat of the inputs can rule out, without reading them.
+
+After a successful build, ``<output>/.build-stamp.json`` records the state of every file the build may depend
+on (the project's files but ``.git``, ``.venv``, ``.cache`` and the output folder; the data folder and helper
+package wherever they are; the folders of ``sys.path``, whose listing changes when a library is installed or
+removed), the state of the editions' output files as the build left them, the command's options, the
+environment variables that can change a result, and the lines the build would print were it run again with
+nothing changed. The next build with the same options whose files all have the same state prints those lines
+and stops: no module of the engine, no library and no file's content is read.
+
+A file's state is its device, inode, size, modification time and change time (``ctime``). The change time is
+set by the system on every write, rename or ``touch`` and cannot be set back, so a file replaced by another of
+the same size and modification time (``cp -p``, ``touch -d``, a rename over it) has another state. A file
+changed within the resolution of the clock after its state was taken could keep it: for a file whose change
+time is that recent (``RACY_NS``), the stamp records the SHA-256 of its content too, and compares it.
+
+The inputs' states are taken before the build reads anything, the outputs' after it wrote them; a file edited
+while the build ran has another state than the stamp's, and the next build is a full one. Anything else (a
+missing or unreadable stamp, another format, options or environment) makes it a full build too, which checks
+every input by content as before; ``--no-cache``, ``--strict`` and ``--engine quarto`` never use the stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from helpers.core import paths
+from helpers.core.files import write_atomic
+
+FORMAT = 1
+NAME = ".build-stamp.json"
+RACY_NS = 50_000_000  # a file changed this close to the moment its state was taken is compared by content
+SKIP = frozenset({".git", ".venv", "venv", ".cache", "__pycache__", ".pytest_cache", "node_modules"})
+# environment variables that can change what a build makes or where it reads (chapter_cache.ENVIRONMENT and
+# the path variables)
+VARIABLES = ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED", "MPLBACKEND", "REPORT_ENGINE", "REPORT_ROOT", "REPORT_DATA",
+             "PYTHONPATH")
+
+
+def _state(st: os.stat_result) -> list[int]:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _sha(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _walk(folder: Path, skip: set[str], out: dict[str, list], now_ns: int) -> None:
+    """The state of every file under ``folder`` (linked folders followed once), but the paths in ``skip``."""
+    seen: set[str] = set()
+    for here, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if d not in SKIP and not d.endswith(".egg-info")
+                   and os.path.join(here, d) not in skip]
+        for name in files:
+            path = os.path.join(here, name)
+            if path in skip or name.endswith(".pyc"):
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            state = _state(st)
+            if max(st.st_ctime_ns, st.st_mtime_ns) >= now_ns - RACY_NS:
+                state.append(_sha(path))
+            out[path] = state
+
+
+def inputs(root: Path, out_root: Path) -> dict[str, list]:
+    """The state of every file a build of ``root`` into ``out_root`` may read, and of the folders of
+    ``sys.path``."""
+    now = time.time_ns()
+    found: dict[str, list] = {}
+    skip = {os.path.abspath(out_root)}
+    for folder in dict.fromkeys([Path(os.path.abspath(root)), Path(os.path.abspath(paths.data_dir(root))),
+                                 paths.package_dir()]):
+        if folder.is_dir():
+            _walk(folder, skip, found, now)
+    project = Path(os.path.abspath(root))
+    for entry in sys.path:  # where libraries are installed; the project's own folders are walked above
+        folder = Path(os.path.abspath(entry or "."))
+        if folder == project or project in folder.parents:
+            continue
+        try:
+            found[f"sys.path:{entry}"] = _state(os.stat(folder))
+        except OSError:
+            found[f"sys.path:{entry}"] = []
+    return found
+
+
+def outputs(out_root: Path, langs: tuple[str, ...]) -> dict[str, list]:
+    """The state of the editions' files and build logs in ``out_root``."""
+    now = time.time_ns()
+    found: dict[str, list] = {}
+    for lang in langs:
+        _walk(out_root / lang, set(), found, now)
+        log = out_root / f".build-{lang}.json"
+        try:
+            found[str(log)] = _state(log.stat())
+        except OSError:
+            found[str(log)] = []
+    return found
+
+
+def _unchanged(recorded: dict, now: dict[str, list]) -> bool:
+    if recorded.keys() != now.keys():
+        return False
+    for path, state in recorded.items():
+        current = now[path]
+        if current[:5] != state[:5]:
+            return False
+        if len(state) > 5 and _sha(path) != state[5]:  # changed too recently to trust its state alone
+            return False
+    return True
+
+
+def context(options: dict) -> dict:
+    """What besides the files must be equal: the command's options, Python, the environment variables."""
+    return {"options": options, "python": [sys.executable, sys.version],
+            "environment": {name: os.environ.get(name) for name in VARIABLES}}
+
+
+def current_lines(out_root: Path, ctx: dict, langs: tuple[str, ...]) -> list[list[str]] | None:
+    """The lines to print when nothing changed since the stamp's build, or None when something may have."""
+    try:
+        stamp = json.loads((out_root / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("context") != ctx:
+        return None
+    try:
+        root = Path(ctx["options"]["root"])
+        if not (_unchanged(stamp["outputs"], outputs(out_root, langs))
+                and _unchanged(stamp["inputs"], inputs(root, out_root))):
+            return None
+        lines = stamp["lines"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return lines if isinstance(lines, list) else None
+
+
+def write(out_root: Path, ctx: dict, before: dict[str, list], langs: tuple[str, ...],
+          lines: list[list[str]]) -> None:
+    """Record a successful build: the inputs' states taken before it, the outputs' now, and its lines."""
+    stamp = {"format": FORMAT, "context": ctx, "inputs": before, "outputs": outputs(out_root, langs),
+             "lines": lines}
+    try:
+        write_atomic(out_root / NAME, json.dumps(stamp, ensure_ascii=False))
+    except OSError:
+        pass  # an output folder that cannot be written had no build to record
+
+
+def forget(out_root: Path) -> None:
+    """No stamp: the next build checks everything (after a failed or held build)."""
+    try:
+        (out_root / NAME).unlink(missing_ok=True)
+    except OSError:
+        pass
