@@ -178,6 +178,7 @@ def cmd_build(args) -> int:
         print(f"built in {time.perf_counter() - start:.1f} s")
         return 0
     before = stamp.inputs(root, out_root) if stamped else {}
+    stamp.forget(out_root)  # a build under way, or killed, leaves no stamp: only one that succeeds writes it
     replay: list[list[str]] = []  # what a build with nothing changed would print
 
     def said(line: str, stream=None, again: bool = True) -> None:
