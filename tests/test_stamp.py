@@ -111,8 +111,14 @@ def test_a_second_build_without_changes_prints_what_a_full_check_prints(small_bo
     assert full.returncode == 0, full.stderr
     assert fast.stdout.count("(up to date)") == 2, fast.stdout
 
-    def lines(text: str) -> list[str]:
-        return [line for line in text.splitlines() if not line.startswith("built in")]
+    def lines(text: str) -> dict[str, list[str]]:
+        """Each edition's lines in their order (the editions' processes run side by side: their lines may
+        alternate either way), and the lines of the command itself."""
+        by: dict[str, list[str]] = {}
+        for line in text.splitlines():
+            if not line.startswith("built in"):
+                by.setdefault(line.split(" ", 1)[0] if line.startswith("[") else "", []).append(line)
+        return by
 
     assert lines(fast.stdout) == lines(full.stdout)
     assert lines(fast.stderr) == lines(full.stderr)
