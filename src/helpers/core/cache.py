@@ -48,16 +48,24 @@ def sha_or_none(path: str | Path) -> str | None:
         return None
 
 
-def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
-    and folders are followed (a folder linked into itself once)."""
-    out, seen = {}, set()
+def walk_once(folder: str | Path):
+    """``os.walk`` of ``folder`` following linked folders, each real folder once (a folder linked into itself
+    ends there); the caller may prune ``dirs`` as with ``os.walk``."""
+    seen: set[str] = set()
     for here, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(here)
         if real in seen:
             dirs[:] = []
             continue
         seen.add(real)
+        yield here, dirs, files
+
+
+def file_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every file under ``folder`` (relative POSIX path -> sha256 of its content), in sorted order; linked files
+    and folders are followed (a folder linked into itself once)."""
+    out = {}
+    for here, dirs, files in walk_once(folder):
         dirs.sort()
         for name in files:
             path = Path(here) / name

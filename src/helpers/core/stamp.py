@@ -22,7 +22,6 @@ every input by content as before; ``--no-cache``, ``--strict`` and ``--engine qu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -30,6 +29,7 @@ import time
 from pathlib import Path
 
 from helpers.core import paths
+from helpers.core.cache import sha_or_none, walk_once
 from helpers.core.files import write_atomic
 
 FORMAT = 1
@@ -46,23 +46,9 @@ def _state(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _sha(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
-    except OSError:
-        return None
-
-
 def _walk(folder: Path, skip: set[str], out: dict[str, list], now_ns: int) -> None:
     """The state of every file under ``folder`` (linked folders followed once), but the paths in ``skip``."""
-    seen: set[str] = set()
-    for here, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(here)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
+    for here, dirs, files in walk_once(folder):
         dirs[:] = [d for d in dirs if d not in SKIP and not d.endswith(".egg-info")
                    and os.path.join(here, d) not in skip]
         for name in files:
@@ -75,7 +61,7 @@ def _walk(folder: Path, skip: set[str], out: dict[str, list], now_ns: int) -> No
                 continue
             state = _state(st)
             if max(st.st_ctime_ns, st.st_mtime_ns) >= now_ns - RACY_NS:
-                state.append(_sha(path))
+                state.append(sha_or_none(path))
             out[path] = state
 
 
@@ -122,7 +108,7 @@ def _unchanged(recorded: dict, now: dict[str, list]) -> bool:
         current = now[path]
         if current[:5] != state[:5]:
             return False
-        if len(state) > 5 and _sha(path) != state[5]:  # changed too recently to trust its state alone
+        if len(state) > 5 and sha_or_none(path) != state[5]:  # changed too recently to trust its state alone
             return False
     return True
 
