@@ -286,6 +286,10 @@ _HEADERS = {
            "respondents": "Источник / респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
            "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
            "shown": "В книге", "words": "Слова исходного документа"},
+    "en": {"place": "Place in the source document", "missing": "Missing value", "dataset": "Dataset",
+           "respondents": "Source / respondents", "title": "Contents", "text": "text", "document": "Document",
+           "file": "File", "bytes": "Size, bytes", "sha256": "SHA-256 (start)", "worded": "Value",
+           "shown": "In the book", "words": "Words of the source document"},
 }
 
 
@@ -354,10 +358,10 @@ def dataset_list(lang: str) -> None:
     _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))
 
 
-_TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], "ru": ["Русский", "Казахский", "Значение"]}
-
-
 def terms_table(lang: str) -> None:
-    """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
-
-    _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))
+    """The abbreviations of the edition with their terms, and the same terms in the other editions, from the
+    glossary (data/glossary.csv)."""
+    w = i18n.WORDS[lang]
+    names = [w["languages"][x] for x in config.langs() if x != lang]
+    rows = glossary.terms(lang)
+    _display(Table([w["abbreviation"], w["term"], *names], rows, ["l"] * (2 + len(names))))

@@ -40,6 +40,12 @@ def apply(markdown: str, lang: str) -> str:
     return text
 
 
+def own_break_points(lang: str) -> bool:
+    """Whether the print edition brings its own break points as soft hyphens (Kazakh, which Typst has no patterns
+    for, and Russian, set the same way); English is hyphenated by Typst's own patterns."""
+    return lang in ("kk", "ru")
+
+
 def print_word(lang: str):
     """The print edition's break points of one word, as a function ``(word, mark) -> word with marks``: Kazakh
     by its syllables (``kk_hyphenation``), Russian by the LibreOffice patterns of pyphen (no part shorter than
