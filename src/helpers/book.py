@@ -115,7 +115,7 @@ class Book:
         (``data-precision``), so that the prose must say it as the source does (checks.precision_prose)."""
         if p.kind not in precision.WORDED:
             return text
-        words = i18n.word("source_words", self.lang).format(words=p.words)
+        words = i18n.word("source_words", self.lang).format(words=i18n.quoted(p.words, self.lang, markdown=False))
         words += f" ({p.say[self.lang]})" if p.say.get(self.lang) else ""
         return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
@@ -331,7 +331,7 @@ def precision_register(lang: str) -> None:
             continue
         src = data.source_of(r["dataset"])
         shown = fmt.mark(fmt.quantity(r["value"], r["unit"], lang), r["sign"])
-        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, f"«{r['words']}»",
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, i18n.quoted(r['words'], lang),
                      r["dataset"]])
     _display(Table([h["place"], h["worded"], h["shown"], h["words"], h["dataset"]], rows, ["l", "l", "r", "l", "l"]))
 

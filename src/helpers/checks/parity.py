@@ -92,7 +92,8 @@ def _stem(word: str) -> str:
 def term_pattern(term: str, abbr: str | None = None) -> re.Pattern:
     """A term in any of its forms (each word by its stem, in order), or its abbreviation with any ending."""
     words = [re.escape(_stem(w)) + r"\w*" for w in re.findall(r"\w+", term)]
-    forms = [r"[\s\u00a0-]+".join(words)] + ([re.escape(abbr) + r"(?![\w])"] if abbr else [])
+    # an abbreviation with any ending: ҮЕҰ-ның, НПО, NGOs
+    forms = [r"[\s\u00a0-]+".join(words)] + ([re.escape(abbr) + r"(?:s|’s)?(?![\w])"] if abbr else [])
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + ")", re.IGNORECASE)
 
 

@@ -34,7 +34,7 @@ MARKER = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\{claim=(?P<name>[A
 INLINE = re.compile(r"`\{python\}\s+([^`]+?)`")
 FENCE = re.compile(r"^\s*(```+)\s*\{python[^}]*\}\s*$")
 FLOAT_OPEN = re.compile(r"^:::+\s*\{#(?:dgm|tbl|fig)-")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[*»)\]]*\s+(?=[*«(\[]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[*»”’)\]]*\s+(?=[*«“‘(\[]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 WORDS_FILE = "comparative-words.csv"
 
 WORDS = {

@@ -12,7 +12,7 @@ WORDS = {
         "source": "Дереккөз", "not_published": "Бастапқы құжатта мәндері жарияланбаған",
         "partial": "Бастапқы құжатта келтірілмеген мәндер",
         "worded": "Бастапқы құжат санмен емес, сөзбен берген мәндер (≈ шамамен, > артық, < кем)",
-        "source_words": "Бастапқы құжатта сөзбен берілген: «{words}»",
+        "source_words": "Бастапқы құжатта сөзбен берілген: {words}",
         "contents": "Мазмұны", "previous": "Алдыңғы", "next": "Келесі", "search": "Іздеу",
         "pager": "Алдыңғы және келесі бөлімдер",
         "download_csv": "Деректерді жүктеу (CSV)", "draft": "ЖОБА",
@@ -48,7 +48,7 @@ WORDS = {
         "source": "Источник", "not_published": "Значения в исходном документе не опубликованы",
         "partial": "Значения, не приведённые в исходном документе",
         "worded": "Значения, которые исходный документ даёт словами, а не числом (≈ около, > более, < менее)",
-        "source_words": "В исходном документе словами: «{words}»",
+        "source_words": "В исходном документе словами: {words}",
         "contents": "Содержание", "previous": "Назад", "next": "Далее", "search": "Поиск",
         "pager": "Предыдущий и следующий разделы",
         "download_csv": "Скачать данные (CSV)", "draft": "ЧЕРНОВИК",
@@ -84,7 +84,7 @@ WORDS = {
         "source": "Source", "not_published": "The source document does not publish the values",
         "partial": "Values the source document does not give",
         "worded": "Values the source document gives in words, not as a number (≈ about, > more than, < less than)",
-        "source_words": "In words in the source document: “{words}”",
+        "source_words": "In words in the source document: {words}",
         "contents": "Contents", "previous": "Previous", "next": "Next", "search": "Search",
         "pager": "Previous and next sections",
         "download_csv": "Download the data (CSV)", "draft": "DRAFT",
@@ -139,6 +139,19 @@ def sort_key(text: str, lang: str) -> tuple:
     """A key that sorts labels as a dictionary of the edition's language does (case-insensitive)."""
     order = ALPHABETS[lang]
     return tuple((0, order.index(c)) if c in order else (1, ord(c)) for c in str(text).lower())
+
+
+QUOTES = {"kk": "«»", "ru": "«»", "en": "“”"}
+SOURCE_LANG = "kk"  # the language of the source documents
+
+
+def quoted(words: str, lang: str, markdown: bool = True) -> str:
+    """The source's own words quoted in the edition: «...» or “...”; in Markdown, marked as Kazakh text
+    (``[“...”]{lang="kk"}``: screen readers and the edition's checks know it is a quotation) where the edition
+    is in another language."""
+    opening, closing = QUOTES[lang]
+    text = f"{opening}{words}{closing}"
+    return f'[{text}]{{lang="{SOURCE_LANG}"}}' if markdown and lang != SOURCE_LANG else text
 
 
 def word(key: str, lang: str) -> str:
