@@ -89,11 +89,21 @@ def _stem(word: str) -> str:
     return stem[:max(4, len(word) - 3)] if len(word) > 6 else stem
 
 
+def _word_forms(word: str) -> str:
+    """A word of a term in any of its forms: a Cyrillic word by its stem, an English one with its plural
+    ("body", "bodies"; "dataset", never "data")."""
+    if not word.isascii():
+        return re.escape(_stem(word)) + r"\w*"
+    if word.endswith("y") and len(word) > 2:
+        return re.escape(word[:-1]) + r"(?:y|ies)"
+    return re.escape(word) + r"(?:s|es)?"
+
+
 def term_pattern(term: str, abbr: str | None = None) -> re.Pattern:
-    """A term in any of its forms (each word by its stem, in order), or its abbreviation with any ending."""
-    words = [re.escape(_stem(w)) + r"\w*" for w in re.findall(r"\w+", term)]
+    """A term in any of its forms (each word in its forms, in order), or its abbreviation with any ending."""
+    words = [_word_forms(w) + r"(?!\w)" if w.isascii() else _word_forms(w) for w in re.findall(r"\w+", term)]
     # an abbreviation with any ending: ҮЕҰ-ның, НПО, NGOs
-    forms = [r"[\s\u00a0-]+".join(words)] + ([re.escape(abbr) + r"(?:s|’s)?(?![\w])"] if abbr else [])
+    forms = [r"[\s\u00a0()-]+".join(words)] + ([re.escape(abbr) + r"(?:s|’s)?(?![\w])"] if abbr else [])
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + ")", re.IGNORECASE)
 
 

@@ -228,6 +228,9 @@ def series(names: list[str], notes: list[str], lang: str) -> str:
     """Names, each with its note (" (12)" or ""), as a list in the edition's prose."""
     single, plural = SHARED_WORD[lang]
     if len(names) < 2 or not all(n.endswith(" " + single) for n in names):
-        return ", ".join(n + note for n, note in zip(names, notes))
+        items = [n + note for n, note in zip(names, notes)]
+        if lang == "en" and len(items) > 1:  # English closes a list with "and": "A, B and C"
+            return f"{', '.join(items[:-1])} {AND[lang]} {items[-1]}"
+        return ", ".join(items)
     parts = [n[: -len(single) - 1] + note for n, note in zip(names, notes)]
     return f"{', '.join(parts[:-1])} {AND[lang]} {parts[-1]} {plural}"
