@@ -84,8 +84,8 @@ def test_prose_edit_uses_the_cache_and_data_edit_reexecutes(small_book: Path):
 
 
 def test_unknown_language_and_missing_chapter_are_one_line_errors(small_book: Path):
-    res = report("build", "--lang", "en", cwd=small_book)
-    assert res.returncode == 2 and "unknown language 'en'" in res.stderr
+    res = report("build", "--lang", "de", cwd=small_book)
+    assert res.returncode == 2 and "unknown language 'de'" in res.stderr
     (small_book / "chapters/ru/app.qmd").unlink()
     res = report("build", "--lang", "ru", cwd=small_book)
     assert res.returncode == 1 and "chapters/ru/app.qmd" in res.stderr and "do not exist" in res.stderr

@@ -107,6 +107,6 @@ def test_built_site_has_no_preview_script(built_small_book: Path):
 
 
 def test_preview_refuses_an_unknown_language(small_book: Path):
-    res = subprocess.run([sys.executable, "-m", "helpers", "preview", "--lang", "en", "--port", "0"],
+    res = subprocess.run([sys.executable, "-m", "helpers", "preview", "--lang", "de", "--port", "0"],
                          cwd=small_book, capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "unknown language" in res.stderr

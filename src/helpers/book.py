@@ -115,7 +115,7 @@ class Book:
         (``data-precision``), so that the prose must say it as the source does (checks.precision_prose)."""
         if p.kind not in precision.WORDED:
             return text
-        words = i18n.word("source_words", self.lang).format(words=p.words)
+        words = i18n.word("source_words", self.lang).format(words=i18n.quoted(p.words, self.lang, markdown=False))
         words += f" ({p.say[self.lang]})" if p.say.get(self.lang) else ""
         return Formatted(str(text), f"{text.origin} {words}".strip(), text.rows, p.kind)
 
@@ -286,6 +286,10 @@ _HEADERS = {
            "respondents": "Источник / респонденты", "title": "Содержание", "text": "текст", "document": "Документ",
            "file": "Файл", "bytes": "Размер, байт", "sha256": "SHA-256 (начало)", "worded": "Значение",
            "shown": "В книге", "words": "Слова исходного документа"},
+    "en": {"place": "Place in the source document", "missing": "Missing value", "dataset": "Dataset",
+           "respondents": "Source / respondents", "title": "Contents", "text": "text", "document": "Document",
+           "file": "File", "bytes": "Size, bytes", "sha256": "SHA-256 (start)", "worded": "Value",
+           "shown": "In the book", "words": "Words of the source document"},
 }
 
 
@@ -327,7 +331,7 @@ def precision_register(lang: str) -> None:
             continue
         src = data.source_of(r["dataset"])
         shown = fmt.mark(fmt.quantity(r["value"], r["unit"], lang), r["sign"])
-        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, f"«{r['words']}»",
+        rows.append([nowrap(_printed_place(src, lang)), _key_label(r["key"], lang), shown, i18n.quoted(r['words'], lang),
                      r["dataset"]])
     _display(Table([h["place"], h["worded"], h["shown"], h["words"], h["dataset"]], rows, ["l", "l", "r", "l", "l"]))
 
@@ -354,10 +358,10 @@ def dataset_list(lang: str) -> None:
     _display(Table([h["dataset"], h["place"], h["respondents"]], rows, ["l", "l", "l"]))
 
 
-_TERMS_HEADERS = {"kk": ["Қазақша", "Орысша", "Мағынасы"], "ru": ["Русский", "Казахский", "Значение"]}
-
-
 def terms_table(lang: str) -> None:
-    """The abbreviations of both editions with their meaning, from the glossary (data/glossary.csv)."""
-
-    _display(Table(_TERMS_HEADERS[lang], [list(t) for t in glossary.terms(lang)], ["l", "l", "l"]))
+    """The abbreviations of the edition with their terms, and the same terms in the other editions, from the
+    glossary (data/glossary.csv)."""
+    w = i18n.WORDS[lang]
+    names = [w["languages"][x] for x in config.langs() if x != lang]
+    rows = glossary.terms(lang)
+    _display(Table([w["abbreviation"], w["term"], *names], rows, ["l"] * (2 + len(names))))

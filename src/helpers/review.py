@@ -38,6 +38,10 @@ WORDS = {
            "rows": "Строки данных", "ok": "Совпадает",
            "all_ok": "Все значения текста ({n}) пересчитаны по данным и совпадают с напечатанными.",
            "differ": "Отличаются от напечатанных: {k} (всего {n})."},
+    "en": {"line": "Line", "expression": "Expression", "printed": "In the text", "recomputed": "Recomputed",
+           "rows": "Data rows", "ok": "Matches",
+           "all_ok": "Every value of the text ({n}) was recomputed from the data and matches the printed one.",
+           "differ": "Values that differ from the printed ones: {k} (of {n})."},
 }
 
 

@@ -76,12 +76,12 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
                                  f"allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")
     labels = data.read_table(data.resource("labels", folder), folder)
     for i, row in labels.iterrows():
-        for col in ("kk", "ru", "kk_short", "ru_short"):
+        for lang, col in ((lang, col) for lang in config.langs() for col in (lang, f"{lang}_short")):
             text = row.get(col)
             if not isinstance(text, str):
                 continue
             for v in vs:
-                if v.lang != col[:2]:
+                if v.lang != lang:
                     continue
                 for m in v.pattern.finditer(text):
                     found.append(f"TERMINOLOGY at data/labels.csv:{int(i) + 2} ({col}): «{m.group(0)}» is a variant "
@@ -89,9 +89,14 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
     return found
 
 
-def terms(lang: str, folder: Path | None = None) -> list[tuple[str, str, str]]:
-    """The abbreviations of the Terms table: (this edition's, the other edition's, the meaning in this language)."""
-    other = next(x for x in config.langs() if x != lang)
+def terms(lang: str, folder: Path | None = None) -> list[list[str]]:
+    """The Terms table, one glossary for every edition: each abbreviation of this edition, its term, and the term
+    with its abbreviation in each other edition (``state social order (SSO)``), in the book's order."""
+    others = [x for x in config.langs() if x != lang]
     rows = table(folder)
-    return [(r[f"{lang}_abbr"], r[f"{other}_abbr"], r[lang]) for _, r in rows.iterrows()
-            if isinstance(r.get(f"{lang}_abbr"), str) and isinstance(r.get(f"{other}_abbr"), str)]
+
+    def named(r, x: str) -> str:
+        abbr = r.get(f"{x}_abbr")
+        return f"{r[x]} ({abbr})" if isinstance(abbr, str) and abbr else str(r[x])
+    return [[r[f"{lang}_abbr"], r[lang], *(named(r, x) for x in others)] for _, r in rows.iterrows()
+            if isinstance(r.get(f"{lang}_abbr"), str) and r.get(f"{lang}_abbr")]

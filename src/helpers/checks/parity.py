@@ -22,10 +22,22 @@ from helpers.core.qmd import INLINE
 FOOTNOTE = re.compile(r"\^\[|\[\^[^\]]+\](?!:)")
 REFERENCE = re.compile(r"@((?:fig|tbl|dgm|map|sec|eq)-[\w-]+)")
 ID = re.compile(r"\{#([\w-]+)")
-KK_ENDING = re.compile(r"""\.(?:kk|ru)\([^)]*\)""")  # a case ending or a noun form
+KK_ENDING = re.compile(r"""\.(?:kk|ru|en)\([^)]*\)""")  # a case ending or a noun form
 RANGE = re.compile(r"(.+)\.to\((.+)\)")
-LANG_LITERAL = re.compile(r"""(["'])(kk|ru)\1""")
-WORDS_LITERAL = re.compile(r"""(["'])(?:(?!\1).)*[\u0400-\u04ff](?:(?!\1).)*\1""")  # a string in words
+LANG_LITERAL = re.compile(r"""(["'])(kk|ru|en)\1""")
+STRING = re.compile(r""""[^"]*"|'[^']*'""")
+# a string in words (a caption, a noun form): one with a space, a capital or a letter outside ASCII; an id
+# ("t01_registered_ngos", "kz") is code and is compared
+IN_WORDS = re.compile(r"[\sA-Z\u00c0-\u04ff]")
+
+
+def _words(code: str) -> list[str]:
+    """The strings in words of a line of code."""
+    return [m.group(0)[1:-1] for m in STRING.finditer(code) if IN_WORDS.search(m.group(0))]
+
+
+def _without_words(code: str) -> str:
+    return STRING.sub(lambda m: '"…"' if IN_WORDS.search(m.group(0)) else m.group(0), code)
 OPTION_TEXT = ("fig-alt", "fig-cap", "tbl-cap")
 
 
@@ -44,7 +56,7 @@ def skeleton(path: Path) -> dict[str, Counter]:
         if in_code:
             if line.startswith("#|") and line[2:].strip().split(":")[0] in OPTION_TEXT:
                 continue  # captions and alt texts are sentences
-            code.append(WORDS_LITERAL.sub('"…"', LANG_LITERAL.sub(r"\1LANG\1", line.rstrip())))
+            code.append(_without_words(LANG_LITERAL.sub(r"\1LANG\1", line.rstrip())))
             continue
         parts["footnotes"]["footnote"] += len(FOOTNOTE.findall(line))
         parts["references"].update(REFERENCE.findall(line))
@@ -77,17 +89,31 @@ def _stem(word: str) -> str:
     return stem[:max(4, len(word) - 3)] if len(word) > 6 else stem
 
 
+def _word_forms(word: str) -> str:
+    """A word of a term in any of its forms: a Cyrillic word by its stem, an English one with its plural
+    ("body", "bodies"; "dataset", never "data")."""
+    if not word.isascii():
+        return re.escape(_stem(word)) + r"\w*"
+    if word.endswith("y") and len(word) > 2:
+        return re.escape(word[:-1]) + r"(?:y|ies)"
+    return re.escape(word) + r"(?:s|es)?"
+
+
 def term_pattern(term: str, abbr: str | None = None) -> re.Pattern:
-    """A term in any of its forms (each word by its stem, in order), or its abbreviation with any ending."""
-    words = [re.escape(_stem(w)) + r"\w*" for w in re.findall(r"\w+", term)]
-    forms = [r"[\s\u00a0-]+".join(words)] + ([re.escape(abbr) + r"(?![\w])"] if abbr else [])
+    """A term in any of its forms (each word in its forms, in order), or its abbreviation with any ending."""
+    words = [_word_forms(w) + r"(?!\w)" if w.isascii() else _word_forms(w) for w in re.findall(r"\w+", term)]
+    # an abbreviation with any ending: ҮЕҰ-ның, НПО, NGOs
+    forms = [r"[\s\u00a0()-]+".join(words)] + ([re.escape(abbr) + r"(?:s|’s)?(?![\w])"] if abbr else [])
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + ")", re.IGNORECASE)
 
 
 def _prose(path: Path) -> str:
     """A chapter's prose and captions, with the words its inline expressions print (``.ru("наборе", ...)``)."""
     text = " ".join(line for _, line in glossary.prose_lines(path, inline=True))
-    return INLINE.sub(lambda m: " ".join(q.group(0)[1:-1] for q in WORDS_LITERAL.finditer(m.group(1))) or " ", text)
+    def printed(expr: str) -> str:
+        forms = [m.group(0)[1:-1] for call in KK_ENDING.finditer(expr) for m in STRING.finditer(call.group(0))]
+        return " ".join(forms + _words(KK_ENDING.sub("", expr))) or " "
+    return INLINE.sub(lambda m: printed(m.group(1)), text)
 
 
 def _terms(root: Path, a: str, b: str, folder: Path | None = None) -> list[str]:

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.core.processes import child_setup
+from helpers.lang import i18n
 
 PT_PER_MM = 72 / 25.4
 A4_MM = (210.0, 297.0)
 DRAFT_KEYWORD = "draft"  # the draft build's PDF carries it among the document's keywords
-DRAFT_WORDS = ("ЖОБА", "ЧЕРНОВИК")
+DRAFT_WORDS = tuple(words["draft"] for words in i18n.WORDS.values())  # the draft mark of every edition
 UNRESOLVED = re.compile(r"\?\?[\w-]*")
 
 

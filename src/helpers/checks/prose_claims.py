@@ -34,7 +34,7 @@ MARKER = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\{claim=(?P<name>[A
 INLINE = re.compile(r"`\{python\}\s+([^`]+?)`")
 FENCE = re.compile(r"^\s*(```+)\s*\{python[^}]*\}\s*$")
 FLOAT_OPEN = re.compile(r"^:::+\s*\{#(?:dgm|tbl|fig)-")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[*»)\]]*\s+(?=[*«(\[]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
+SENTENCE_END = re.compile(r"(?<=[.!?…])[*»”’)\]]*\s+(?=[*«“‘(\[]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 WORDS_FILE = "comparative-words.csv"
 
 WORDS = {
@@ -46,6 +46,10 @@ WORDS = {
            "open": "Данными не проверяется: мнение или сведения, которых нет в данных",
            "restates": "Не проверено: повторяет формулировку источника",
            "undecided": "Не решено: значение, данное источником словами, не позволяет проверить"},
+    "en": {"true": "Checked against the data", "false": "NOT SUPPORTED BY THE DATA",
+           "open": "Not checkable against the data: an opinion or information the data does not hold",
+           "restates": "Not checked: restates the source's own words",
+           "undecided": "Undecided: a value the source gives in words does not decide it"},
 }
 
 
@@ -159,7 +163,7 @@ def words(root: Path) -> dict[str, tuple[re.Pattern | None, re.Pattern | None, l
 
 def _word_list(root: Path) -> dict[str, list[tuple[str, re.Pattern]]]:
     path = paths.data_dir(root) / WORDS_FILE
-    out: dict[str, list[tuple[str, re.Pattern]]] = {"kk": [], "ru": []}
+    out: dict[str, list[tuple[str, re.Pattern]]] = {lang: [] for lang in config.langs(root)}
     if not path.exists():
         return out
     with path.open(encoding="utf-8", newline="") as f:
@@ -167,7 +171,7 @@ def _word_list(root: Path) -> dict[str, list[tuple[str, re.Pattern]]]:
             word, lang = (row.get("word") or "").strip().lower(), (row.get("lang") or "").strip()
             kind = (row.get("kind") or "").strip()
             if lang not in out or not word or kind not in ("comparative", "idiom"):
-                raise ClaimError(f"{path.name}, row {number}: needs a language (kk or ru), a word and a kind "
+                raise ClaimError(f"{path.name}, row {number}: needs a language ({', '.join(out)}), a word and a kind "
                                  "(comparative, or idiom: a phrase that compares nothing)")
             body = r"\s+".join(re.escape(w).replace(r"\*", r"\w*") for w in word.split())
             tail = "" if word.endswith("*") else r"(?!\w)"

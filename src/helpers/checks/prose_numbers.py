@@ -189,7 +189,7 @@ def annotate(markdown: str, path: Path, lang: str) -> str:
         for r in q.origin:
             res = data.resource(r.dataset)
             files.setdefault(res["path"], ([], res.get("x-source", {})))[0].append((r.row, r.key))
-        title = (i18n.word("source_words", lang).format(words=q.precision.words) + ". "
+        title = (i18n.word("source_words", lang).format(words=i18n.quoted(q.precision.words, lang, markdown=False)) + ". "
                  + i18n.origin_note(files, lang)).replace("\\", "\\\\").replace('"', '\\"')
         rows = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in q.origin)
         return f'[{m.group("text")}]{{.num .worded title="{title}" data-rows="{rows}" data-precision="{q.precision.kind}"}}'

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import data
+from helpers.core import config, data
 from helpers.core.data import DataError
 
 KINDS = ("exact", "approximate", "lower_bound", "upper_bound", "group", "derived")
@@ -183,6 +183,9 @@ def _row_error(res: dict, entry: dict, kind: str, row, line: int, column: str) -
     say = entry.get("say") or {}
     if not isinstance(say, dict) or not all(isinstance(v, str) and v.strip() for v in say.values()):
         return DataError(**where, message="'say' must give each edition's words as text: {\"kk\": ..., \"ru\": ...}")
+    lacking = [lang for lang in config.langs() if say and lang not in say]
+    if lacking:
+        return DataError(**where, message=f"'say' gives no words for the edition(s) {', '.join(lacking)}")
     return None
 
 

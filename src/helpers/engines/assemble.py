@@ -18,7 +18,6 @@ from helpers.lang.fmt import inline_origin
 FLOAT_PREFIXES = ("dgm-", "tbl-", "fig-")
 FLOAT_DIV = re.compile(r"^:::+\s*\{#((?:dgm|tbl|fig)-[\w-]+)[^}]*\}", re.M)
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*\{([^}]*)\}\s*$", re.M)
-APPENDIX_LETTERS = "АБВГД"
 
 
 @dataclass
@@ -207,11 +206,11 @@ def registry(pages: list[Page], lang: str) -> dict:
                 continue
             entry = {"kind": "sec", "page": html, "title": title, "prefix": ""}
             if level == 1 and page.appendix:
-                letter = APPENDIX_LETTERS[appendix_no]
+                letter = i18n.appendix_letter(appendix_no, lang)
                 appendix_no += 1
-                entry["prefix"] = (f"{letter} қосымшасы." if lang == "kk" else f"Приложение {letter}.")
+                entry["ref"] = i18n.WORDS[lang]["appendix"].format(letter=letter)
+                entry["prefix"] = entry["ref"][:1].upper() + entry["ref"][1:] + "."
                 entry["num"] = letter
-                entry["ref"] = (f"{letter} қосымшасы" if lang == "kk" else f"приложение {letter}")
             elif level == 1 and ".unnumbered" not in attrs:
                 chapter_no += 1
                 entry["prefix"] = f"{chapter_no}."

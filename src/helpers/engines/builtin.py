@@ -235,6 +235,8 @@ def build_editions(root: Path, opts: Options, progress: Progress = say,
             errors.append(str(err))
     if errors:
         raise BuildError("\n".join(errors))
+    if "html" in opts.formats and any(not res.held for res in results.values()):
+        render.home_page(root, output_root(root, opts))  # every edition the book declares, in one list
     return [results[lang] for lang in langs]
 
 

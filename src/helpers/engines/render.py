@@ -19,6 +19,7 @@ from helpers.core.processes import child_setup
 from helpers.core import config
 from helpers.core.config import Edition
 from helpers.core.errors import BuildError
+from helpers.core.files import write_atomic
 from helpers.engines import linebreaks
 from helpers.engines import press as press_file
 from helpers.engines.assemble import Page
@@ -87,7 +88,7 @@ def html_site(book: Edition, pages: list[Page], registry: dict, registry_path: P
               *, pdf_name: str, draft: bool = False) -> list[str]:
     """Write the multi-page site into ``dest``; returns the filter's warnings."""
     lang = book.lang
-    other = next(code for code in config.langs(book.root) if code != lang)  # the language switcher's
+    others = [e for code, e in config.editions(book.root).items() if code != lang]  # the language switcher's
     words = i18n.WORDS[lang]
     template = Template(resource_path("page.html").read_text(encoding="utf-8"))
     dest.mkdir(parents=True, exist_ok=True)
@@ -113,9 +114,9 @@ def html_site(book: Edition, pages: list[Page], registry: dict, registry_path: P
                      if i + 1 < len(pages) else "<span></span>")
         banner = f'<aside class="draft-banner" aria-label="{words["draft"]}">{words["draft"]}</aside>' if draft else ""
         text = template.substitute(
-            lang=lang, other_lang=other, other_word=words["other_lang"], version=__version__,
+            lang=lang, alternates=_alternates(others, name), switcher=_switcher(others, name), version=__version__,
             page_title=titles[i], book_title=html.escape(book.title), contents_word=words["contents"],
-            search_word=words["search"], pager_word=words["pager"], other_href=f"../../{other}/html/{name}", toc=toc, body=body,
+            search_word=words["search"], pager_word=words["pager"], toc=toc, body=body,
             prev_link=prev_link, next_link=next_link, pdf_href=f"../{pdf_name}", draft_banner=banner,
             page_downloads=_page_downloads(page.stem, words))
         (dest / name).write_text(text, encoding="utf-8")
@@ -132,6 +133,36 @@ def html_site(book: Edition, pages: list[Page], registry: dict, registry_path: P
     (assets / "search-index.js").write_text(
         "window.SEARCH_INDEX = " + json.dumps(index, ensure_ascii=False, sort_keys=True) + ";\n", encoding="utf-8")
     return warnings
+
+
+def _alternates(others: list, name: str) -> str:
+    """The page's counterparts in the other editions, for search engines and browsers (``hreflang``)."""
+    return "\n".join(f'<link rel="alternate" hreflang="{e.code}" href="../../{e.code}/html/{name}">' for e in others)
+
+
+def _switcher(others: list, name: str) -> str:
+    """The language switcher: the same page in every other edition, each named in its own language."""
+    return "".join(f'<a class="lang-switch" href="../../{e.code}/html/{name}" hreflang="{e.code}" lang="{e.code}">'
+                   f'{html.escape(e.name)}</a>' for e in others)
+
+
+def home_page(root: Path, out_root: Path) -> Path:
+    """The combined output's home page (``output/index.html``): every edition the book declares, in its own
+    language, with its web edition and its PDF."""
+    items = []
+    for code, lang in config.editions(root).items():
+        book = config.load(root, code)
+        pdf_name = f"ngo-report-{book.get('year')}-{code}.pdf"
+        items.append(f'<li lang="{code}"><a class="edition" href="{code}/html/index.html" hreflang="{code}">'
+                     f'{html.escape(book.title)}</a><br><span>{html.escape(i18n.WORDS[code]["edition"])} · '
+                     f'<a href="{code}/{pdf_name}" hreflang="{code}">PDF</a></span></li>')
+    first = config.langs(root)[0]
+    text = Template(resource_path("home.html").read_text(encoding="utf-8")).substitute(
+        lang=first, title=html.escape(config.load(root, first).title), version=__version__,
+        editions="\n".join(items))
+    target = out_root / "index.html"
+    write_atomic(target, text)
+    return target
 
 
 # --- PDF --------------------------------------------------------------------------------------------
@@ -202,7 +233,8 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     frame, warnings = pandoc(BODY_MARK, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}"], reader=reader)
+        "-V", f"hyphenate={'false' if typography.own_break_points(book.lang) else 'true'}",
+        "-V", f"mainfont={_plain(mainfont(book))}"], reader=reader)
     head, mark, tail = frame.partition(BODY_LINE)
     if not mark:
         raise BuildError(f"the print template {resource_path('book.typ')} has no $body$")
@@ -245,7 +277,10 @@ def _typeset(book: Edition, typ: Path, workdir: Path, dest: Path, inputs: dict) 
 
 def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
     """The prose's break points as soft hyphens (Typst has no Kazakh patterns; the Russian ones are given the same
-    way, so that ``linebreaks`` can keep a hyphenated word off a page's last line in both editions)."""
+    way, so that ``linebreaks`` can keep a hyphenated word off a page's last line in both editions); none for a
+    language Typst hyphenates by its own patterns (English)."""
+    if not typography.own_break_points(lang):
+        return []
     script = workdir / "hyphenation-filter"
     script.write_text(f"#!{sys.executable}\nfrom helpers.lang.kk_hyphenation import main\n"
                       f"from helpers.lang.typography import print_word\nmain(print_word({lang!r}))\n", encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Number formats of the two editions: decimal comma, no-break space between thousands, units in words."""
+"""Number formats of the editions (the marks ``_quarto.yml`` declares per edition), units in words, and the words
+that agree with a number."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ NBSP = "\u00a0"
 UNIT_WORDS = {
     "kk": {"million_kzt": "млн теңге", "billion_kzt": "млрд теңге"},
     "ru": {"million_kzt": "млн тенге", "billion_kzt": "млрд тенге"},
+    "en": {"million_kzt": "million tenge", "billion_kzt": "billion tenge"},
 }
 
 
@@ -50,6 +52,11 @@ class Formatted(str):
     def ru(self, one: str, few: str, many: str) -> "Formatted":
         """The number with the Russian noun form it governs: ``n.rows.ru("строка", "строки", "строк")``."""
         return Formatted(f"{self}{NBSP}{ru_plural(self, one, few, many)}", self.origin, self.rows, self.precision)
+
+    def en(self, one: str, many: str) -> "Formatted":
+        """The number with the English noun form it governs: ``n.rows.en("row", "rows")`` -> ``3 rows``."""
+        noun = one if str(self).replace(",", "") in ("1", "−1") else many
+        return Formatted(f"{self}{NBSP}{noun}", self.origin, self.rows, self.precision)
 
     def _repr_markdown_(self) -> str:
         if not self.origin:

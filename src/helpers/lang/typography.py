@@ -8,7 +8,7 @@
   never hangs at the end of a line, and inside "т. д.", "т. п.".
 
 ``hyphenated`` breaks a short label (a region's name on a map) over two lines at a syllable: Kazakh by
-``kk_hyphenation``, Russian by the LibreOffice patterns of pyphen, the print edition's own rules.
+``kk_hyphenation``, Russian and English by the LibreOffice patterns of pyphen.
 """
 
 from __future__ import annotations
@@ -40,6 +40,15 @@ def apply(markdown: str, lang: str) -> str:
     return text
 
 
+PYPHEN = {"ru": "ru_RU", "en": "en_GB"}  # pyphen's (LibreOffice's) patterns of the languages it has
+
+
+def own_break_points(lang: str) -> bool:
+    """Whether the print edition brings its own break points as soft hyphens (Kazakh, which Typst has no patterns
+    for, and Russian, set the same way); English is hyphenated by Typst's own patterns."""
+    return lang in ("kk", "ru")
+
+
 def print_word(lang: str):
     """The print edition's break points of one word, as a function ``(word, mark) -> word with marks``: Kazakh
     by its syllables (``kk_hyphenation``), Russian by the LibreOffice patterns of pyphen (no part shorter than
@@ -48,7 +57,7 @@ def print_word(lang: str):
         return hyphenate_word
     import pyphen
 
-    patterns = pyphen.Pyphen(lang="ru_RU", left=2, right=2)
+    patterns = pyphen.Pyphen(lang=PYPHEN[lang], left=2, right=2)
 
     def word(text: str, mark: str) -> str:
         return text if len(text) < 5 or text.isupper() else patterns.inserted(text, hyphen=mark)
@@ -65,7 +74,7 @@ def break_points(word: str, lang: str) -> list[int]:
         return out
     import pyphen
 
-    return pyphen.Pyphen(lang="ru_RU").positions(word)
+    return pyphen.Pyphen(lang=PYPHEN[lang]).positions(word)
 
 
 def hyphenated(label: str, lang: str) -> list[str]:

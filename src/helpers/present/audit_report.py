@@ -116,7 +116,7 @@ HANDLING = {
     "not_shown": {"en": "the book does not use the figure",
                   "kk": "кітапта бұл сан қолданылмайды",
                   "ru": "в книге это число не используется"},
-    "reading": {"en": "the book follows the reading described in appendix B",
+    "reading": {"en": "the book follows the reading described in Appendix B",
                 "kk": "кітап Б қосымшасында сипатталған түсіндірмеге сүйенеді",
                 "ru": "книга следует прочтению, описанному в приложении Б"},
     "approximation": {"en": "the report's approximate figure, given as such",
@@ -125,11 +125,11 @@ HANDLING = {
 }
 
 HANDLING_SHORT = {  # the last column of the appendix table; the prose explains them
-    "recomputed": {"kk": "қайта есептелді", "ru": "пересчитано"},
-    "kept_as_printed": {"kk": "өзгеріссіз", "ru": "как в источнике"},
-    "not_shown": {"kk": "қолданылмайды", "ru": "не используется"},
-    "reading": {"kk": "Б қосымшасы бойынша", "ru": "по прил. Б"},
-    "approximation": {"kk": "жуық сан", "ru": "приблизительно"},
+    "recomputed": {"kk": "қайта есептелді", "ru": "пересчитано", "en": "recomputed"},
+    "kept_as_printed": {"kk": "өзгеріссіз", "ru": "как в источнике", "en": "as in the source"},
+    "not_shown": {"kk": "қолданылмайды", "ru": "не используется", "en": "not used"},
+    "reading": {"kk": "Б қосымшасы бойынша", "ru": "по прил. Б", "en": "per Appendix B"},
+    "approximation": {"kk": "жуық сан", "ru": "приблизительно", "en": "approximate"},
 }
 
 SEVERITY = {
@@ -152,9 +152,25 @@ HEADERS = {
            "text": "текст", "section": "раздел {n}", "conclusion": "заключение", "intro": "введение",
            "survey": "опрос бенефициаров", "kinds": {"table": "таблица", "diagram": "диаграмма",
                                                      "figure": "рисунок", "text": "текст"}},
+    "en": {"no": "No.", "place": "Place", "what": "Indicator", "printed": "In the report", "recomputed": "Check",
+           "finding": "Inconsistency", "handling": "In the book", "question": "Survey", "count": "Number of shares",
+           "bases": "Smallest consistent bases", "fits": "Consistent with the NGO survey", "yes": "yes", "not": "no",
+           "text": "text", "section": "Section {n}", "conclusion": "Conclusion", "intro": "Introduction",
+           "survey": "beneficiary survey", "kinds": {"table": "table", "diagram": "figure",
+                                                     "figure": "map", "text": "text"}},
 }
 
 _KIND = {"table": "tbl", "diagram": "dgm", "figure": "fig"}
+# the findings' own files (findings.csv, the terminal) are in plain English for programs and reviewers: ids, not
+# labels, and numbers as Python prints them; the English edition words them as the book does
+PLAIN = "plain"
+
+
+def _words(lang: str) -> str:
+    """The language of a finding's words: ``plain`` speaks English."""
+    return "en" if lang == PLAIN else lang
+
+
 GROUP_MIN = 3  # this many findings of one rule and cause in one dataset are shown as one row
 
 
@@ -163,7 +179,7 @@ def _value(v: float | None, unit: str, lang: str, decimals: int | None = None) -
         return "–"
     if decimals is None:
         decimals = 0 if abs(v) >= 100 else min(fmt._decimals_of(v), 2)
-    if lang == "en":
+    if lang == PLAIN:
         text = f"{v:,.{decimals}f}"
         return text + ("%" if unit == "percent" else f" {unit}" if unit and unit != "person" else "")
     return fmt.quantity(v, unit, lang, decimals)
@@ -182,17 +198,17 @@ def place(f: audit.Finding, lang: str) -> str:
 def item(f: audit.Finding, lang: str) -> str:
     """The row (or rows) of the dataset the finding is about, in words."""
     if f.key in ("", "*"):
-        return data.resource(f.dataset).get("title", f.dataset) if lang == "en" else ""
+        return data.resource(f.dataset).get("title", f.dataset) if lang == PLAIN else ""
     parts = []
     for pair in f.key.split(";"):
         scheme, _, id_ = pair.partition("=")
         if id_ == "*" or "|" in id_:
             continue
-        parts.append(id_ if lang == "en" else data.labels(scheme, lang, short=True).get(id_, id_))
+        parts.append(id_ if lang == PLAIN else data.labels(scheme, lang, short=True).get(id_, id_))
     return " – ".join(parts)
 
 
-def explain(f: audit.Finding, lang: str = "en") -> str:
+def explain(f: audit.Finding, lang: str = "plain") -> str:
     """A short sentence: what is wrong and its likely cause."""
     dec = 1 if f.unit == "percent" else None
     params = {"printed": _value(f.printed, f.unit, lang, dec if f.rule == "sum100" else _printed_decimals(f)),
@@ -201,19 +217,19 @@ def explain(f: audit.Finding, lang: str = "en") -> str:
               "by_new_value": _value(f.detail.get("by_new_value"), f.unit, lang, 1),
               "bases": ", ".join(str(b) for b in f.detail.get("smallest", [])[:4]),
               "other": _other(f, lang), "place": f.detail.get("place", ""), "instead": _instead(f, lang)}
-    return kk_grammar.format_text(CAUSES[f.cause][lang], **params)
+    return kk_grammar.format_text(CAUSES[f.cause][_words(lang)], **params)
 
 
 def _factor(factor, lang: str):
     """A factor of 10 or 1000 as the edition prints its numbers (``1 000``); English keeps the plain number."""
     value = abs(factor or 0)
-    return value if lang == "en" else fmt.number(value, lang, 0)
+    return value if lang == PLAIN else fmt.number(value, lang, 0)
 
 
 def _instead(f: audit.Finding, lang: str) -> str:
     """The id a ranking check puts in the place of the printed one, as the edition names it."""
     id_ = f.detail.get("instead")
-    if not id_ or lang == "en":
+    if not id_ or lang == PLAIN:
         return id_ or ""
     return data.labels(f.detail.get("scheme", ""), lang).get(id_, id_)
 
@@ -247,11 +263,11 @@ def _other(f: audit.Finding, lang: str) -> str:
 
 
 def _short(f: audit.Finding, lang: str) -> str:
-    return SHORT[f.cause][lang] if f.cause in SHORT else explain(f, lang).split(" (")[0]
+    return SHORT[f.cause][_words(lang)] if f.cause in SHORT else explain(f, lang).split(" (")[0]
 
 
 def handling(f: audit.Finding, lang: str) -> str:
-    return HANDLING[f.handling][lang] if f.handling else "–"
+    return HANDLING[f.handling][_words(lang)] if f.handling else "–"
 
 
 def _groups(findings: list[audit.Finding]) -> list[list[audit.Finding]]:
@@ -279,7 +295,7 @@ def rows(result: audit.Audit, lang: str) -> list[list[str]]:
     listed = [f for f in result.findings if f.severity != "info"]
     for n, group in enumerate(_groups(listed), start=1):
         f = group[0]
-        severity = SEVERITY[f.severity][lang]
+        severity = SEVERITY[f.severity][_words(lang)]
         if len(group) == 1:
             what, printed, check = item(f, lang), _printed(f, lang), _value(f.recomputed, f.unit, lang,
                                                                             _shown_decimals(f))
@@ -288,7 +304,7 @@ def rows(result: audit.Audit, lang: str) -> list[list[str]]:
             what, printed, check = "", "…", "…"
             example = f"{item(f, lang)}: {_printed(f, lang)} → " \
                       f"{_value(f.recomputed, f.unit, lang, _shown_decimals(f))}"
-            text = GROUP[lang].format(count=len(group), text=_short(f, lang), example=example)
+            text = GROUP[_words(lang)].format(count=len(group), text=_short(f, lang), example=example)
         where = nowrap(place(f, lang)) + (f": {what}" if what else "")
         short = HANDLING_SHORT[f.handling][lang] if f.handling else "–"
         out.append([str(n), where, printed, check, f"{severity}: {text}", short])

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from helpers.core import data, precision, stats
-from helpers.lang import fmt
+from helpers.lang import fmt, i18n
 
 
 def select(dataset: str, where: dict | None = None, exclude: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -74,7 +74,7 @@ def worded(frame: pd.DataFrame, dims: list[str], lang: str) -> list[str]:
         label = " / ".join(labels_for(d, [row[d]], lang)[0] for d in dims)
         shown = fmt.mark(fmt.quantity(float(row["value"]), row["unit"], lang), row["mark"])
         say = precision.of_row(frame.attrs["dataset"], int(i), whole).say.get(lang)
-        out.append(f"{label} {shown} («{row['words']}»{': ' + say if say else ''})")
+        out.append(f"{label} {shown} ({i18n.quoted(row['words'], lang)}{': ' + say if say else ''})")
     return out
 
 
