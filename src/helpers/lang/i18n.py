@@ -66,7 +66,7 @@ WORDS = {
             "ngo_survey": "опрос НПО", "population_survey": "опрос населения",
             "expert_survey": "экспертный опрос", "beneficiary_survey": "опрос бенефициаров",
             "official_statistics": "данные Министерства юстиции РК", "sso_monitoring": "мониторинг ГСЗ"},
-        "section": "раздел {n}", "appendix": "приложение {letter}", "printed_as": "{kind} {n}",
+        "section": "раздел\u00a0{n}", "appendix": "приложение\u00a0{letter}", "printed_as": "{kind} {n}",
         "higher": "выше", "lower": "ниже", "no_data": "нет данных", "log_scale": "логарифмическая шкала",
         "decade_end": "конец\n{decade}-х", "all_values": "все значения",
         "shares_computed": "Доли рассчитаны по числу организаций в таблице",
@@ -103,7 +103,7 @@ WORDS = {
             "expert_survey": "expert survey", "beneficiary_survey": "beneficiary survey",
             "official_statistics": "data of the Ministry of Justice of the Republic of Kazakhstan",
             "sso_monitoring": "monitoring of the state social order"},
-        "section": "Section {n}", "appendix": "Appendix {letter}", "printed_as": "{kind} {n}",
+        "section": "Section\u00a0{n}", "appendix": "Appendix\u00a0{letter}", "printed_as": "{kind} {n}",
         "higher": "higher", "lower": "lower", "no_data": "no data", "log_scale": "logarithmic scale",
         "decade_end": "late\n{decade}s", "all_values": "all values",
         "shares_computed": "Shares computed from the numbers of organisations in the table",
@@ -112,7 +112,7 @@ WORDS = {
                              "give the values. This edition therefore gives this note in place of the diagram; "
                              "the missing values are listed in the register of Appendix B.",
         "gap_decision_omit": "The diagram “{caption}” is not shown: the source document does not give its values (Appendix B).",
-        "continued": "Table {n} (continued)", "continued_plain": "Table (continued)",
+        "continued": "Table\u00a0{n} (continued)", "continued_plain": "Table (continued)",
         "data": "Data", "row": "row {n}", "whole_package": "every file of the data package",
         "audit_origin": "Data: the result of checking the whole data package (report audit, output/audit/findings.csv).",
     },
@@ -179,7 +179,7 @@ def reference_label(kind: str, number: int | str, lang: str) -> str:
     noun = WORDS[lang][kind]
     if lang == "kk":
         return f"{number}-{noun}"
-    return f"{noun.capitalize() if lang == 'en' else noun} {number}"
+    return f"{noun.capitalize() if lang == 'en' else noun}\u00a0{number}"  # never parted at a line's end
 
 
 def source_line(src: dict, lang: str) -> str:

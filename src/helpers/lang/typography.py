@@ -8,7 +8,7 @@
   never hangs at the end of a line, and inside "т. д.", "т. п.".
 
 ``hyphenated`` breaks a short label (a region's name on a map) over two lines at a syllable: Kazakh by
-``kk_hyphenation``, Russian and English by the LibreOffice patterns of pyphen.
+``kk_hyphenation``, Russian by the LibreOffice patterns of pyphen; English names are not hyphenated.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def apply(markdown: str, lang: str) -> str:
     return text
 
 
-PYPHEN = {"ru": "ru_RU", "en": "en_GB"}  # pyphen's (LibreOffice's) patterns of the languages it has
+PYPHEN = {"ru": "ru_RU"}  # pyphen's (LibreOffice's) patterns
 
 
 def own_break_points(lang: str) -> bool:
@@ -78,7 +78,10 @@ def break_points(word: str, lang: str) -> list[int]:
 
 
 def hyphenated(label: str, lang: str) -> list[str]:
-    """Two-line forms of a label broken inside a word with a hyphen, the most even first: "Туркестан-\nская"."""
+    """Two-line forms of a label broken inside a word with a hyphen, the most even first: "Туркестан-\nская".
+    None in English, which does not hyphenate proper names (a label too wide is set smaller instead)."""
+    if lang == "en":
+        return []
     words, forms = label.split(" "), []
     for i, word in enumerate(words):
         for cut in break_points(word, lang):
