@@ -21,8 +21,8 @@ def test_english_number_and_float_conventions():
     assert fmt.quantity(2019, "year", "en") == "2019" and fmt.number(999, "en") == "999"
     assert fmt.Formatted("12%").to(fmt.Formatted("15%")) == "12–15%"
     assert fmt.Formatted("1").en("row", "rows") == "1\u00a0row" and fmt.Formatted("3").en("row", "rows") == "3\u00a0rows"
-    assert i18n.caption_label("dgm", 1, "en") == "Figure 1" and i18n.reference_label("fig", 2, "en") == "Map 2"
-    assert i18n.reference_label("tbl", 3, "en") == "Table 3"
+    assert i18n.caption_label("dgm", 1, "en") == "Figure 1" and i18n.reference_label("fig", 2, "en") == "Map\u00a02"
+    assert i18n.reference_label("tbl", 3, "en") == "Table\u00a03"  # a reference is never parted from its number
     assert [i18n.appendix_letter(i, "en") for i in range(3)] == ["A", "B", "C"]
     assert i18n.series(["Almaty Region", "Atyrau Region"], ["", ""], "en") == "Almaty and Atyrau regions"
 
@@ -38,40 +38,29 @@ def test_english_pdf_and_site_carry_the_title_grouped_numbers_and_figures(built_
 
 
 class _VisibleText(HTMLParser):
-    """The text a reader sees, without quotations marked as another language's (``lang="kk"``), scripts and the
-    Terms table (the glossary, which gives each term in every edition's language)."""
+    """The text a reader sees, without scripts and without text marked as another language's (``lang="kk"``:
+    the source's quoted words, the Kazakh and Russian terms of the glossary)."""
+
+    VOID = ("br", "img", "meta", "link", "input", "hr", "col", "wbr", "source")
 
     def __init__(self):
         super().__init__()
-        self.stack: list[bool] = []  # per open element: hidden
+        self.hidden: list[bool] = []  # per open element
         self.text: list[str] = []
-        self.in_table, self.table_cells = 0, []
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        hidden = tag in ("script", "style", "title") or attrs.get("lang", "en") != "en"
-        if tag in ("br", "img", "meta", "link", "input", "hr", "col"):
+        if tag in self.VOID:
             return
-        self.stack.append(hidden or bool(self.stack and self.stack[-1]))
-        if tag == "table":
-            self.in_table += 1
-            self.table_cells.append([])
+        hidden = tag in ("script", "style", "title") or dict(attrs).get("lang", "en") != "en"
+        self.hidden.append(hidden or bool(self.hidden and self.hidden[-1]))
 
     def handle_endtag(self, tag):
-        if tag in ("br", "img", "meta", "link", "input", "hr", "col"):
-            return
-        if self.stack:
-            self.stack.pop()
-        if tag == "table" and self.in_table:
-            self.in_table -= 1
-            cells = self.table_cells.pop()
-            if not any(c.strip() == "Kazakh" for c in cells[:8]):  # the Terms table's header names the languages
-                self.text += cells
+        if tag not in self.VOID and self.hidden:
+            self.hidden.pop()
 
     def handle_data(self, data):
-        if self.stack and self.stack[-1]:
-            return
-        (self.table_cells[-1] if self.in_table else self.text).append(data)
+        if not (self.hidden and self.hidden[-1]):
+            self.text.append(data)
 
 
 def test_the_english_site_has_no_cyrillic_outside_quotations_and_the_glossary(built_report: Path):

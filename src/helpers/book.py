@@ -362,6 +362,7 @@ def terms_table(lang: str) -> None:
     """The abbreviations of the edition with their terms, and the same terms in the other editions, from the
     glossary (data/glossary.csv)."""
     w = i18n.WORDS[lang]
-    names = [w["languages"][x] for x in config.langs() if x != lang]
-    rows = glossary.terms(lang)
-    _display(Table([w["abbreviation"], w["term"], *names], rows, ["l"] * (2 + len(names))))
+    others = [x for x in config.langs() if x != lang]
+    # each other edition's term marked as its language's text (a screen reader reads it so)
+    rows = [row[:2] + [f'[{term}]{{lang="{x}"}}' for x, term in zip(others, row[2:])] for row in glossary.terms(lang)]
+    _display(Table([w["abbreviation"], w["term"], *(w["languages"][x] for x in others)], rows, ["l"] * (2 + len(others))))
