@@ -240,4 +240,4 @@ def test_data_that_fails_the_check_replaces_no_output_though_the_editions_start_
     for lang in ("kk", "ru"):
         assert (small_book / f"output/{lang}/html/one.html").read_bytes() == pages[lang]
     assert sorted(p.name for p in (small_book / "output").iterdir()) == [".build-kk.json", ".build-ru.json",
-                                                                        "kk", "ru"]
+                                                                        "index.html", "kk", "ru"]
