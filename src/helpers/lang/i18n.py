@@ -108,8 +108,8 @@ WORDS = {
         "decade_end": "late\n{decade}s", "all_values": "all values",
         "shares_computed": "Shares computed from the numbers of organisations in the table",
         "not_given": "not published", "others_not_published": "The source document does not give the shares of the other groups",
-        "gap_decision_note": "The picture of this diagram in the source document is lost, and its text does not "
-                             "give the values. This edition therefore gives this note in place of the diagram; "
+        "gap_decision_note": "The image of this diagram in the source document has been lost, and its text does "
+                             "not give the values. This edition therefore gives this note in place of the diagram; "
                              "the missing values are listed in the register of Appendix B.",
         "gap_decision_omit": "The diagram “{caption}” is not shown: the source document does not give its values (Appendix B).",
         "continued": "Table\u00a0{n} (continued)", "continued_plain": "Table (continued)",

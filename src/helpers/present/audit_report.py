@@ -156,7 +156,7 @@ HEADERS = {
            "finding": "Inconsistency", "handling": "In the book", "question": "Survey", "count": "Number of shares",
            "bases": "Smallest consistent bases", "fits": "Consistent with the NGO survey", "yes": "yes", "not": "no",
            "text": "text", "section": "Section {n}", "conclusion": "Conclusion", "intro": "Introduction",
-           "survey": "beneficiary survey", "kinds": {"table": "table", "diagram": "figure",
+           "survey": "Beneficiary survey", "kinds": {"table": "table", "diagram": "figure",
                                                      "figure": "map", "text": "text"}},
 }
 
