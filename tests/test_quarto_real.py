@@ -19,7 +19,9 @@ import pytest
 import yaml
 from conftest import ROOT, pdf_text, report
 
-LANGS = ("kk", "ru")
+from helpers.core import config
+
+LANGS = config.langs(ROOT)  # every edition the book declares
 
 
 def _real_quarto() -> str | None:
@@ -70,7 +72,7 @@ def _text(page: str) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_both_editions_render_every_chapter_as_a_page_and_the_pdf(quarto_book: Path, lang: str):
+def test_every_edition_renders_every_chapter_as_a_page_and_the_pdf(quarto_book: Path, lang: str):
     assert (quarto_book / lang / "index.html").exists()
     for chapter in _chapters(lang):
         assert (quarto_book / lang / Path(chapter).with_suffix(".html")).exists(), chapter
@@ -124,3 +126,8 @@ def test_the_kazakh_pdf_has_the_title_and_the_number_of_registered_organisations
     assert "Қазақстан Республикасындағы үкіметтік емес сектордың даму үрдістері туралы Ұлттық баяндама" in text
     assert "17 988" in text or "17988" in text
     assert "1-диаграмма." in text and "1-кесте." in text
+
+
+def test_the_english_pdf_has_english_numbers_and_captions(quarto_book: Path):
+    text = " ".join(pdf_text(quarto_book / "en" / "ngo-report-2019-en.pdf").split())
+    assert "17,988" in text and "Figure 1" in text and "Table 1" in text
