@@ -21,10 +21,26 @@ _ON_VIEW: list[Callable[[str], None]] = []
 QUIET = [0]  # > 0 while a view is read: the files opened are not recorded (the engine's hook looks here too)
 
 
+_RECORDERS: list[dict[str, str]] = []  # the reads of the blocks of ``recording`` running, innermost last
+
+
 def record_read(path: str | Path, digest: str) -> None:
     """Record that the chapter read ``path``, whose content has the SHA-256 ``digest``."""
     if not QUIET[0]:
         READS[str(path)] = digest
+        for reads in _RECORDERS:
+            reads[str(path)] = digest
+
+
+@contextmanager
+def recording():
+    """What is read within (file -> SHA-256, as ``READS`` has it, which records it too)."""
+    reads: dict[str, str] = {}
+    _RECORDERS.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDERS.pop()
 
 
 class _Read:
@@ -47,6 +63,8 @@ def reading_view(path: str | Path, view: str):
     if not QUIET[0]:
         pseudo = views.name(os.path.abspath(path), view)
         READS[pseudo] = views.of_bytes(view, read.raw)
+        for reads in _RECORDERS:
+            reads[pseudo] = READS[pseudo]
         for callback in _ON_VIEW:
             callback(pseudo)
 
