@@ -17,7 +17,7 @@ from conftest import FIXTURES
 from helpers.checks import audit, gate, prose_claims
 from helpers.core import data as core_data
 from helpers.core import session, validate, views
-from helpers.core.cache import Key, Store
+from helpers.core.cache import ByReads, Key, Store
 from helpers.engines import render
 from helpers.engines.options import Result
 from helpers.engines.pandoc_cache import pandoc_cache
@@ -243,20 +243,14 @@ def test_a_data_edit_evaluates_again_only_the_rules_that_read_the_edited_file(tm
     assert _findings(edited) == _findings(fresh) and edited.stale == fresh.stale
     assert _findings(edited) != _findings(first)
     # the rules' entry is not served for other code: a change to the helper package evaluates every rule
-    monkeypatch.setattr(audit.Rules, "__init__", _rules_of_other_code(audit.Rules.__init__))
+    original = audit._rules
+    monkeypatch.setattr(audit, "_rules", lambda folder, enabled: ByReads(
+        original(folder, enabled).store, "rules", "other code", folder))
     totals.write_text(totals.read_text(encoding="utf-8").replace("2019,3,", "2019,2,"), encoding="utf-8")
     evaluated = len(derived)
     again = audit.run(data_dir)
     assert len(derived) == evaluated + datasets
     assert _findings(again) == _findings(first)
-
-
-def _rules_of_other_code(init):
-    def other(self, folder, enabled):
-        init(self, folder, enabled)
-        self.code = "other code"
-        self.old = {}
-    return other
 
 
 def test_a_rule_served_from_the_cache_records_the_files_it_read(tmp_path: Path):
@@ -328,6 +322,21 @@ def test_frictionless_validates_only_the_resources_changed_since_a_clean_run(pro
     edit_data(project)
     assert validate._frictionless(folder) == []
     assert [res["path"] for res, _ in validated[resources:]] == ["s01_colours.csv"]
+
+
+def test_the_data_check_applies_its_rules_again_to_the_edited_file_only(project: Path, monkeypatch):
+    rules = counting(monkeypatch, validate, "_rules")
+    assert validate.check(project / "data") == []
+    checked = len(rules)
+    assert checked >= 1
+    assert validate.check(project / "data") == [] and len(rules) == checked
+    edit_data(project)
+    assert validate.check(project / "data") == [] and len(rules) == checked + 1
+    path = project / "data/s01_colours.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("akmola,red,12001", "akmola,red,-5"), encoding="utf-8")
+    found = validate.check(project / "data")
+    assert [p.rule for p in found] == ["negative"] and len(rules) == checked + 2
+    assert [str(p) for p in validate.check(project / "data")] == [str(p) for p in found]  # kept, and said again
 
 
 def test_a_passed_data_check_is_remembered_while_the_data_is_unchanged(project: Path):

@@ -31,8 +31,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from helpers.core import data, precision, session, stats, views
-from helpers.core.cache import Key, Store, sha_file
+from helpers.core import data, precision, session, stats
+from helpers.core.cache import ByReads, Key, Store, sha_file
 from helpers.core.files import atomic, write_atomic
 from helpers.core.paths import data_dir
 
@@ -570,90 +570,44 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
     return computed[0]
 
 
-class Rules:
-    """The findings of each rule on what it read, kept between runs (``.cache/audit/rules.json``): a rule whose
-    code, specification and files read are unchanged is not evaluated again, so a data edit evaluates the rules
-    that read the edited file. A rule's key is the audit's code (the helper package), the libraries, the rule and
-    its specification; its entry lists the files of the data folder it read (through ``core.session``, which
-    the data layer tells of every read, those served from memory included) with their SHA-256, checked against
-    the files now. Findings are kept as JSON and always given back from it, so that a rule evaluated now and one
-    served give the same objects."""
+def _rules(folder: Path, enabled: bool) -> ByReads:
+    """The findings of each rule, kept with the files the rule read (``.cache/audit/rules.json``, ``ByReads``):
+    a data edit evaluates again the rules that read the edited file. Keyed by the helper package's modules and
+    the libraries; each rule by its kind and specification."""
+    root = folder.absolute().parent
+    store = Store(root, "audit", enabled=enabled and (root / "_quarto.yml").exists())
+    code = Key("audit-rules", AUDIT_FORMAT).libraries("pandas", "pyyaml", "numpy").package((".py",)).hexdigest()
+    return ByReads(store, "rules", code, folder)
 
-    def __init__(self, folder: Path, enabled: bool):
-        root = folder.absolute().parent
-        self.folder = folder
-        self.store = Store(root, "audit", enabled=enabled and (root / "_quarto.yml").exists())
-        self.code = Key("audit-rules", AUDIT_FORMAT).libraries("pandas", "pyyaml", "numpy").package((".py",)).hexdigest()
-        self.old = self.store.get("rules", slot="rules") or {}
-        if not isinstance(self.old, dict) or self.old.get("code") != self.code:
-            self.old = {}
-        self.new: dict[str, dict] = {}
-        self._digests: dict[str, str | None] = {}
 
-    def _valid(self, entry) -> bool:
-        try:
-            return all(self._digest(name) == digest for name, digest in entry["reads"].items()) and \
-                isinstance(entry["findings"], list)
-        except (KeyError, TypeError, AttributeError):
-            return False
-
-    def _digest(self, name: str) -> str | None:
-        if name not in self._digests:
-            parts = name.split("/") if isinstance(name, str) else [""]
-            if "" in parts or ".." in parts:
-                return None
-            self._digests[name] = views.digest(self.folder.joinpath(*parts))
-        return self._digests[name]
-
-    def findings(self, rule: str, spec, evaluate) -> list[Finding]:
-        key = Key(rule).add("spec", json.dumps(spec, sort_keys=True, ensure_ascii=False, default=repr)).hexdigest()
-        entry = (self.old.get("rules") or {}).get(key)
-        if entry is not None and self._valid(entry):
-            for name, digest in entry["reads"].items():  # what the rule reads, as if it had read it
-                session.record_read(self.folder.joinpath(*name.split("/")), digest)
-        else:
-            with session.recording() as reads:
-                found = [asdict(f) for f in evaluate()]
-            names = {}
-            for path, digest in reads.items():
-                try:
-                    names[Path(path).relative_to(self.folder).as_posix()] = digest
-                except ValueError:  # a file outside the data folder: not kept
-                    names = None
-                    break
-            entry = {"reads": names, "findings": json.loads(json.dumps(found))}
-        if entry["reads"] is not None:
-            self.new[key] = entry
-        return [Finding(**f) for f in json.loads(json.dumps(entry["findings"]))]
-
-    def save(self) -> None:
-        if self.new != (self.old.get("rules") or {}):
-            self.store.put("rules", {"code": self.code, "rules": self.new}, slot="rules")
+def _findings(rules: ByReads, rule: str, spec, evaluate) -> list[Finding]:
+    key = Key(rule).add("spec", json.dumps(spec, sort_keys=True, ensure_ascii=False, default=repr)).hexdigest()
+    return [Finding(**f) for f in rules.get(key, lambda: [asdict(f) for f in evaluate()])]
 
 
 def _run(folder: Path, cache: bool = True) -> Audit:
     checks = load_checks(folder)
     tables = Tables(folder)
     group_bases = _bases(checks, tables)
-    rules = Rules(folder, cache)
+    rules = _rules(folder, cache)
     findings: list[Finding] = []
     for dataset in data.dataset_ids(folder):
         if dataset in ("labels", "regions") or not _has_values(dataset, folder):
             continue
-        findings += rules.findings("dataset", [dataset, group_bases], lambda: (
+        findings += _findings(rules, "dataset", [dataset, group_bases], lambda: (
             check_derived(tables, dataset, folder) + check_granularity(tables, dataset, group_bases, folder)))
     for dataset, specs in (checks.get("distributions") or {}).items():
         for spec in specs if isinstance(specs, list) else [specs]:
-            findings += rules.findings("distribution", [dataset, spec],
-                                       lambda: check_distribution(tables, dataset, spec, folder))
+            findings += _findings(rules, "distribution", [dataset, spec],
+                                   lambda: check_distribution(tables, dataset, spec, folder))
     for spec in checks.get("cross_checks") or []:
         try:
-            findings += rules.findings("cross", spec, lambda: check_cross(tables, spec, folder))
+            findings += _findings(rules, "cross", spec, lambda: check_cross(tables, spec, folder))
         except (ValueError, KeyError) as err:
             raise data.DataError(CHECKS_FILE, "cross-check", f"check '{spec.get('id')}': {err}") from None
     for spec in checks.get("rankings") or []:
         try:
-            findings += rules.findings("ranking", spec, lambda: check_ranking(tables, spec, folder))
+            findings += _findings(rules, "ranking", spec, lambda: check_ranking(tables, spec, folder))
         except (ValueError, KeyError) as err:
             raise data.DataError(CHECKS_FILE, "ranking", f"check '{spec.get('id')}': {err}") from None
     rules.save()

@@ -192,9 +192,11 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     meta_file = workdir / "metadata.json"
     # the frame is converted with a stand-in for the build id, put in its place after: the build id changes with
     # every edit, and the frame's conversion is then reused from the cache (the id is hexadecimal, which the
-    # template prints as it is; a stand-in found other than once in the frame converts it with the id itself)
+    # template prints as it is; a stand-in that is found in any other value is not used). The frame does not
+    # name the registry (it has no cross-reference), which is in the staging folder, a new one for each build.
     ident = meta["build-id"]
-    stand_in = BUILD_ID_STAND_IN if re.fullmatch(r"[0-9a-f]{16}", ident) and ident != BUILD_ID_STAND_IN else None
+    stand_in = BUILD_ID_STAND_IN if re.fullmatch(r"[0-9a-f]{16}", ident) and BUILD_ID_STAND_IN not in json.dumps(
+        [meta, book.config], ensure_ascii=False, default=str) else None
     meta_file.write_text(json.dumps({**meta, "build-id": stand_in or ident}, ensure_ascii=False), encoding="utf-8")
     # what the chapters' conversion reads of the metadata (the Lua filter's): not the build id, so that an
     # unchanged chapter's conversion is reused from the cache
@@ -205,19 +207,13 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     # only the ids the chapters write become PDF destinations: ids made from Kazakh and Russian headings are
     # UTF-8 keys whose order qpdf-based tools read differently from Typst (and "repair")
     reader = READER + "-auto_identifiers"
-    # the registry is named as an argument, as for the chapters: the cache keys it by its content, not its place
-    frame_args = [
+    frame, warnings = pandoc(BODY_MARK, "typst", [
         "--standalone", "--template", str(resource_path("book.typ")), "--metadata-file", str(meta_file),
-        "--metadata", f"crossref-registry={registry_path}",
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
-        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}"]
-    frame, warnings = pandoc(BODY_MARK, "typst", frame_args, reader=reader)
+        "-V", "hyphenate=false", "-V", f"mainfont={_plain(mainfont(book))}"], reader=reader)
     if stand_in is not None:
         meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        if frame.count(stand_in) == 1:
-            frame = frame.replace(stand_in, ident)
-        else:
-            frame, warnings = pandoc(BODY_MARK, "typst", frame_args, reader=reader)
+        frame = frame.replace(stand_in, ident)
     head, mark, tail = frame.partition(BODY_LINE)
     if not mark:
         raise BuildError(f"the print template {resource_path('book.typ')} has no $body$")
