@@ -197,4 +197,5 @@ def typeset(compile_to: Callable[[Path], list], typ: Path, dest: Path) -> tuple[
         keep = None if again else (used if keep is None else keep & used) - drop
     report.breaks, report.page_end = len(breaks), sum(b.page_end for b in breaks)
     report.unmatched = [f"{b.word}|{b.offset}" for loc, b in zip(places, breaks) if loc is None] if report.points else []
+    _source_words.cache_clear()  # the book's words are not kept beyond its typesetting
     return notes, report
