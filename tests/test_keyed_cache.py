@@ -4,6 +4,7 @@ again when a data file changes, never serving an entry that cannot be trusted.""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import multiprocessing
 import os
 import shutil
@@ -14,8 +15,9 @@ import pytest
 from conftest import FIXTURES
 
 from helpers.checks import audit, gate, prose_claims
-from helpers.core import validate
-from helpers.core.cache import Key, Store
+from helpers.core import data as core_data
+from helpers.core import session, validate, views
+from helpers.core.cache import ByReads, Key, Store
 from helpers.engines import render
 from helpers.engines.options import Result
 from helpers.engines.pandoc_cache import pandoc_cache
@@ -205,14 +207,108 @@ def test_the_audit_is_computed_once_while_the_data_is_unchanged(tmp_path: Path, 
     again = audit.run(root / "data")
     assert len(runs) == 1
     assert again.findings == first.findings and again.stale == first.stale
-    assert len(list((root / ".cache/audit").glob("*.json"))) == 1
+    assert sorted(p.name for p in (root / ".cache/audit").glob("*.json")) == ["findings.json", "rules.json"]
     totals = root / "data/totals.csv"
     totals.write_text(totals.read_text(encoding="utf-8").replace("2019,2,", "2019,3,"), encoding="utf-8")
     audit.run(root / "data")
     assert len(runs) == 2
     audit.run(root / "data", cache=False)
     assert len(runs) == 3
-    assert len(list((root / ".cache/audit").glob("*.json"))) == 1  # the last audit only
+    # the last audit only, and its rules' findings
+    assert sorted(p.name for p in (root / ".cache/audit").glob("*.json")) == ["findings.json", "rules.json"]
+
+
+def _findings(result: audit.Audit) -> list[dict]:
+    return [asdict(f) for f in result.findings]
+
+
+def test_a_data_edit_evaluates_again_only_the_rules_that_read_the_edited_file(tmp_path: Path, monkeypatch):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "audit", root / "data")
+    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    data_dir = root / "data"
+    derived = counting(monkeypatch, audit, "check_derived")
+    cross = counting(monkeypatch, audit, "check_cross")
+    ranking = counting(monkeypatch, audit, "check_ranking")
+    first = audit.run(data_dir)
+    datasets, crosses, rankings = len(derived), len(cross), len(ranking)
+    assert datasets >= 5 and crosses == 2 and rankings == 1
+    totals = data_dir / "totals.csv"
+    totals.write_text(totals.read_text(encoding="utf-8").replace("2019,2,", "2019,3,"), encoding="utf-8")
+    edited = audit.run(data_dir)
+    # the rules over totals.csv: its own, and the two cross checks that compare with it; the ranking is kept
+    assert [args[1] for args in derived[datasets:]] == ["totals"]
+    assert len(cross) == crosses + 2 and len(ranking) == rankings
+    fresh = audit._run(data_dir, cache=False)
+    assert _findings(edited) == _findings(fresh) and edited.stale == fresh.stale
+    assert _findings(edited) != _findings(first)
+    # the rules' entry is not served for other code: a change to the helper package evaluates every rule
+    original = audit._rules
+    monkeypatch.setattr(audit, "_rules", lambda folder, enabled: ByReads(
+        original(folder, enabled).store, "rules", "other code", folder))
+    totals.write_text(totals.read_text(encoding="utf-8").replace("2019,3,", "2019,2,"), encoding="utf-8")
+    evaluated = len(derived)
+    again = audit.run(data_dir)
+    assert len(derived) == evaluated + datasets
+    assert _findings(again) == _findings(first)
+
+
+def test_a_rule_served_from_the_cache_records_the_files_it_read(tmp_path: Path):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "audit", root / "data")
+    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    data_dir = root / "data"
+    with session.recording() as computed:
+        audit._run(data_dir)
+    with session.recording() as served:
+        audit._run(data_dir)
+    assert served == computed
+    assert str(data_dir / "leaders.csv") in served and str(data_dir / "totals.csv") in served
+
+
+# --- views of data files ---------------------------------------------------------------------------------
+
+GAPS = """region,form,value,unit,status,formula
+north,association,30,organisation,published,
+north,foundation,,organisation,missing,
+south,association,40,organisation,published,
+"""
+
+
+def test_the_missing_view_changes_with_the_rows_marked_missing_and_the_header_only(tmp_path: Path):
+    path = tmp_path / "counts.csv"
+    name = views.name(path, "missing")
+    path.write_text(GAPS, encoding="utf-8")
+    before = views.digest(name)
+    assert before is not None and before != views.digest(path)
+    path.write_text(GAPS.replace("south,association,40", "south,association,41"), encoding="utf-8")
+    assert views.digest(name) == before
+    for changed in (GAPS.replace("north,foundation,,", "north,fund,,"),  # a missing row's key
+                    GAPS.replace("south,association,40,organisation,published", "south,association,,organisation,missing"),
+                    GAPS.replace("region,form", "form,region")):  # the header: which column is which
+        path.write_text(changed, encoding="utf-8")
+        assert views.digest(name) != before, changed
+    path.unlink()
+    assert views.digest(name) is None
+    assert views.split(name) == (str(path), "missing") and views.split(str(path) + "#view=other") == (
+        str(path) + "#view=other", "")
+
+
+def test_the_register_of_gaps_records_a_view_of_each_file_not_the_file(tmp_path: Path):
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURES / "audit", folder)
+    (folder / "counts.csv").write_text(GAPS, encoding="utf-8")
+    session.reset()
+    try:
+        register = core_data.gaps(folder)
+        reads = dict(session.READS)
+    finally:
+        session.reset()
+    assert register["key"].tolist() == ["region=north;form=foundation"]
+    counts = str((folder / "counts.csv").absolute())
+    assert counts not in reads and str(folder / "counts.csv") not in reads
+    assert reads[views.name(counts, "missing")] == views.digest(views.name(counts, "missing"))
+    assert str(folder / "datapackage.json") in reads  # the schema, read whole
 
 
 def test_frictionless_validates_only_the_resources_changed_since_a_clean_run(project: Path, monkeypatch):
@@ -226,6 +322,21 @@ def test_frictionless_validates_only_the_resources_changed_since_a_clean_run(pro
     edit_data(project)
     assert validate._frictionless(folder) == []
     assert [res["path"] for res, _ in validated[resources:]] == ["s01_colours.csv"]
+
+
+def test_the_data_check_applies_its_rules_again_to_the_edited_file_only(project: Path, monkeypatch):
+    rules = counting(monkeypatch, validate, "_rules")
+    assert validate.check(project / "data") == []
+    checked = len(rules)
+    assert checked >= 1
+    assert validate.check(project / "data") == [] and len(rules) == checked
+    edit_data(project)
+    assert validate.check(project / "data") == [] and len(rules) == checked + 1
+    path = project / "data/s01_colours.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("akmola,red,12001", "akmola,red,-5"), encoding="utf-8")
+    found = validate.check(project / "data")
+    assert [p.rule for p in found] == ["negative"] and len(rules) == checked + 2
+    assert [str(p) for p in validate.check(project / "data")] == [str(p) for p in found]  # kept, and said again
 
 
 def test_a_passed_data_check_is_remembered_while_the_data_is_unchanged(project: Path):

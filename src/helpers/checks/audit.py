@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from helpers.core import data, precision, session, stats
-from helpers.core.cache import Key, Store, sha_file
+from helpers.core.cache import ByReads, Key, Store, sha_file
 from helpers.core.files import atomic, write_atomic
 from helpers.core.paths import data_dir
 
@@ -102,17 +102,23 @@ class Tables:
     def __init__(self, folder: Path):
         self.folder = folder
         self._cache: dict[str, pd.DataFrame] = {}
+        self._reads: dict[str, dict[str, str]] = {}  # what each dataset's table read, recorded again on each use
 
     def get(self, dataset: str) -> pd.DataFrame:
         if dataset not in self._cache:
-            frame = (stats.resolved(dataset, self.folder) if _has_values(dataset, self.folder)
-                     else data.load(dataset, derived=True, folder=self.folder))
-            res = data.resource(dataset, self.folder)
-            raw = pd.read_csv(io.StringIO(data.read_text(self.folder / res["path"])), dtype=str, keep_default_na=False)
-            if "value" in raw.columns:
-                frame["raw"] = raw["value"].str.strip().values
-                _precision_columns(dataset, frame, self.folder)
-            self._cache[dataset] = frame
+            with session.recording() as reads:
+                frame = (stats.resolved(dataset, self.folder) if _has_values(dataset, self.folder)
+                         else data.load(dataset, derived=True, folder=self.folder))
+                res = data.resource(dataset, self.folder)
+                raw = pd.read_csv(io.StringIO(data.read_text(self.folder / res["path"])), dtype=str,
+                                  keep_default_na=False)
+                if "value" in raw.columns:
+                    frame["raw"] = raw["value"].str.strip().values
+                    _precision_columns(dataset, frame, self.folder)
+            self._cache[dataset], self._reads[dataset] = frame, reads
+        else:  # a rule that takes the table from here depends on the files as much as the first one
+            for path, digest in self._reads[dataset].items():
+                session.record_read(path, digest)
         return self._cache[dataset]
 
 
@@ -551,7 +557,7 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
     computed: list[Audit] = []
 
     def audit() -> dict:
-        computed.append(_run(folder))
+        computed.append(_run(folder, cache))
         return {"stale": computed[0].stale, "findings": [asdict(f) for f in computed[0].findings]}
 
     saved = store.compute(key, audit, slot="findings")
@@ -560,33 +566,51 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
             return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
         except (TypeError, KeyError):  # an entry of another shape: not to be trusted, computed again
             store.put(key, audit(), slot="findings")
-    store.keep_only(["findings"])  # and nothing of an older version
+    store.keep_only(["findings", "rules"])  # and nothing of an older version
     return computed[0]
 
 
-def _run(folder: Path) -> Audit:
+def _rules(folder: Path, enabled: bool) -> ByReads:
+    """The findings of each rule, kept with the files the rule read (``.cache/audit/rules.json``, ``ByReads``):
+    a data edit evaluates again the rules that read the edited file. Keyed by the helper package's modules and
+    the libraries; each rule by its kind and specification."""
+    root = folder.absolute().parent
+    store = Store(root, "audit", enabled=enabled and (root / "_quarto.yml").exists())
+    code = Key("audit-rules", AUDIT_FORMAT).libraries("pandas", "pyyaml", "numpy").package((".py",)).hexdigest()
+    return ByReads(store, "rules", code, folder)
+
+
+def _findings(rules: ByReads, rule: str, spec, evaluate) -> list[Finding]:
+    key = Key(rule).add("spec", json.dumps(spec, sort_keys=True, ensure_ascii=False, default=repr)).hexdigest()
+    return [Finding(**f) for f in rules.get(key, lambda: [asdict(f) for f in evaluate()])]
+
+
+def _run(folder: Path, cache: bool = True) -> Audit:
     checks = load_checks(folder)
     tables = Tables(folder)
     group_bases = _bases(checks, tables)
+    rules = _rules(folder, cache)
     findings: list[Finding] = []
     for dataset in data.dataset_ids(folder):
         if dataset in ("labels", "regions") or not _has_values(dataset, folder):
             continue
-        findings += check_derived(tables, dataset, folder)
-        findings += check_granularity(tables, dataset, group_bases, folder)
+        findings += _findings(rules, "dataset", [dataset, group_bases], lambda: (
+            check_derived(tables, dataset, folder) + check_granularity(tables, dataset, group_bases, folder)))
     for dataset, specs in (checks.get("distributions") or {}).items():
         for spec in specs if isinstance(specs, list) else [specs]:
-            findings += check_distribution(tables, dataset, spec, folder)
+            findings += _findings(rules, "distribution", [dataset, spec],
+                                   lambda: check_distribution(tables, dataset, spec, folder))
     for spec in checks.get("cross_checks") or []:
         try:
-            findings += check_cross(tables, spec, folder)
+            findings += _findings(rules, "cross", spec, lambda: check_cross(tables, spec, folder))
         except (ValueError, KeyError) as err:
             raise data.DataError(CHECKS_FILE, "cross-check", f"check '{spec.get('id')}': {err}") from None
     for spec in checks.get("rankings") or []:
         try:
-            findings += check_ranking(tables, spec, folder)
+            findings += _findings(rules, "ranking", spec, lambda: check_ranking(tables, spec, folder))
         except (ValueError, KeyError) as err:
             raise data.DataError(CHECKS_FILE, "ranking", f"check '{spec.get('id')}': {err}") from None
+    rules.save()
     order = {d: i for i, d in enumerate(data.dataset_ids(folder))}
     findings.sort(key=lambda f: (order.get(f.dataset, 999), f.rule, f.id))
     register = load_register(folder)

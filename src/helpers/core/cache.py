@@ -223,3 +223,69 @@ class Store:
                     old.unlink(missing_ok=True)
                 except OSError:
                     return  # a cache that cannot be written keeps what it has
+
+
+class ByReads:
+    """Results of many small computations over the data folder (the audit's rules, the prose's claims), each kept
+    with the data files it read, in one entry of ``store`` at ``slot``: a computation whose key and files read
+    are unchanged is not run again, so a data edit runs again those that read the edited file.
+
+    ``code`` keys the whole entry (the code that computes, the libraries): another code computes everything again.
+    What a computation read comes from ``core.session`` (the data layer tells it of every file it reads, those
+    served from memory included), named relative to ``folder`` with its SHA-256 (or that of its view,
+    ``core.views``), and checked against the files now; one that read a file outside ``folder``, or raised, is
+    not kept. A value served records its files as read again (``session.record_read``), as if it had been
+    computed. Values are JSON, given back through JSON whether computed now or served, so both are alike.
+    """
+
+    def __init__(self, store: Store, slot: str, code: str, folder: Path):
+        self.store, self.slot, self.code, self.folder = store, slot, code, Path(folder)
+        old = store.get(slot, slot=slot)
+        self.old = old["items"] if isinstance(old, dict) and old.get("code") == code and \
+            isinstance(old.get("items"), dict) else {}
+        self.new: dict[str, dict] = {}
+        self._digests: dict[str, str | None] = {}
+        self.computed = 0
+
+    def _digest(self, name: str) -> str | None:
+        if name not in self._digests:
+            from helpers.core import views
+
+            parts = name.split("/") if isinstance(name, str) else [""]
+            self._digests[name] = None if "" in parts or ".." in parts else views.digest(self.folder.joinpath(*parts))
+        return self._digests[name]
+
+    def _valid(self, entry) -> bool:
+        try:
+            return isinstance(entry["reads"], dict) and "value" in entry and \
+                all(self._digest(name) == digest for name, digest in entry["reads"].items())
+        except (KeyError, TypeError, AttributeError):
+            return False
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        from helpers.core import session
+
+        entry = self.old.get(key)
+        if entry is not None and self._valid(entry):
+            for name, digest in entry["reads"].items():  # what it read, as if it had been read now
+                session.record_read(self.folder.joinpath(*name.split("/")), digest)
+            self.new[key] = entry
+            return json.loads(json.dumps(entry["value"]))
+        with session.recording() as reads:
+            value = json.loads(json.dumps(compute()))
+        self.computed += 1
+        names: dict[str, str] | None = {}
+        for path, digest in reads.items():
+            try:
+                names[Path(path).relative_to(self.folder).as_posix()] = digest
+            except ValueError:  # outside the folder: not kept
+                names = None
+                break
+        if names is not None:
+            self.new[key] = {"reads": names, "value": value}
+        return json.loads(json.dumps(value))
+
+    def save(self) -> None:
+        """Keep the entries used by this run (only those), when they differ from what was kept."""
+        if self.new != self.old:
+            self.store.put(self.slot, {"code": self.code, "items": self.new}, slot=self.slot)

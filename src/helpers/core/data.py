@@ -97,13 +97,15 @@ _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "b
 _PARSED: dict[tuple, pd.DataFrame] = {}
 
 
-def read_table(res: dict, folder: Path | None = None) -> pd.DataFrame:
-    """Read one resource's CSV with the types of its schema. Raises DataError on a malformed file."""
+def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None) -> pd.DataFrame:
+    """Read one resource's CSV with the types of its schema (``raw``: its content, read already). Raises
+    DataError on a malformed file."""
     folder = folder or data_dir()
     path = folder / res["path"]
-    if not path.exists():
+    if raw is None and not path.exists():
         raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist")
-    raw = path.read_bytes()
+    if raw is None:
+        raw = path.read_bytes()
     digest = _hash(raw)
     key = (str(path), digest, repr(res["schema"]))  # its version: the content, never size and modification time
     if key in _PARSED:
@@ -144,6 +146,13 @@ def _parse_table(res: dict, path: Path, raw: bytes, digest: str) -> pd.DataFrame
             col = col.replace("", None)
         out[field["name"]] = col.astype(_PANDAS_TYPES.get(kind, "string"))
     return pd.DataFrame(out)
+
+
+def _raw(res: dict, path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist") from None
 
 
 def dimensions(res: dict) -> list[str]:
@@ -221,13 +230,17 @@ def source_of(dataset_id: str, folder: Path | None = None) -> dict:
 
 
 def gaps(folder: Path | None = None) -> pd.DataFrame:
-    """The register of gaps: every value the sources name but do not give."""
+    """The register of gaps: every value the sources name but do not give. Of each file it reads only the rows
+    marked missing, and records that view of it (``core.views``): a value edited elsewhere keeps the register."""
     rows = []
     for res in descriptor(folder)["resources"]:
         fields = {f["name"] for f in res["schema"]["fields"]}
         if "status" not in fields:
             continue
-        table = read_table(res, folder)
+        path = (folder or data_dir()) / res["path"]
+        with session.reading_view(path, "missing") as read:
+            read.raw = _raw(res, path)
+            table = read_table(res, folder, read.raw)
         src = res.get("x-source", {})
         printed = src.get("printed", {})
         dims = dimensions(res)

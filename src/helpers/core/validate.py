@@ -47,10 +47,7 @@ def check(folder: Path | None = None) -> list[DataError]:
         regions = set(tables["regions"]["region"]) | {data.NATIONAL}
     except KeyError as err:
         return problems + [DataError("datapackage.json", "missing-resource", f"resource {err} is required")]
-    for res in desc["resources"]:
-        if res["name"] in ("labels", "regions", "gap-decisions", "glossary"):
-            continue
-        problems += _rules(res, tables[res["name"]], known, regions)
+    problems += _rules_of_all(folder, desc, tables, known, regions)
     if "region_boundaries" in tables:
         problems += _outlines(tables["region_boundaries"], regions - {data.NATIONAL})
     problems += precision.check(folder)  # x-precision: kinds, rows, words, intervals
@@ -120,6 +117,39 @@ def _outlines(table: pd.DataFrame, regions: set) -> list[DataError]:
     for region in sorted(regions - set(table["region"])):
         out.append(DataError(name, "missing-outline", f"region '{region}' of data/regions.csv has no outline",
                              hint="derive the file again: python scripts/derive_region_boundaries.py"))
+    return out
+
+
+def _rules_of_all(folder: Path, desc: dict, tables: dict, known: set, regions: set) -> list[DataError]:
+    """``_rules`` of every resource; the problems of each are kept (``.cache/check-rules/``) by the resource's
+    descriptor and file, the label and region files and the helper package: a data edit checks the edited file
+    again, not every file."""
+    root = folder.absolute().parent
+    store = Store(root, "check-rules", enabled=(root / "_quarto.yml").exists())
+    common = Key("check-rules").add("python", sys.version).libraries("pandas", "numpy").package((".py",))
+    for name in ("labels", "regions"):
+        common.file(name, folder / data.resource(name, folder)["path"])
+    common = common.hexdigest()
+    old = store.get("rules", slot="rules")
+    old = old if isinstance(old, dict) and old.get("common") == common and isinstance(old.get("items"), dict) else {}
+    kept, out = old.get("items", {}), []
+    items: dict[str, list] = {}
+    for res in desc["resources"]:
+        if res["name"] in ("labels", "regions", "gap-decisions", "glossary"):
+            continue
+        key = Key().add("resource", res).file(f"data/{res['path']}", folder / res["path"]).hexdigest()
+        found = kept.get(key)
+        try:
+            problems = [DataError(**p) for p in found] if isinstance(found, list) else None
+        except TypeError:  # an entry of another shape: checked again
+            problems = None
+        if problems is None:
+            problems = _rules(res, tables[res["name"]], known, regions)
+        items[key] = [{"file": p.file, "rule": p.rule, "message": p.message, "row": p.row, "column": p.column,
+                       "hint": p.hint} for p in problems]
+        out += problems
+    if items != kept:
+        store.put("rules", {"common": common, "items": items}, slot="rules")
     return out
 
 

@@ -156,7 +156,7 @@ def build_edition(root: Path, lang: str, opts: Options, progress: Progress = say
         result.outputs = sorted(p for p in target.rglob("*") if p.is_file())
         result.timings["total"] = time.perf_counter() - start
         write_log(out_root, result, key, sha_file(target / MANIFEST))
-        progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+        progress(f"[{lang}] timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if " " not in k)
                  + (f" ({result.pandoc_reused} pandoc conversion(s) reused)" if result.pandoc_reused else ""))
         return result
     finally:
@@ -347,7 +347,9 @@ def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress
             for chapter, key, name, changed in todo:
                 progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
                          + (f"; changed: {changed})" if changed else ")"))
+                started = time.perf_counter()
                 res = running.run(chapter, cache.cells(book.lang, chapter), cache.valid_cell, book.lang, env_key)
+                result.timings[f"execute {chapter.path.stem}"] = time.perf_counter() - started
                 if res.served:
                     progress(f"[{book.lang}] {name}: {len(res.served)} of {len(chapter.cells)} cells unchanged, taken "
                              f"from the cache (cells {_spans(res.served)})")

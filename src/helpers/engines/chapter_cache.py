@@ -61,8 +61,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from helpers.core import paths
-from helpers.core.cache import Store, sha_bytes, sha_or_none
+from helpers.core import paths, views
+from helpers.core.cache import Store, sha_bytes
 from helpers.core.qmd import Chapter
 
 LIBRARIES = ("pandas", "matplotlib", "numpy", "pyyaml", "ipykernel", "jupyter_client", "nbclient", "nbformat",
@@ -236,7 +236,7 @@ class Cache:
                 if file is None:
                     return Lookup(untrusted=f"names a path outside the project ({name})")
             for file, name, digest in checks:
-                if sha_or_none(file) != digest:
+                if views.digest(file) != digest:
                     return Lookup(changed=name)
             for folder, name, digest in listings:
                 if _listing_sha(folder) != digest:
@@ -274,7 +274,7 @@ class Cache:
 
     def _digest(self, path: Path) -> str | None:
         if path not in self._digests:
-            self._digests[path] = sha_or_none(path)
+            self._digests[path] = views.digest(path)
         return self._digests[path]
 
     def get(self, lang: str, chapter: Chapter, key: str) -> Executed | None:

@@ -63,6 +63,7 @@ def install(roots: list[str], data: str, skip: list[str]) -> None:
         events.register("post_run_cell", _after_cell)
     if not _hooked:  # an audit hook cannot be removed: one per process
         sys.addaudithook(_audit)
+        session.on_view(_view)
         _hooked = True
 
 
@@ -71,7 +72,16 @@ def inside(path: str) -> bool:
     return path.startswith(_rec.roots) and not path.startswith(_rec.skip) and "__pycache__" not in path
 
 
-def _audit(event, args, abspath=os.path.abspath, fspath=os.fspath, writing=os.O_WRONLY | os.O_RDWR):
+def _view(name: str) -> None:
+    """A view of a data file read (``session.reading_view``): recorded as the file would be."""
+    if inside(name):
+        _rec.opened.append(name)
+
+
+def _audit(event, args, abspath=os.path.abspath, fspath=os.fspath, writing=os.O_WRONLY | os.O_RDWR,
+           quiet=session.QUIET):
+    if quiet[0]:  # a view of a file is being read: recorded as such when done
+        return
     if event == "open":
         path, mode, flags = args
         if isinstance(path, int) or (mode is not None and any(c in mode for c in "wax+")) or \

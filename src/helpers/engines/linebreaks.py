@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -92,7 +93,7 @@ def pdf_breaks(path: Path) -> tuple[list[Break], int]:
     return out, inside
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Word:
     start: int
     end: int
@@ -100,7 +101,8 @@ class _Word:
     offsets: tuple[int, ...]  # where its soft hyphens are, in ``plain``
 
 
-def _source_words(text: str) -> list[_Word]:
+@lru_cache(maxsize=2)  # every pass matches and rewrites the same source: its words are found once
+def _source_words(text: str) -> tuple[_Word, ...]:
     words = []
     for m in SOURCE_WORD.finditer(text):
         token, offsets, n = m.group(0), [], 0
@@ -110,7 +112,7 @@ def _source_words(text: str) -> list[_Word]:
             else:
                 n += 1
         words.append(_Word(m.start(), m.end(), token.replace(SOFT, ""), tuple(offsets)))
-    return words
+    return tuple(words)
 
 
 def match(breaks: list[Break], text: str) -> list[tuple[int, int] | None]:
@@ -195,4 +197,5 @@ def typeset(compile_to: Callable[[Path], list], typ: Path, dest: Path) -> tuple[
         keep = None if again else (used if keep is None else keep & used) - drop
     report.breaks, report.page_end = len(breaks), sum(b.page_end for b in breaks)
     report.unmatched = [f"{b.word}|{b.offset}" for loc, b in zip(places, breaks) if loc is None] if report.points else []
+    _source_words.cache_clear()  # the book's words are not kept beyond its typesetting
     return notes, report

@@ -50,6 +50,7 @@ def pandoc(markdown: str, to: str, args: list[str], reader: str = READER) -> tup
 # The print PDF's pieces: the template with a mark where the body goes, and the chapters, converted by one
 # pandoc run with a boundary between them (``pandoc_pieces``), each piece cached by its own content
 BODY_LINE = "// report: body\n"
+BUILD_ID_STAND_IN = "f0e1d2c3b4a59687"  # in the frame's conversion, for the build id (``pdf``)
 BODY_MARK = "```{=typst}\n" + BODY_LINE + "```\n"
 BOUNDARY_LINE = "// report: chapter boundary\n"
 BOUNDARY = "\n\n```{=typst}\n" + BOUNDARY_LINE + "```\n\n"
@@ -212,7 +213,7 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
         "subtitle": typography.apply(book.config.get("book", {}).get("subtitle", ""), book.lang),
         "lang": book.lang, "publisher": book.get("publisher"), "edition": words["edition"],
         "imprint": book.get("imprint"),
-        "toc-title": words["contents"], "crossref-registry": str(registry_path),
+        "toc-title": words["contents"],
         "continued": words["continued"], "continued-plain": words["continued_plain"],
     }
     meta.update(imprint(book, build_id))
@@ -220,7 +221,14 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
         meta["draft"] = True
         (workdir / DRAFT_MARK).write_text(draft_mark_svg(words["draft"]), encoding="utf-8")
     meta_file = workdir / "metadata.json"
-    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    # the frame is converted with a stand-in for the build id, put in its place after: the build id changes with
+    # every edit, and the frame's conversion is then reused from the cache (the id is hexadecimal, which the
+    # template prints as it is; a stand-in that is found in any other value is not used). The frame does not
+    # name the registry (it has no cross-reference), which is in the staging folder, a new one for each build.
+    ident = meta["build-id"]
+    stand_in = BUILD_ID_STAND_IN if re.fullmatch(r"[0-9a-f]{16}", ident) and BUILD_ID_STAND_IN not in json.dumps(
+        [meta, book.config], ensure_ascii=False, default=str) else None
+    meta_file.write_text(json.dumps({**meta, "build-id": stand_in or ident}, ensure_ascii=False), encoding="utf-8")
     # what the chapters' conversion reads of the metadata (the Lua filter's): not the build id, so that an
     # unchanged chapter's conversion is reused from the cache
     chapter_meta = workdir / "chapter-metadata.json"
@@ -235,6 +243,9 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
         "-V", f"title-plain={_plain(book.title)}", "-V", f"author-plain={_plain(author)}",
         "-V", f"hyphenate={'false' if typography.own_break_points(book.lang) else 'true'}",
         "-V", f"mainfont={_plain(mainfont(book))}"], reader=reader)
+    if stand_in is not None:
+        meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        frame = frame.replace(stand_in, ident)
     head, mark, tail = frame.partition(BODY_LINE)
     if not mark:
         raise BuildError(f"the print template {resource_path('book.typ')} has no $body$")
