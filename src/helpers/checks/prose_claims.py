@@ -307,8 +307,8 @@ def _evaluate_all() -> dict[str, dict]:
                  "values": "; ".join(f"{claims.label_of(t)[1] + '=' if claims.label_of(t) else ''}{_plain(t.quantity)}"
                                      for t in v.terms),
                  "rows": " ".join(f"{r.dataset}.csv:{r.row}" for r in v.rows)}
-        entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in WORDS} if v.state == claims.NOT_CHECKABLE
-                             else {lang: _evidence(v, lang) for lang in WORDS})
+        entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in config.langs()} if v.state == claims.NOT_CHECKABLE
+                             else {lang: _evidence(v, lang) for lang in config.langs()})  # the declared editions
         if v.rows:  # the data files' own names (a resource's path may differ from its name)
             entry["rows"] = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in v.rows)
         out[name] = entry
@@ -316,9 +316,10 @@ def _evaluate_all() -> dict[str, dict]:
 
 
 def _verdicts_key(root: Path) -> str:
-    """What the verdicts depend on: the data files, the helper package's modules, Python and the libraries
-    (an edit of the site's stylesheet or the Lua filter evaluates nothing again)."""
-    return validate.data_and_modules(root, "claims").hexdigest()
+    """What the verdicts depend on: the data files, the helper package's modules, Python and the libraries,
+    and the declared editions (each gets its evidence in its words; an edit of the site's stylesheet or the Lua
+    filter evaluates nothing again)."""
+    return validate.data_and_modules(root, "claims").add("editions", config.langs(root)).hexdigest()
 
 
 def verdicts(root: Path) -> dict[str, dict]:
