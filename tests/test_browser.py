@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from helpers.core import config
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
@@ -40,7 +42,7 @@ def _open(browser, url: str, width: int = 1280):
 
 
 def test_every_page_loads_cleanly_offline(browser, built_report: Path):
-    for lang in ("kk", "ru"):
+    for lang in config.langs(ROOT):
         for path in sorted((built_report / lang / "html").glob("*.html")):
             page, problems, requests = _open(browser, path.as_uri())
             assert not problems, f"{path.name}: {problems}"
@@ -93,8 +95,8 @@ def test_phone_width_hides_the_sidebar_behind_a_menu(browser, built_report: Path
 
 
 def test_every_float_has_its_source_line_before_the_csv_link(browser, built_report: Path):
-    words = {"kk": "Дереккөз:", "ru": "Источник:"}
-    for lang in ("kk", "ru"):
+    words = {"kk": "Дереккөз:", "ru": "Источник:", "en": "Source:"}
+    for lang in config.langs(ROOT):
         for path in sorted((built_report / lang / "html").glob("*.html")):
             page, _, _ = _open(browser, path.as_uri())
             blocks = page.evaluate("""() => Array.from(document.querySelectorAll('figure.float[id]')).map(f => {
@@ -137,7 +139,7 @@ def test_sidebar_lists_every_page_and_the_pager_walks_them(browser, built_report
 
 
 def test_phone_width_every_page_fits_and_the_search_box_stays(browser, built_report: Path):
-    for lang in ("kk", "ru"):
+    for lang in config.langs(ROOT):
         for name in ("index.html", "02-activity.html", "appendix-b-data-methods.html"):
             page, problems, _ = _open(browser, (built_report / lang / "html" / name).as_uri(), width=390)
             assert not problems
@@ -199,7 +201,7 @@ def test_every_page_passes_the_accessibility_rules_of_axe(browser, built_report:
 
     axe = Axe()
     problems = []
-    for lang in ("kk", "ru"):
+    for lang in config.langs(ROOT):
         for path in sorted((built_report / lang / "html").glob("*.html")):
             page, _, _ = _open(browser, path.as_uri())
             for v in axe.run(page).response["violations"]:
