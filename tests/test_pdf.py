@@ -147,7 +147,8 @@ def test_the_text_font_covers_every_kazakh_letter_without_a_fallback(tmp_path: P
 def test_bookmarks_list_the_chapters_in_order(built_report: Path, lang: str):
     reader = _reader(str(_pdf(built_report, lang)))
     top = [_flat(item.title) for item in reader.outline if not isinstance(item, list)]
-    assert [t for t in top if t != TOC_TITLE[lang]] == _chapters(lang)
+    # Typst names a bookmark by the heading's plain text, where its typographic apostrophe is a straight one
+    assert [t for t in top if t != TOC_TITLE[lang]] == [t.replace("’", "'") for t in _chapters(lang)]
     assert any(isinstance(item, list) and item for item in reader.outline), "sections nested under chapters"
 
 
