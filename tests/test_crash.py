@@ -41,8 +41,10 @@ def start(book: Path, mark: str, *args: str, tmp: Path | None = None) -> subproc
     env[CRASH_MARK] = mark
     if tmp is not None:
         env["TMPDIR"] = str(tmp)
+    # as from a terminal: a test run started in the background passes SIGINT on ignored, which a program keeps so
     return subprocess.Popen([sys.executable, "-m", "helpers", *args], cwd=book, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def read_until(proc: subprocess.Popen, marker: str, timeout: float = 300) -> list[str]:
