@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-LANGS ?= kk,ru
+# make book LANGS=kk,ru : some editions only (default: every edition _quarto.yml declares)
+LANGS ?=
 # make book STRICT=1 : the final print build (print files checked by preflight; fails on undecided gap panels,
 # unset imprint fields, broken references, open audit findings)
 STRICT ?=
@@ -43,7 +44,7 @@ lab: $(VENV)/.installed-lab
 	$(BIN)/report lab --lang $(LAB_LANG)
 
 book: $(VENV)/.installed
-	$(BIN)/report build --lang $(LANGS) $(if $(STRICT),--strict)
+	$(BIN)/report build $(if $(LANGS),--lang $(LANGS)) $(if $(STRICT),--strict)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q

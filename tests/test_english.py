@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -116,3 +118,14 @@ def test_each_edition_is_declared_once_with_its_profile(lang: str):
     assert lang in config.langs(ROOT)
     edition = config.load(ROOT, lang)
     assert all(p.parent.name == lang for p in edition.files)
+
+
+def test_make_book_builds_every_declared_edition():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "book"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    [build] = [line for line in plan.splitlines() if "report build" in line]
+    assert "--lang" not in build  # report build without --lang builds every edition _quarto.yml declares
+    plan = subprocess.run(["make", "-n", "book", "LANGS=en"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    assert "report build --lang en" in plan
