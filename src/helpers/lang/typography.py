@@ -40,13 +40,14 @@ def apply(markdown: str, lang: str) -> str:
     return text
 
 
-PYPHEN = {"ru": "ru_RU"}  # pyphen's (LibreOffice's) patterns
+PYPHEN = {"ru": "ru_RU"}  # pyphen's (LibreOffice's) patterns of the editions that bring their own break points
 
 
 def own_break_points(lang: str) -> bool:
-    """Whether the print edition brings its own break points as soft hyphens (Kazakh, which Typst has no patterns
-    for, and Russian, set the same way); English is hyphenated by Typst's own patterns."""
-    return lang in ("kk", "ru")
+    """Whether the edition brings its own break points (Kazakh by its syllables, which Typst has no patterns for;
+    Russian by pyphen's, set the same way): as soft hyphens in print, and for the maps' labels. English is
+    hyphenated by Typst's own patterns, and its labels, proper names, not at all."""
+    return lang == "kk" or lang in PYPHEN
 
 
 def print_word(lang: str):
@@ -80,7 +81,7 @@ def break_points(word: str, lang: str) -> list[int]:
 def hyphenated(label: str, lang: str) -> list[str]:
     """Two-line forms of a label broken inside a word with a hyphen, the most even first: "Туркестан-\nская".
     None in English, which does not hyphenate proper names (a label too wide is set smaller instead)."""
-    if lang == "en":
+    if not own_break_points(lang):
         return []
     words, forms = label.split(" "), []
     for i, word in enumerate(words):
