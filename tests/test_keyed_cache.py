@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, report_copy
 
 from helpers.checks import audit, gate, prose_claims
 from helpers.core import data as core_data
@@ -189,7 +189,7 @@ def test_keys_name_files_by_their_place_in_the_project(small_book: Path, tmp_pat
 
 def test_the_claims_are_evaluated_once_while_the_data_is_unchanged(project: Path, monkeypatch):
     calls = []
-    monkeypatch.setattr(prose_claims, "_evaluate_all", lambda: calls.append(1) or {"c": {"n": len(calls)}})
+    monkeypatch.setattr(prose_claims, "_evaluate_all", lambda root: calls.append(1) or {"c": {"n": len(calls)}})
     assert prose_claims.verdicts(project) == {"c": {"n": 1}}
     assert prose_claims.verdicts(project) == {"c": {"n": 1}}
     assert len(calls) == 1
@@ -197,6 +197,26 @@ def test_the_claims_are_evaluated_once_while_the_data_is_unchanged(project: Path
     edit_data(project)
     assert prose_claims.verdicts(project) == {"c": {"n": 2}}
     assert len(calls) == 2
+
+
+def test_a_data_edit_evaluates_again_only_the_claims_that_read_the_edited_file(tmp_path: Path, monkeypatch):
+    """The report's claims over a copy of its data: one value of d12 edited evaluates again the claims that read
+    d12, and every verdict is that of an evaluation from nothing."""
+    root = report_copy(tmp_path)
+    monkeypatch.setenv("REPORT_ROOT", str(root))
+    monkeypatch.delenv("REPORT_DATA", raising=False)
+    evaluated = counting(monkeypatch, prose_claims, "_evaluate")
+    first = prose_claims._evaluate_all(root)
+    assert len(evaluated) == len(first) > 100
+    d12 = root / "data/d12_target_audience_size.csv"
+    d12.write_text(d12.read_text(encoding="utf-8").replace("over_1000,20.5,", "over_1000,21.0,"), encoding="utf-8")
+    before = len(evaluated)
+    edited = prose_claims._evaluate_all(root)
+    again = len(evaluated) - before
+    assert 0 < again < 10, again
+    shutil.rmtree(root / ".cache")
+    assert edited == prose_claims._evaluate_all(root)
+    assert edited != first
 
 
 def test_the_audit_is_computed_once_while_the_data_is_unchanged(tmp_path: Path, monkeypatch):

@@ -46,7 +46,7 @@ def narrow(tmp_path_factory) -> tuple[Path, str, linebreaks.Report]:
         typst.compile(str(typ), output=str(out), root=str(folder))
         return []
 
-    _, report = linebreaks.typeset(compile_to, typ, folder / "narrow.pdf")
+    _, report, _ = linebreaks.typeset(compile_to, typ, folder / "narrow.pdf")
     return folder / "narrow.pdf", "\n\n".join(paragraphs), report
 
 
@@ -98,3 +98,71 @@ def test_break_points_are_found_in_the_source_by_their_context():
     [place] = linebreaks.match([brk], source)
     kept = linebreaks.rewrite(source, keep={place})
     assert kept == "бірінші мемлекеттік орган, екінші мемле\u00adкеттік қор"
+
+
+def _book(folder: Path, parts: list[str]) -> tuple[Path, list[tuple[int, int]]]:
+    """A narrow-column book of ``parts``, each opening a page as a chapter does; their spans in the source."""
+    head = (f'#set page(width: 62mm, height: 150mm, margin: 6mm)\n'
+            f'#set text(font: "Libertinus Serif", size: 10pt, lang: "kk", hyphenate: false)\n'
+            f'#set par(justify: true)\n{_compound_rule()}\n')
+    texts = ["#pagebreak(weak: true)\n\n" + "\n\n".join(kk_hyphenation.hyphenate_text(p) for p in part)
+             for part in parts]
+    spans, at = [], len(head)
+    for text in texts:
+        spans.append((at, at + len(text)))
+        at += len(text) + 2
+    typ = folder / "book.typ"
+    typ.write_text(head + "\n\n".join(texts) + "\n", encoding="utf-8")
+    return typ, spans
+
+
+def _set(folder: Path, parts: list[str], memory: dict | None) -> tuple[str, linebreaks.Report, dict]:
+    """The book typeset with the breaks remembered in ``memory`` (None: without chapters); its final source."""
+    typ, spans = _book(folder, parts)
+
+    def compile_to(out: Path) -> list:
+        typst.compile(str(typ), output=str(out), root=str(folder))
+        return []
+
+    if memory is None:
+        _, report, learned = linebreaks.typeset(compile_to, typ, folder / "book.pdf")
+    else:
+        _, report, learned = linebreaks.typeset(compile_to, typ, folder / "book.pdf", spans, memory.get)
+    return typ.read_text(encoding="utf-8"), report, learned
+
+
+def test_remembered_breaks_spare_passes_and_change_nothing(tmp_path):
+    """Three chapters of synthetic prose set again: unchanged, in one pass; the second one edited: the chapters
+    that did not change start from their remembered breaks, and the book comes out as set from nothing."""
+    words = PROSE.split()
+    chapter = lambda k: [" ".join(words[i:] + words[:i]) for i in range(k, k + 9)]  # noqa: E731
+    parts = [chapter(0), chapter(9), chapter(18)]
+    plain, scratch, learned = _set(tmp_path, parts, None)
+    assert learned == {} and scratch.rounds >= 3  # one part (no chapters): nothing to remember
+    by_chapters, first, learned = _set(tmp_path, parts, {})
+    assert by_chapters == plain and first.rounds == scratch.rounds and len(learned) == 3
+
+    again, report, relearned = _set(tmp_path, parts, dict(learned))
+    assert again == plain and report.rounds == 1 and relearned == learned
+
+    edited = [parts[0], [p.replace("жоғары", "өте жоғары") for p in parts[1]], parts[2]]
+    from_nothing, scratch_edit, _ = _set(tmp_path, edited, {})
+    remembered, edit_report, _ = _set(tmp_path, edited, dict(learned))
+    assert remembered == from_nothing
+    # the edited chapter needs its own passes; the others none beyond them
+    assert edit_report.rounds <= scratch_edit.rounds, (edit_report.rounds, scratch_edit.rounds)
+
+
+def test_remembered_breaks_that_do_not_hold_are_set_again_from_all_points(tmp_path):
+    """A remembered entry that keeps a break point no line uses (as if the chapter's page came out otherwise):
+    the whole book is set again from all its points and comes out as set from nothing."""
+    words = PROSE.split()
+    parts = [[" ".join(words[i:] + words[:i]) for i in range(k, k + 9)] for k in (0, 9)]
+    plain, _, learned = _set(tmp_path, parts, {})
+    first_key = next(iter(learned))
+    source = _book(tmp_path, parts)[0].read_text(encoding="utf-8")
+    every = [[j, n] for j, w in enumerate(linebreaks._source_words(source[_book(tmp_path, parts)[1][0][0]:]))
+             for n in w.offsets][:40]
+    wrong = {**learned, first_key: every}
+    again, report, relearned = _set(tmp_path, parts, wrong)
+    assert again == plain and relearned == learned

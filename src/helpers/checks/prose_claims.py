@@ -19,11 +19,12 @@ import csv
 import difflib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.core import config, data, paths, validate
-from helpers.core.cache import Store
+from helpers.core.cache import ByReads, Key, Store
 from helpers.core.data import DataError
 from helpers.core.errors import BuildError
 from helpers.facts import claims
@@ -295,26 +296,33 @@ def _labels(scheme: str, lang: str) -> dict[str, str]:
     return _LABELS[scheme, lang]
 
 
-def _evaluate_all() -> dict[str, dict]:
-
-    out = {}
-    _LABELS.clear()
-    for name, (chapter, predicate) in sorted(claims.declared().items()):
-        try:
-            v = predicate.evaluate()
-        except (KeyError, ValueError, TypeError, ZeroDivisionError, DataError) as err:
-            out[name] = {"chapter": chapter, "error": f"{type(err).__name__}: {err}"}
-            continue
-        entry = {"chapter": chapter, "holds": v.holds, "state": v.state, "predicate": v.predicate, "reason": v.reason,
-                 "values": "; ".join(f"{claims.label_of(t)[1] + '=' if claims.label_of(t) else ''}{_plain(t.quantity)}"
-                                     for t in v.terms),
-                 "rows": " ".join(f"{r.dataset}.csv:{r.row}" for r in v.rows)}
-        entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in config.langs()} if v.state == claims.NOT_CHECKABLE
-                             else {lang: _evidence(v, lang) for lang in config.langs()})  # the declared editions
-        if v.rows:  # the data files' own names (a resource's path may differ from its name)
-            entry["rows"] = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in v.rows)
-        out[name] = entry
+def _evaluate_all(root: Path) -> dict[str, dict]:
+    """Every claim's verdict; each kept with the data files it read (``ByReads``), so that a data edit evaluates
+    again only the claims that read the edited file."""
+    code = Key("claims").add("python", sys.version).libraries("pandas", "numpy", "pyyaml").package((".py",)) \
+        .add("editions", config.langs(root)).hexdigest()
+    each = ByReads(Store(root, "claims"), "each", code, paths.data_dir(root))
+    out = {name: each.get(Key(name, chapter).hexdigest(), lambda: _evaluate(chapter, predicate))
+           for name, (chapter, predicate) in sorted(claims.declared().items())}
+    each.save()
     return out
+
+
+def _evaluate(chapter: str, predicate) -> dict:
+    _LABELS.clear()  # each claim reads the labels itself, so that its files read name them
+    try:
+        v = predicate.evaluate()
+    except (KeyError, ValueError, TypeError, ZeroDivisionError, DataError) as err:
+        return {"chapter": chapter, "error": f"{type(err).__name__}: {err}"}
+    entry = {"chapter": chapter, "holds": v.holds, "state": v.state, "predicate": v.predicate, "reason": v.reason,
+             "values": "; ".join(f"{claims.label_of(t)[1] + '=' if claims.label_of(t) else ''}{_plain(t.quantity)}"
+                                 for t in v.terms),
+             "rows": " ".join(f"{r.dataset}.csv:{r.row}" for r in v.rows)}
+    entry["evidence"] = ({lang: WORDS[lang]["open"] for lang in config.langs()} if v.state == claims.NOT_CHECKABLE
+                         else {lang: _evidence(v, lang) for lang in config.langs()})  # the declared editions
+    if v.rows:  # the data files' own names (a resource's path may differ from its name)
+        entry["rows"] = " ".join(f"{data.resource(r.dataset)['path']}:{r.row}" for r in v.rows)
+    return entry
 
 
 def _verdicts_key(root: Path) -> str:
@@ -330,7 +338,7 @@ def verdicts(root: Path) -> dict[str, dict]:
 
     def evaluate() -> dict[str, dict]:
         os.environ["REPORT_ROOT"] = str(root)
-        return _evaluate_all()
+        return _evaluate_all(root)
 
     return Store(root, "claims").compute(_verdicts_key(root), evaluate, slot="verdicts")
 

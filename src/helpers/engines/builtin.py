@@ -25,6 +25,7 @@ edition.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -33,20 +34,21 @@ import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
 from helpers.core import config, environment, qmd
-from helpers.core.cache import read_json, sha_file
+from helpers.core.cache import Key, Store, read_json, sha_file
 from helpers.core.errors import BuildError
 from helpers.core.files import alive, exchange, stale_temporaries
 from helpers.core.problems import blocking, of_lines
 from helpers.core.processes import say
-from helpers.engines import assemble, chapter_cache, kernel, notebooks, press, render
+from helpers.engines import assemble, chapter_cache, kernel, linebreaks, notebooks, press, render
 from helpers.engines.freshness import MANIFEST, build_log, inputs_key, is_current, write_log, write_manifest
 from helpers.engines.options import Options, Result
-from helpers.engines.pandoc_cache import pandoc_cache
+from helpers.engines.pandoc_cache import package_key, pandoc_cache
 from helpers.engines.parallel import Processes
 
 Progress = Callable[[str], None]
@@ -190,9 +192,12 @@ def build_editions(root: Path, opts: Options, progress: Progress = say,
     busy = [lang for lang in langs if not up_to_date(root, lang, opts)]
     if any(needs_kernel(root, lang, opts) for lang in busy):
         kernel.preload()
-    jobs = opts.jobs or min(len(busy), os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    jobs = opts.jobs or min(len(busy), cores)
     forking = "fork" in _start_methods()
     parallel = busy if forking and ((jobs > 1 and len(busy) > 1) or (gate is not None and busy)) else []
+    # a core no other edition uses makes an edition's web pages and notebooks beside its PDF
+    opts = dataclasses.replace(opts, stage_threads=max(1, cores // max(1, min(jobs, len(parallel) or 1))))
     verdict = GO
     if gate is not None and not parallel:
         verdict = gate()
@@ -409,12 +414,21 @@ def _render(book: config.Edition, pages: list, registry: dict, reg_path: Path, s
         progress(f"[{lang}] html: {len(pages)} pages")
         return render.html_site(book, pages, registry, reg_path, staging / "html", pdf_name=pdf_name, draft=draft)
 
+    # the chapters' line breaks of the last builds: a chapter's lines depend on its text, the template (in the
+    # package), Typst, the fonts and the main font
+    layout = Key(package_key(), lang, draft, render.mainfont(book)).folder("fonts", book.root / "fonts").hexdigest()
+    memory = linebreaks.Memory(Store(book.root, f"linebreaks/{lang}"), layout) if opts.cache else None
+
     def pdf() -> list[str]:
         progress(f"[{lang}] pdf: pandoc -> typst -> {pdf_name}")
         try:
-            return render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft,
-                              build_id=build_id, press=press.settings(book.get("print", {})),
-                              print_dest=None if draft else staging / print_name)
+            warnings = render.pdf(book, pages, reg_path, staging / "print", staging / pdf_name, draft=draft,
+                                  build_id=build_id, press=press.settings(book.get("print", {})),
+                                  print_dest=None if draft else staging / print_name, memory=memory,
+                                  cache=Store(book.root, "draft-mark") if opts.cache else None)
+            if memory:
+                memory.forget_others()
+            return warnings
         finally:
             shutil.rmtree(staging / "print", ignore_errors=True)
 
@@ -433,7 +447,16 @@ def _render(book: config.Edition, pages: list, registry: dict, reg_path: Path, s
     stages.append(("notebooks", reviewers_notebooks))
     cache = (book.root / ".cache" / "pandoc" / lang) if opts.cache else None
     with _stopwatch(timings), pandoc_cache(cache, result, progress):
-        return [w for name, fn in stages for w in timed(name, fn)]
+        if opts.stage_threads < 2:
+            return [w for name, fn in stages for w in timed(name, fn)]
+        # the PDF (the longest) in one thread, the others after one another in the rest: pandoc and Typst run
+        # outside Python's lock
+        pool = ThreadPoolExecutor(max_workers=min(opts.stage_threads, len(stages)), thread_name_prefix=lang)
+        try:
+            started = {name: pool.submit(timed, name, fn) for name, fn in sorted(stages, key=lambda s: s[0] != "pdf")}
+            return [w for name, _ in stages for w in started[name].result()]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pdf_file(book: config.Edition, suffix: str = "") -> str:

@@ -21,11 +21,15 @@ So a source with soft hyphens is typeset in passes (``typeset``):
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+
+from helpers.core.cache import Key, Store
 
 SOFT = "\u00ad"
 LINE_END = "\ufffe"  # PDFium's mark of a hyphen that ends a line
@@ -171,31 +175,128 @@ def rewrite(text: str, keep: set[tuple[int, int]] | None = None, drop: set[tuple
     return "".join(out)
 
 
-def typeset(compile_to: Callable[[Path], list], typ: Path, dest: Path) -> tuple[list, Report]:
+def typeset(compile_to: Callable[[Path], list], typ: Path, dest: Path,
+            parts: list[tuple[int, int]] = (), known: Callable[[str], list | None] = lambda key: None,
+            ) -> tuple[list, Report, dict[str, list]]:
     """Typeset ``typ`` into ``dest`` with soft hyphens only where lines break (see the module's text); ``typ``
-    is left as the final source (the print file is typeset from it). Returns Typst's warnings and the figures."""
+    is left as the final source (the print file is typeset from it). Returns Typst's warnings, the figures and
+    what ``known`` may answer next time.
+
+    ``parts`` are the chapters' spans in the source. Each chapter opens a page of its own and its lines do not
+    depend on the others', so the breaks it kept in a book set before are its breaks again: ``known`` gives
+    them by the chapter's text (its key, ``part_key``), and such a chapter starts from them instead of from all
+    its points, which saves the passes that found them. Every pass checks them: a chapter whose kept breaks are
+    not all used, or one of which falls at a page's foot, sets the whole book again from all its points. The
+    returned entries (the chapters' keys and kept breaks) are those of a book that came to rest, not one cut
+    short by ``MAX_PASSES``."""
     source = typ.read_text(encoding="utf-8")
     report = Report(points=source.count(SOFT))
-    keep: set[tuple[int, int]] | None = None  # None: every break point
+    chapters = _Chapters(source, parts)
+    # per part (the chapters, then the rest): the break points kept; None: every one
+    keep = {c: chapters.globalise(c, known(key)) for c, key in enumerate(chapters.keys)}
+    keep[len(parts)] = None if chapters.of(len(parts)) else set()
+    trusted = {c for c, kept in keep.items() if kept is not None}  # as remembered, checked by every pass
     drop: set[tuple[int, int]] = set()  # breaks that fell on the last line of a page
+    rounds, rested = 0, False
     while True:
-        typ.write_text(rewrite(source, keep=keep, drop=drop), encoding="utf-8")
+        typ.write_text(rewrite(source, keep=chapters.points(keep) - drop), encoding="utf-8")
         notes = compile_to(dest)
         report.rounds += 1
+        rounds += 1
         breaks, report.inside_words = pdf_breaks(dest)
         if not report.points:
+            rested = True
             break
         places = match(breaks, source)
         used = {loc for loc in places if loc}
         ends = {loc for loc, brk in zip(places, breaks) if brk.page_end and loc}
-        if (not ends and keep is not None and keep <= used) or report.rounds == MAX_PASSES:
+        if any(ends & chapters.of(c) or not keep[c] <= used for c in trusted):
+            # the remembered breaks do not hold in this book: from the start, every chapter with all its points
+            keep, trusted, drop, rounds = {c: None for c in keep}, set(), set(), 0
+            continue
+        settled = all(kept is not None for kept in keep.values())
+        if not ends and settled and all(kept <= used for kept in keep.values()):
+            rested = True
+            break
+        if rounds == MAX_PASSES:
             break
         drop |= ends
         # a break at a page's foot is set again with all the paragraph's points; a kept point a line did not use
         # (the page came out otherwise) is removed
-        again = ends and keep is None and report.rounds < FULL_PASSES
-        keep = None if again else (used if keep is None else keep & used) - drop
+        again = ends and rounds < FULL_PASSES
+        for c, kept in keep.items():
+            mine = chapters.of(c)
+            keep[c] = None if kept is None and again else ((used if kept is None else kept & used) & mine) - drop
     report.breaks, report.page_end = len(breaks), sum(b.page_end for b in breaks)
     report.unmatched = [f"{b.word}|{b.offset}" for loc, b in zip(places, breaks) if loc is None] if report.points else []
+    learned = {key: chapters.localise(c, keep[c]) for c, key in enumerate(chapters.keys)} if rested else {}
     _source_words.cache_clear()  # the book's words are not kept beyond its typesetting
-    return notes, report
+    return notes, report, learned
+
+
+def part_key(text: str) -> str:
+    """A chapter's key among the remembered breaks: its text with all its break points."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Chapters:
+    """The source's break points by chapter (``parts``: spans in the source); the text outside them (the title
+    pages, the contents) is one more part, never remembered."""
+
+    def __init__(self, source: str, parts: list[tuple[int, int]]):
+        words = _source_words(source)
+        starts = [w.start for w in words]
+        self.keys = [part_key(source[a:b]) for a, b in parts]
+        self.first = [bisect.bisect_left(starts, a) for a, _ in parts]
+        self.sets: list[set[tuple[int, int]]] = [set() for _ in range(len(parts) + 1)]
+        opens = [a for a, _ in parts]
+        for j, w in enumerate(words):
+            c = bisect.bisect_right(opens, w.start) - 1
+            part = c if c >= 0 and w.start < parts[c][1] else len(parts)
+            self.sets[part].update((j, n) for n in w.offsets)
+
+    def of(self, c: int) -> set[tuple[int, int]]:
+        return self.sets[c]
+
+    def points(self, keep: dict[int, set | None]) -> set[tuple[int, int]]:
+        out: set[tuple[int, int]] = set()
+        for c, points in enumerate(self.sets):
+            kept = keep.get(c)
+            out |= points if kept is None else kept
+        return out
+
+    def globalise(self, c: int, local: list | None) -> set[tuple[int, int]] | None:
+        """Remembered breaks (chapter-local word numbers) as places in the source; None when there are none, or
+        when one is not a break point of the chapter (a remembered entry that does not fit)."""
+        if local is None or c >= len(self.keys):
+            return None
+        places = {(self.first[c] + j, n) for j, n in local}
+        return places if places <= self.sets[c] else None
+
+    def localise(self, c: int, kept: set[tuple[int, int]] | None) -> list:
+        return sorted([j - self.first[c], n] for j, n in (kept or ()))
+
+
+class Memory:
+    """The chapters' kept breaks between builds (``.cache/linebreaks/<lang>``): each entry keyed by ``layout``
+    (what a chapter's lines depend on besides its text: the template, Typst, the fonts) and the chapter's
+    text. After a successful build, ``forget_others`` keeps only the entries it used."""
+
+    def __init__(self, store: Store, layout: str):
+        self.store, self.layout, self.used = store, layout, set()
+
+    def _key(self, part: str) -> str:
+        key = Key("linebreaks", self.layout, part).hexdigest()
+        self.used.add(key)
+        return key
+
+    def known(self, part: str) -> list | None:
+        value = self.store.get(self._key(part))
+        return value if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value) else None
+
+    def learn(self, learned: dict[str, list]) -> None:
+        for part, kept in learned.items():
+            self.store.put(self._key(part), kept)
+
+    def forget_others(self) -> None:
+        self.store.keep_only(self.used)

@@ -20,6 +20,8 @@ class Options:
     only: tuple[str, ...] = ()  # chapter file stems: a quick build of some chapters (numbering restarts)
     jobs: int = 0  # editions built at the same time, in separate processes; 0: one per core, at most one per edition
     checks: Checks = field(default_factory=Checks)  # the book's checks, run at fixed points of the build
+    stage_threads: int = 1  # an edition's stages run at once (web pages and notebooks beside the PDF): the cores
+    # left to it by the editions built at the same time (set by ``build_editions``)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import importlib.util
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -17,6 +18,7 @@ import typst
 from helpers import __version__
 from helpers.core.processes import child_setup
 from helpers.core import config
+from helpers.core.cache import Key, Store
 from helpers.core.config import Edition
 from helpers.core.errors import BuildError
 from helpers.core.files import write_atomic
@@ -195,11 +197,14 @@ def imprint(book: Edition, build_id: str) -> dict:
 
 def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, dest: Path,
         *, draft: bool = False, build_id: str = "", press: dict | None = None,
-        print_dest: Path | None = None) -> list[str]:
+        print_dest: Path | None = None, memory: linebreaks.Memory | None = None,
+        cache: Store | None = None) -> list[str]:
     """Typeset the whole edition as one PDF/A-2a and PDF/UA-1 file; returns the filter's warnings.
 
     With ``print_dest``, the same source is typeset a second time as the print file (``press``: bleed, crop
-    marks, print profile; see ``helpers.engines.press``)."""
+    marks, print profile; see ``helpers.engines.press``). ``memory``: the chapters' line breaks of earlier
+    builds (``linebreaks.Memory``), which spare Typst's passes over the chapters that did not change; ``cache``:
+    where the draft mark is kept once drawn."""
     words = i18n.WORDS[book.lang]
     workdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
@@ -219,7 +224,7 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     meta.update(imprint(book, build_id))
     if draft:
         meta["draft"] = True
-        (workdir / DRAFT_MARK).write_text(draft_mark_svg(words["draft"]), encoding="utf-8")
+        (workdir / DRAFT_MARK).write_text(draft_mark(words["draft"], cache), encoding="utf-8")
     meta_file = workdir / "metadata.json"
     # the frame is converted with a stand-in for the build id, put in its place after: the build id changes with
     # every edit, and the frame's conversion is then reused from the cache (the id is hexadecimal, which the
@@ -256,9 +261,16 @@ def pdf(book: Edition, pages: list[Page], registry_path: Path, workdir: Path, de
     warnings += chapter_warnings
     typ = workdir / "book.typ"
     typ.write_text(head + "\n\n".join(chapters) + "\n" + tail, encoding="utf-8")
+    parts, at = [], len(head)
+    for chapter in chapters:
+        parts.append((at, at + len(chapter)))
+        at += len(chapter) + 2
     dest.parent.mkdir(parents=True, exist_ok=True)
     # soft hyphens only where a line breaks, so that the text layer has whole words (``linebreaks``)
-    notes, breaks = linebreaks.typeset(lambda out: _typeset(book, typ, workdir, out, {}), typ, dest)
+    notes, breaks, learned = linebreaks.typeset(lambda out: _typeset(book, typ, workdir, out, {}), typ, dest,
+                                                parts, memory.known if memory else lambda part: None)
+    if memory:
+        memory.learn(learned)
     if breaks.inside_words or breaks.page_end:
         warnings.append(f"HYPHENATION: {breaks.line()}")
     if print_dest is not None:
@@ -302,6 +314,18 @@ def _hyphenation_filter(lang: str, workdir: Path) -> list[str]:
 DRAFT_MARK = "draft-mark.svg"
 
 
+def draft_mark(word: str, cache: Store | None) -> str:
+    """``draft_mark_svg`` of the word, from ``cache`` once drawn (drawing it loads matplotlib)."""
+    if cache is None:
+        return draft_mark_svg(word)
+    key = Key("draft-mark", word).libraries("matplotlib").package([".py"]).hexdigest()
+    svg = cache.get(key)
+    if not isinstance(svg, str):
+        svg = draft_mark_svg(word)
+        cache.put(key, svg)
+    return svg
+
+
 def draft_mark_svg(word: str, size: float = 90.0) -> str:
     """The draft mark drawn as outlines (no text), so that copying, search and screen readers skip it."""
     from matplotlib.font_manager import FontProperties
@@ -333,9 +357,10 @@ def mainfont(book: Edition) -> str:
 def font_paths(root: Path) -> list[str]:
     """Fonts Typst may use besides its own: the project's fonts/ folder and matplotlib's DejaVu (the fallback
     for a letter the main font lacks, the same font the charts use)."""
-    import matplotlib
-
-    folders = [Path(matplotlib.get_data_path()) / "fonts" / "ttf", root / "fonts"]
+    # matplotlib's data folder, found without importing matplotlib (``matplotlib.get_data_path()``)
+    spec = importlib.util.find_spec("matplotlib")
+    package = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+    folders = ([package / "mpl-data" / "fonts" / "ttf"] if package else []) + [root / "fonts"]
     return [str(p) for p in folders if p.is_dir()]
 
 
