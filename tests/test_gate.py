@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -109,3 +110,36 @@ def test_strict_lists_an_audit_finding_and_the_false_claims_of_one_data_edit_tog
     last = errors[-1]
     assert "nothing was built" in last and "FALSE-CLAIM" in last and "UNACKNOWLEDGED-FINDING" in last
     assert not (project / "output/kk").exists()
+
+
+def test_the_book_checks_check_again_only_what_an_edit_touched(tmp_path: Path, monkeypatch):
+    """The report's chapters: a typed number in one chapter is found by checking that chapter (and its pairs)
+    again; a glossary edit checks every chapter again; the findings are those of a check from nothing."""
+    from helpers.checks import gate, glossary, prose_numbers
+
+    root = report_copy(tmp_path)
+    monkeypatch.setenv("REPORT_ROOT", str(root))
+    monkeypatch.delenv("REPORT_DATA", raising=False)
+    calls: dict[str, list] = {"terms": [], "numbers": []}
+    for key, module, name in (("terms", glossary, "chapter_terms"), ("numbers", prose_numbers, "chapter_problems")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _c=calls[key]: _c.append(a) or _f(*a))
+    assert gate.language_problems(root) == []
+    first = {key: len(found) for key, found in calls.items()}
+    assert first["terms"] >= 20 and first["numbers"] >= 20
+
+    chapter = root / "chapters/ru/02-activity.qmd"
+    edit(chapter, "на начало\nоктября", "на 1 октября")
+    found = [str(p) for p in gate.language_problems(root)]
+    assert [len(calls[k]) - first[k] for k in calls] == [1, 1]
+    assert any(f.startswith("TYPED-NUMBER at chapters/ru/02-activity.qmd") for f in found), found
+
+    # the glossary forbids a word the Russian chapters use: every chapter's terms are checked again
+    edit(root / "data/glossary.csv", "некоммерческая организация,НКО,,", "некоммерческая организация,НКО,"
+         "организаций*>организации,")
+    before = len(calls["terms"])
+    found = [str(p) for p in gate.language_problems(root)]
+    assert len(calls["terms"]) - before == first["terms"]
+    assert any(f.startswith("TERMINOLOGY at chapters/ru/02-activity.qmd") for f in found), found
+    shutil.rmtree(root / ".cache")
+    assert [str(p) for p in gate.language_problems(root)] == found

@@ -15,6 +15,7 @@ editions are built, but not swapped in, when the book's checks found one) and th
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Callable
 
 from helpers.checks import audit, glossary, parity, preflight, prose_claims, prose_numbers
 from helpers.core import config, data, gap_decisions, paths, validate
-from helpers.core.cache import Store
+from helpers.core.cache import ByReads, Key, Store, sha_or_none
 from helpers.core.data import DataError
 from helpers.core.errors import BuildError
 from helpers.core.problems import Checks, Problem, blocking, of_lines
@@ -53,17 +54,52 @@ def remember_check(root: Path) -> None:
 # --- 2. the book --------------------------------------------------------------------------------------
 
 def language_problems(root: Path) -> list[Problem]:
-    """Terminology (data/glossary.csv) in the chapters and chart labels; the editions' parity."""
+    """Terminology (data/glossary.csv) in the chapters and chart labels; the editions' parity; the numbers in
+    the prose. Each chapter's findings are kept with the chapter's text and the data files they read
+    (``.cache/book-checks``), so a prose edit checks again the edited chapter (and its pairs) only."""
+    folder, langs = paths.data_dir(root), config.langs(root)
+    memo = _per_chapter(root)
+
+    def kept(*what, compute) -> list[str]:
+        return memo.get(Key(*what).hexdigest(), compute)
+
+    def text(path: Path) -> str:
+        return sha_or_none(path) or ""
+
     try:
-        has_glossary = "glossary" in data.dataset_ids(paths.data_dir(root))
-        found = glossary.check(root, paths.data_dir(root)) if has_glossary else []
+        has_glossary = "glossary" in data.dataset_ids(folder)
+        found = [line for path in glossary.chapters(root) if has_glossary
+                 for line in kept("terms", path.relative_to(root).as_posix(), text(path),
+                                  compute=lambda: glossary.chapter_terms(root, path, folder))]
+        found += kept("label terms", compute=lambda: glossary.label_terms(folder)) if has_glossary else []
     except (DataError, KeyError) as err:
         found = [f"GLOSSARY: {err}"]
+    first, *others = langs
+    for other in others:
+        for kind in (parity.skeletons, parity.terms):
+            for name in parity.pairs(root, first, other):
+                found += kept("parity", kind.__name__, other, name,
+                              [text(root / "chapters" / x / name) for x in (first, other)],
+                              compute=lambda: kind(root, first, other, name, folder))
     try:
-        numbers = [p for lang in config.langs(root) for p in prose_numbers.chapter_problems(root, lang)]
+        found += [line for lang in langs for path in prose_claims.chapter_files(root, lang)
+                  for line in kept("numbers", lang, path.relative_to(root).as_posix(), text(path),
+                                   compute=lambda: prose_numbers.chapter_problems(root, lang, [path]))]
     except DataError as err:
-        numbers = [f"NUMBER-WORD: data/{err}"]
-    return of_lines(found + parity.check(root) + numbers)
+        found += [f"NUMBER-WORD: data/{err}"]
+    memo.save()
+    return of_lines(found)
+
+
+def _per_chapter(root: Path) -> ByReads:
+    """The chapters' checks' findings, with the data files each read; the code that checks, the declared
+    editions and the names of the data files (a file added, such as a list of allowed numbers, checks again)
+    key the whole."""
+    folder = paths.data_dir(root)
+    listing = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    code = Key("book-checks").add("python", sys.version).libraries("pandas", "numpy", "pyyaml") \
+        .package((".py",)).add("editions", config.langs(root)).add("data files", listing).hexdigest()
+    return ByReads(Store(root, "book-checks"), "chapters", code, folder)
 
 
 def audit_summary(root: Path, cache: bool = True) -> tuple[str, list[str]]:

@@ -65,15 +65,29 @@ def prose_lines(path: Path, inline: bool = False):
 def check(root: Path, folder: Path | None = None) -> list[str]:
     """Every use of a forbidden variant: ``chapters/kk/x.qmd:12: «АЖҚДМ» ...`` (empty: the terminology holds)."""
     folder = folder or root / "data"
+    return [line for path in chapters(root) for line in chapter_terms(root, path, folder)] + label_terms(folder)
+
+
+def chapters(root: Path) -> list[Path]:
+    """Every chapter file of every edition, in the order the checks report them."""
+    return sorted((root / "chapters").glob("*/*.qmd"))
+
+
+def chapter_terms(root: Path, path: Path, folder: Path) -> list[str]:
+    """The forbidden variants in one chapter file."""
     found = []
-    vs = variants(folder)
-    for path in sorted((root / "chapters").glob("*/*.qmd")):
-        rel, mine = path.relative_to(root), [v for v in vs if v.lang == path.parent.name]
-        for no, line in prose_lines(path):
-            for v in mine:
-                for m in v.pattern.finditer(line):
-                    found.append(f"TERMINOLOGY at {rel}:{no}: «{m.group(0)}» is a variant the glossary does not "
-                                 f"allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")
+    rel, mine = path.relative_to(root), [v for v in variants(folder) if v.lang == path.parent.name]
+    for no, line in prose_lines(path):
+        for v in mine:
+            for m in v.pattern.finditer(line):
+                found.append(f"TERMINOLOGY at {rel}:{no}: «{m.group(0)}» is a variant the glossary does not "
+                             f"allow; write «{v.preferred}» (data/glossary.csv, line {v.row})")
+    return found
+
+
+def label_terms(folder: Path) -> list[str]:
+    """The forbidden variants in the labels (data/labels.csv) of every declared edition."""
+    found, vs = [], variants(folder)
     labels = data.read_table(data.resource("labels", folder), folder)
     for i, row in labels.iterrows():
         for lang, col in ((lang, col) for lang in config.langs() for col in (lang, f"{lang}_short")):

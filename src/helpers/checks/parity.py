@@ -76,7 +76,14 @@ def check(root: Path, folder: Path | None = None) -> list[str]:
     """Differences between the editions, chapter by chapter: each declared edition against the first (empty:
     all editions have the same skeleton and the same terms)."""
     first, *others = config.langs(root)
-    return [line for other in others for line in _differ(root, first, other) + _terms(root, first, other, folder)]
+    return [line for other in others for kind in (skeletons, terms) for name in pairs(root, first, other)
+            for line in kind(root, first, other, name, folder)]
+
+
+def pairs(root: Path, a: str, b: str) -> list[str]:
+    """The chapter files (names) both editions have."""
+    return [path.name for path in sorted((root / "chapters" / a).glob("*.qmd"))
+            if (root / "chapters" / b / path.name).exists()]  # a missing translation is reported on its own
 
 
 def _stem(word: str) -> str:
@@ -116,8 +123,9 @@ def _prose(path: Path) -> str:
     return INLINE.sub(lambda m: printed(m.group(1)), text)
 
 
-def _terms(root: Path, a: str, b: str, folder: Path | None = None) -> list[str]:
-    """A glossary term used in a chapter of one edition whose pair the same chapter of the other never uses."""
+def terms(root: Path, a: str, b: str, name: str, folder: Path | None = None) -> list[str]:
+    """A glossary term used in chapter ``name`` of one edition whose pair the same chapter of the other never
+    uses."""
     folder = folder or root / "data"
     try:
         rows = glossary.table(folder)
@@ -131,38 +139,31 @@ def _terms(root: Path, a: str, b: str, folder: Path | None = None) -> list[str]:
             abbrs = [row.get(f"{x}_abbr") if isinstance(row.get(f"{x}_abbr"), str) else None for x in (a, b)]
             pairs.append((int(i) + 2, terms, [term_pattern(t, ab) for t, ab in zip(terms, abbrs)]))
     out = []
-    for path_a in sorted((root / "chapters" / a).glob("*.qmd")):
-        path_b = root / "chapters" / b / path_a.name
-        if not path_b.exists():
-            continue
-        texts = [_prose(p) for p in (path_a, path_b)]
-        for line, terms, patterns in pairs:
-            has = [bool(pat.search(text)) for pat, text in zip(patterns, texts)]
-            if has[0] != has[1]:
-                lang, other = (a, b) if has[0] else (b, a)
-                term, pair = (terms[0], terms[1]) if has[0] else (terms[1], terms[0])
-                out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{path_a.name}: the term «{term}» is used in {lang} "
-                           f"and its pair «{pair}» nowhere in {other} (data/glossary.csv, line {line})")
+    texts = [_prose(root / "chapters" / x / name) for x in (a, b)]
+    for line, terms, patterns in pairs:
+        has = [bool(pat.search(text)) for pat, text in zip(patterns, texts)]
+        if has[0] != has[1]:
+            lang, other = (a, b) if has[0] else (b, a)
+            term, pair = (terms[0], terms[1]) if has[0] else (terms[1], terms[0])
+            out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{name}: the term «{term}» is used in {lang} "
+                       f"and its pair «{pair}» nowhere in {other} (data/glossary.csv, line {line})")
     return out
 
 
-def _differ(root: Path, a: str, b: str) -> list[str]:
+def skeletons(root: Path, a: str, b: str, name: str, folder: Path | None = None) -> list[str]:
+    """What chapter ``name`` of the two editions contains besides its sentences, where it differs."""
     out = []
-    for path_a in sorted((root / "chapters" / a).glob("*.qmd")):
-        path_b = root / "chapters" / b / path_a.name
-        if not path_b.exists():
-            continue  # a missing translation is reported on its own
-        sa, sb = skeleton(path_a), skeleton(path_b)
-        for part, label in LABELS.items():
-            only_a, only_b = sa[part] - sb[part], sb[part] - sa[part]
-            if not (only_a or only_b):
-                continue
-            detail = []
-            for lang, only in ((a, only_a), (b, only_b)):
-                if only:
-                    items = [f"{k} (×{n})" if n > 1 else k for k, n in only.items()]
-                    detail.append(f"only in {lang}: " + "; ".join(i.replace("\n", " ")[:80] for i in items[:5]))
-            out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{path_a.name}: {label} – " + ", ".join(detail))
+    sa, sb = (skeleton(root / "chapters" / x / name) for x in (a, b))
+    for part, label in LABELS.items():
+        only_a, only_b = sa[part] - sb[part], sb[part] - sa[part]
+        if not (only_a or only_b):
+            continue
+        detail = []
+        for lang, only in ((a, only_a), (b, only_b)):
+            if only:
+                items = [f"{k} (×{n})" if n > 1 else k for k, n in only.items()]
+                detail.append(f"only in {lang}: " + "; ".join(i.replace("\n", " ")[:80] for i in items[:5]))
+        out.append(f"EDITIONS-DIFFER in chapters/{a}|{b}/{name}: {label} – " + ", ".join(detail))
     return out
 
 
