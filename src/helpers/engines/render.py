@@ -6,8 +6,8 @@ import html
 import json
 import re
 import subprocess
-import sys
 import importlib.util
+import sys
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -319,10 +319,11 @@ def draft_mark(word: str, cache: Store | None) -> str:
     if cache is None:
         return draft_mark_svg(word)
     key = Key("draft-mark", word).libraries("matplotlib").package([".py"]).hexdigest()
-    svg = cache.get(key)
+    slot = Key(word).hexdigest()[:16]  # one per word
+    svg = cache.get(key, slot=slot)
     if not isinstance(svg, str):
         svg = draft_mark_svg(word)
-        cache.put(key, svg)
+        cache.put(key, svg, slot=slot)
     return svg
 
 
