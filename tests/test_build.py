@@ -109,3 +109,43 @@ def test_a_running_build_blocks_a_second_one(small_book: Path):
     assert res.returncode == 1 and "another build of the kk edition is running" in res.stderr
     (out / ".kk.lock").write_text("999999999")  # left by a killed build: taken over
     assert report("build", "--lang", "kk", "--to", "html", cwd=small_book).returncode == 0
+
+
+def test_an_edition_with_a_core_to_spare_makes_its_pages_and_notebooks_beside_its_pdf(small_book: Path, tmp_path: Path,
+                                                                                        monkeypatch):
+    """The stages stand in for themselves: the PDF waits for the notebooks, which come after the web pages, so
+    one after the other it would wait in vain; the warnings still come in the stages' order."""
+    import threading
+
+    from helpers.core import config
+    from helpers.engines import builtin, notebooks, render
+    from helpers.engines.options import Options, Result
+
+    notebooks_started = threading.Event()
+
+    def pdf(*args, **kwargs):
+        assert notebooks_started.wait(10), "the notebooks did not start while the PDF was being made"
+        return ["pdf"]
+
+    def write(*args, **kwargs):
+        notebooks_started.set()
+        return ["notebooks"]
+
+    monkeypatch.setattr(render, "html_site", lambda *a, **k: ["html"])
+    monkeypatch.setattr(render, "pdf", pdf)
+    monkeypatch.setattr(notebooks, "write", write)
+    book = config.load(small_book, "kk")
+    opts = Options(langs=("kk",), cache=False, stage_threads=2)
+    warnings = builtin._render(book, [], {}, tmp_path / "registry.json", tmp_path, opts, lambda line: None,
+                               Result("kk"))
+    assert warnings == ["html", "pdf", "notebooks"]
+    # with no core to spare, one after the other: the stand-in PDF would wait for ever, so it is not asked to
+    notebooks_started.clear()
+    monkeypatch.setattr(render, "pdf", lambda *a, **k: ["pdf"])
+    opts = Options(langs=("kk",), cache=False, stage_threads=1)
+    order = []
+    monkeypatch.setattr(render, "html_site", lambda *a, **k: order.append("html") or ["html"])
+    monkeypatch.setattr(notebooks, "write", lambda *a, **k: order.append("notebooks") or ["notebooks"])
+    assert builtin._render(book, [], {}, tmp_path / "registry.json", tmp_path, opts, lambda line: None,
+                           Result("kk")) == ["html", "pdf", "notebooks"]
+    assert order == ["html", "notebooks"]
