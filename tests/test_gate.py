@@ -141,5 +141,9 @@ def test_the_book_checks_check_again_only_what_an_edit_touched(tmp_path: Path, m
     found = [str(p) for p in gate.language_problems(root)]
     assert len(calls["terms"]) - before == first["terms"]
     assert any(f.startswith("TERMINOLOGY at chapters/ru/02-activity.qmd") for f in found), found
+    # without the cache (--no-cache), every chapter is checked again
+    before = len(calls["terms"])
+    assert [str(p) for p in gate.language_problems(root, cache=False)] == found
+    assert len(calls["terms"]) - before == first["terms"]
     shutil.rmtree(root / ".cache")
     assert [str(p) for p in gate.language_problems(root)] == found

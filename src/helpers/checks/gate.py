@@ -53,12 +53,13 @@ def remember_check(root: Path) -> None:
 
 # --- 2. the book --------------------------------------------------------------------------------------
 
-def language_problems(root: Path) -> list[Problem]:
+def language_problems(root: Path, cache: bool = True) -> list[Problem]:
     """Terminology (data/glossary.csv) in the chapters and chart labels; the editions' parity; the numbers in
     the prose. Each chapter's findings are kept with the chapter's text and the data files they read
-    (``.cache/book-checks``), so a prose edit checks again the edited chapter (and its pairs) only."""
+    (``.cache/book-checks``), so a prose edit checks again the edited chapter (and its pairs) only; ``cache``
+    False checks everything."""
     folder, langs = paths.data_dir(root), config.langs(root)
-    memo = _per_chapter(root)
+    memo = _per_chapter(root, cache)
 
     def kept(*what, compute) -> list[str]:
         return memo.get(Key(*what).hexdigest(), compute)
@@ -91,7 +92,7 @@ def language_problems(root: Path) -> list[Problem]:
     return of_lines(found)
 
 
-def _per_chapter(root: Path) -> ByReads:
+def _per_chapter(root: Path, cache: bool) -> ByReads:
     """The chapters' checks' findings, with the data files each read; the code that checks, the declared
     editions and the names of the data files (a file added, such as a list of allowed numbers, checks again)
     key the whole."""
@@ -99,7 +100,7 @@ def _per_chapter(root: Path) -> ByReads:
     listing = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     code = Key("book-checks").add("python", sys.version).libraries("pandas", "numpy", "pyyaml") \
         .package((".py",)).add("editions", config.langs(root)).add("data files", listing).hexdigest()
-    return ByReads(Store(root, "book-checks"), "chapters", code, folder)
+    return ByReads(Store(root, "book-checks", enabled=cache), "chapters", code, folder)
 
 
 def audit_summary(root: Path, cache: bool = True) -> tuple[str, list[str]]:
@@ -134,7 +135,7 @@ def imprint_problems(root: Path, langs: tuple[str, ...]) -> list[Problem]:
 
 def book_problems(root: Path, langs: tuple[str, ...], cache: bool = True) -> tuple[list[str], list[Problem]]:
     """What the book as a whole may not contain: notes to print, and problems."""
-    problems = of_lines(parity.untranslated(root) + prose_claims.parity(root)) + language_problems(root)
+    problems = of_lines(parity.untranslated(root) + prose_claims.parity(root)) + language_problems(root, cache)
     notes = []
     try:
         line, opened = audit_summary(root, cache)
