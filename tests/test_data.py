@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, report
 
-from helpers.core import data, validate
+from helpers.core import data, files, validate
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 SAMPLES = list(csv.DictReader(open(FIXTURES / "source_samples.csv", encoding="utf-8")))
@@ -93,8 +95,37 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
 
 
 def _problems(folder: Path) -> list[data.DataError]:
-    data._descriptor.cache_clear()
     return validate.check(folder)
+
+
+def _counting_reads(monkeypatch) -> list[str]:
+    """The names of the data files the data layer reads from now on (not those it knows by their state)."""
+    reads, real = [], data._read
+    monkeypatch.setattr(data, "_read", lambda path, state: reads.append(path.name) or real(path, state))
+    return reads
+
+
+def test_a_settled_file_is_known_by_its_state_and_a_replaced_one_is_read_again(broken, monkeypatch):
+    monkeypatch.setattr(files, "RACY_NS", 0)  # the fixture's files count as settled at once
+    reads = _counting_reads(monkeypatch)
+    before = data.load("s01_colours", folder=broken)
+    data.load("s01_colours", folder=broken)
+    assert reads == ["datapackage.json", "s01_colours.csv"]  # the second load read nothing
+    path = broken / "s01_colours.csv"
+    st = path.stat()
+    time.sleep(0.02)  # the next write's change time is a tick of the clock later
+    path.write_text(path.read_text(encoding="utf-8").replace("5988", "5989", 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same size and modification time as before
+    after = data.load("s01_colours", folder=broken)
+    assert reads == ["datapackage.json", "s01_colours.csv", "s01_colours.csv"]
+    assert 5988 in before["value"].tolist() and 5989 in after["value"].tolist()
+
+
+def test_a_file_changed_a_moment_ago_is_read_each_time(broken, monkeypatch):
+    reads = _counting_reads(monkeypatch)  # the fixture was copied just now: its state is too recent to stand
+    data.load("s01_colours", folder=broken)
+    data.load("s01_colours", folder=broken)
+    assert reads.count("s01_colours.csv") == 2 and reads.count("datapackage.json") == 2
 
 
 def test_the_clean_fixture_passes(broken):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import report
 
-from helpers.core import stamp
+from helpers.core import files, stamp
 
 
 def edit_keeping_size_and_time(path: Path, old: str, new: str) -> None:
@@ -81,7 +81,7 @@ def test_every_kind_of_change_is_noticed(tmp_path: Path):
 
 def test_a_file_changed_too_recently_is_compared_by_content(tmp_path: Path, monkeypatch):
     root, out, ctx = project(tmp_path)
-    monkeypatch.setattr(stamp, "RACY_NS", 10**18)  # every file's state is too recent to be trusted alone
+    monkeypatch.setattr(files, "RACY_NS", 10**18)  # every file's state is too recent to be trusted alone
     stamped(root, out, ctx)
     csv = str(root / "data" / "a.csv")
     recorded = stamp.inputs(root, out)[csv]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import config, session
+from helpers.core import config, files, session
 from helpers.core.paths import data_dir
 
 STANDARD_COLUMNS = ("value", "unit", "status", "formula")
@@ -61,21 +62,53 @@ def _decode(path: Path, raw: bytes, digest: str | None = None) -> str:
                         hint="re-save it as 'CSV UTF-8', e.g. iconv -f cp1251 -t utf-8") from None
 
 
-@lru_cache(maxsize=8)
-def _descriptor(digest: str, raw: bytes) -> dict:
-    return json.loads(raw.decode("utf-8"))
+# The digest of each data file this process read, with the file's state when it was read: while a settled
+# file keeps that state, its content is known without reading it again (``files.state``). What was parsed of a
+# file is found by its digest, never by its size or modification time alone.
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+
+
+def _settled_state(path: Path) -> tuple[int, ...] | None:
+    """The file's state if it may stand for its content (None for a file changed a moment ago); raises
+    FileNotFoundError for a missing file."""
+    now = time.time_ns()
+    st = os.stat(path)
+    return files.state(st) if files.settled(st, now) else None
+
+
+def _digest_by_state(path: Path, state: tuple[int, ...] | None) -> str | None:
+    known = _DIGESTS.get(str(path))
+    return known[1] if state is not None and known is not None and known[0] == state else None
+
+
+def _read(path: Path, state: tuple[int, ...] | None) -> tuple[bytes, str]:
+    raw = path.read_bytes()
+    digest = _hash(raw)
+    if state is not None:
+        _DIGESTS[str(path)] = (state, digest)
+    return raw, digest
+
+
+_DESCRIPTORS: dict[str, dict] = {}  # parsed datapackage.json by digest
 
 
 def descriptor(folder: Path | None = None) -> dict:
     """The parsed ``datapackage.json`` of the data folder."""
     folder = folder or data_dir()
     path = folder / "datapackage.json"
-    if not path.exists():
-        raise DataError("datapackage.json", "missing", f"no datapackage.json in {folder}")
-    raw = path.read_bytes()
-    digest = _hash(raw)
+    try:
+        state = _settled_state(path)
+    except FileNotFoundError:
+        raise DataError("datapackage.json", "missing", f"no datapackage.json in {folder}") from None
+    digest = _digest_by_state(path, state)
+    if digest not in _DESCRIPTORS:
+        raw, digest = _read(path, state)
+        if digest not in _DESCRIPTORS:
+            if len(_DESCRIPTORS) >= 8:
+                _DESCRIPTORS.pop(next(iter(_DESCRIPTORS)))
+            _DESCRIPTORS[digest] = json.loads(raw.decode("utf-8"))
     session.record_read(path, digest)
-    return _descriptor(digest, raw)  # parsed once per content, never by size or modification time
+    return _DESCRIPTORS[digest]
 
 
 def resource(dataset_id: str, folder: Path | None = None) -> dict:
@@ -102,12 +135,19 @@ def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None) 
     DataError on a malformed file."""
     folder = folder or data_dir()
     path = folder / res["path"]
-    if raw is None and not path.exists():
-        raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist")
+    schema = repr(res["schema"])
     if raw is None:
-        raw = path.read_bytes()
-    digest = _hash(raw)
-    key = (str(path), digest, repr(res["schema"]))  # its version: the content, never size and modification time
+        try:
+            state = _settled_state(path)
+        except FileNotFoundError:
+            raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist") \
+                from None
+        digest = _digest_by_state(path, state)
+        if digest is None or (str(path), digest, schema) not in _PARSED:
+            raw, digest = _read(path, state)
+    else:
+        digest = _hash(raw)
+    key = (str(path), digest, schema)  # its version: the content, never size and modification time
     if key in _PARSED:
         session.record_read(path, digest)
         return _PARSED[key].copy()

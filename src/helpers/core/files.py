@@ -8,6 +8,11 @@ atomically; where that is not available, two renames, whose window a later build
 
 The temporary files are named ``.<name>.<pid>.<thread>.tmp``: ``stale_temporaries`` finds those of processes
 that no longer run.
+
+A file's ``state`` (device, inode, size, modification and change time) tells without reading it that it is
+unchanged: the change time is set by the system on every write, rename or ``touch`` and cannot be set back. A
+file changed within the clock's resolution after its state was taken could keep it, so a state is trusted only
+once the file has been still for ``RACY_NS`` (``settled``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,17 @@ from typing import Iterator
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform.startswith("linux") else None
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 _TEMPORARY = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
+RACY_NS = 50_000_000  # a file changed this close to the moment its state was taken is compared by content
+
+
+def state(st: os.stat_result) -> tuple[int, ...]:
+    """What identifies a file's content without reading it, as long as the file is ``settled``."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def settled(st: os.stat_result, now_ns: int) -> bool:
+    """Whether the file was last changed long enough before ``now_ns`` for its state to stand for its content."""
+    return max(st.st_ctime_ns, st.st_mtime_ns) < now_ns - RACY_NS
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """What the helpers keep for the chapter being executed: the files they read, and what to forget between chapters.
 
 One kernel runs the chapters of an edition one after another. The data layer records here each file it reads
-(``record_read``), including those it serves from its in-memory cache, so that the engine can key the chapter on
-them; a module that keeps per-chapter state registers with ``on_reset`` how to forget it. ``reset`` runs between
+(``record_read``), including those it serves from its in-memory cache without opening them, so that the engine
+can key the chapter (and each of its cells, through ``on_read``) on them; a module that keeps per-chapter state registers with ``on_reset`` how to forget it. ``reset`` runs between
 two chapters.
 """
 
@@ -17,7 +17,7 @@ from helpers.core import views
 
 READS: dict[str, str] = {}  # file read since the last reset -> sha256 of its content
 _ON_RESET: list[Callable[[], None]] = []
-_ON_VIEW: list[Callable[[str], None]] = []
+_ON_READ: list[Callable[[str], None]] = []
 QUIET = [0]  # > 0 while a view is read: the files opened are not recorded (the engine's hook looks here too)
 
 
@@ -30,6 +30,8 @@ def record_read(path: str | Path, digest: str) -> None:
         READS[str(path)] = digest
         for reads in _RECORDERS:
             reads[str(path)] = digest
+        for callback in _ON_READ:
+            callback(str(path))
 
 
 @contextmanager
@@ -65,14 +67,15 @@ def reading_view(path: str | Path, view: str):
         READS[pseudo] = views.of_bytes(view, read.raw)
         for reads in _RECORDERS:
             reads[pseudo] = READS[pseudo]
-        for callback in _ON_VIEW:
+        for callback in _ON_READ:
             callback(pseudo)
 
 
-def on_view(callback: Callable[[str], None]) -> None:
-    """Call ``callback`` with the recorded name of each view read (once, however often it is registered)."""
-    if callback not in _ON_VIEW:
-        _ON_VIEW.append(callback)
+def on_read(callback: Callable[[str], None]) -> None:
+    """Call ``callback`` with the recorded name of each file or view read (once, however often it is
+    registered)."""
+    if callback not in _ON_READ:
+        _ON_READ.append(callback)
 
 
 def on_reset(callback: Callable[[], None]) -> None:

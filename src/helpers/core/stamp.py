@@ -12,7 +12,7 @@ A file's state is its device, inode, size, modification time and change time (``
 set by the system on every write, rename or ``touch`` and cannot be set back, so a file replaced by another of
 the same size and modification time (``cp -p``, ``touch -d``, a rename over it) has another state. A file
 changed within the resolution of the clock after its state was taken could keep it: for a file whose change
-time is that recent (``RACY_NS``), the stamp records the SHA-256 of its content too, and compares it.
+time is that recent (``files.RACY_NS``), the stamp records the SHA-256 of its content too, and compares it.
 
 The inputs' states are taken before the build reads anything, the outputs' after it wrote them; a file edited
 while the build ran has another state than the stamp's, and the next build is a full one. Anything else (a
@@ -30,11 +30,10 @@ from pathlib import Path
 
 from helpers.core import paths
 from helpers.core.cache import sha_or_none, walk_once
-from helpers.core.files import write_atomic
+from helpers.core.files import settled, state as file_state, write_atomic
 
 FORMAT = 1
 NAME = ".build-stamp.json"
-RACY_NS = 50_000_000  # a file changed this close to the moment its state was taken is compared by content
 SKIP = frozenset({".git", ".venv", "venv", ".cache", "__pycache__", ".pytest_cache", "node_modules"})
 # environment variables that can change what a build makes or where it reads (chapter_cache.ENVIRONMENT and
 # the path variables)
@@ -43,7 +42,7 @@ VARIABLES = ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED", "MPLBACKEND", "REPORT_ENGINE
 
 
 def _state(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return list(file_state(st))
 
 
 def _walk(folder: Path, skip: set[str], out: dict[str, list], now_ns: int) -> None:
@@ -60,7 +59,7 @@ def _walk(folder: Path, skip: set[str], out: dict[str, list], now_ns: int) -> No
             except OSError:
                 continue
             state = _state(st)
-            if max(st.st_ctime_ns, st.st_mtime_ns) >= now_ns - RACY_NS:
+            if not settled(st, now_ns):
                 state.append(sha_or_none(path))
             out[path] = state
 

@@ -63,7 +63,7 @@ def install(roots: list[str], data: str, skip: list[str]) -> None:
         events.register("post_run_cell", _after_cell)
     if not _hooked:  # an audit hook cannot be removed: one per process
         sys.addaudithook(_audit)
-        session.on_view(_view)
+        session.on_read(_read)
         _hooked = True
 
 
@@ -72,8 +72,9 @@ def inside(path: str) -> bool:
     return path.startswith(_rec.roots) and not path.startswith(_rec.skip) and "__pycache__" not in path
 
 
-def _view(name: str) -> None:
-    """A view of a data file read (``session.reading_view``): recorded as the file would be."""
+def _read(name: str) -> None:
+    """A data file or a view of one read by the helpers (``session.record_read``, ``session.reading_view``),
+    perhaps served from their memory without opening it: recorded as a file opened would be."""
     if inside(name):
         _rec.opened.append(name)
 
