@@ -130,9 +130,10 @@ _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "b
 _PARSED: dict[tuple, pd.DataFrame] = {}
 
 
-def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None) -> pd.DataFrame:
-    """Read one resource's CSV with the types of its schema (``raw``: its content, read already). Raises
-    DataError on a malformed file."""
+def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None, shared: bool = False) -> pd.DataFrame:
+    """Read one resource's CSV with the types of its schema (``raw``: its content, read already; ``shared``: the
+    parsed frame itself, to be read and never changed, instead of a copy). Raises DataError on a malformed
+    file."""
     folder = folder or data_dir()
     path = folder / res["path"]
     schema = repr(res["schema"])
@@ -150,11 +151,11 @@ def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None) 
     key = (str(path), digest, schema)  # its version: the content, never size and modification time
     if key in _PARSED:
         session.record_read(path, digest)
-        return _PARSED[key].copy()
-    frame = _parse_table(res, path, raw, digest)
-    frame.attrs["version"] = key
-    _PARSED[key] = frame
-    return frame.copy()
+    else:
+        frame = _parse_table(res, path, raw, digest)
+        frame.attrs["version"] = key
+        _PARSED[key] = frame
+    return _PARSED[key] if shared else _PARSED[key].copy()
 
 
 def _parse_table(res: dict, path: Path, raw: bytes, digest: str) -> pd.DataFrame:
@@ -201,15 +202,30 @@ def dimensions(res: dict) -> list[str]:
     return [key] if isinstance(key, str) else list(key)
 
 
-def load(dataset_id: str, *, derived: bool = False, folder: Path | None = None) -> pd.DataFrame:
+def load(dataset_id: str, *, derived: bool = False, folder: Path | None = None, shared: bool = False) -> pd.DataFrame:
     """A typed table of one dataset. Printed derived rows are left out unless ``derived=True``.
 
     ``frame.attrs`` carries the dataset id, its title, dimensions and provenance (``x-source``).
+    ``shared=True`` (with ``derived=True``): the process's own frame instead of a copy, for a caller that only
+    reads it.
     """
     res = resource(dataset_id, folder)
+    if shared and derived:
+        parsed = read_table(res, folder, shared=True)
+        key = (dataset_id, parsed.attrs["version"])
+        if key not in _LOADED:
+            _LOADED[key] = _described(parsed.copy(), dataset_id, res)
+        return _LOADED[key]
     frame = read_table(res, folder)
     if not derived and "status" in frame.columns:
         frame = frame[frame["status"] != "derived"].reset_index(drop=True)
+    return _described(frame, dataset_id, res)
+
+
+_LOADED: dict[tuple, pd.DataFrame] = {}  # the shared frames of ``load``, by dataset and version
+
+
+def _described(frame: pd.DataFrame, dataset_id: str, res: dict) -> pd.DataFrame:
     frame.attrs.update(dataset=dataset_id, title=res.get("title", ""), dimensions=_Shared(dimensions(res)),
                        source=_SharedDict(res.get("x-source", {})))
     return frame

@@ -86,42 +86,62 @@ def select(frame: pd.DataFrame, **key) -> pd.DataFrame:
 def resolved(dataset_id: str, folder=None) -> pd.DataFrame:
     """All rows of a dataset; a printed derived figure is replaced by its recomputation where its inputs
     exist (the printed number stays in ``printed``)."""
-    frame = data.load(dataset_id, derived=True, folder=folder)  # records the read, for the build cache
+    return _resolved(dataset_id, folder).copy()
+
+
+def _resolved(dataset_id: str, folder=None) -> pd.DataFrame:
+    """``resolved`` without a copy: the process's own frame, to be read and never changed."""
+    frame = data.load(dataset_id, derived=True, folder=folder, shared=True)  # records the read, for the cache
     if "value" not in frame.columns:  # a categorical file (e.g. a map of levels)
         return frame
     key = (dataset_id, frame.attrs["version"])
-    if key in _RESOLVED:
-        return _RESOLVED[key].copy()
-    frame["printed"] = frame["value"]
-    if "formula" in frame.columns:
-        for i, row in frame[frame["status"] == "derived"].iterrows():
-            if isinstance(row["formula"], str):
-                recomputed = evaluate(row["formula"], row, frame)
-                if recomputed is not None:
-                    frame.loc[i, "value"] = recomputed
-    _RESOLVED[key] = frame.copy()
-    return frame
+    if key not in _RESOLVED:
+        frame = frame.copy()
+        frame["printed"] = frame["value"]
+        if "formula" in frame.columns:
+            for i, row in frame[frame["status"] == "derived"].iterrows():
+                if isinstance(row["formula"], str):
+                    recomputed = evaluate(row["formula"], row, frame)
+                    if recomputed is not None:
+                        frame.loc[i, "value"] = recomputed
+        _RESOLVED[key] = frame
+    return _RESOLVED[key]
 
 
 _RESOLVED: dict[tuple, pd.DataFrame] = {}  # by dataset and the state of its file: computed once per process
+_BY_KEY: dict[tuple, dict[tuple, list]] = {}  # rows of a resolved frame by the values of some of its columns
+
+
+def _rows_where(dataset_id: str, frame: pd.DataFrame, key: dict) -> list:
+    """The index of the rows of ``frame`` (from ``_resolved``) whose columns have the values of ``key``, in file
+    order: what ``select`` keeps, found in a table made once per dataset, version and columns."""
+    columns = tuple(sorted(key))
+    found = _BY_KEY.get((dataset_id, frame.attrs["version"], columns))
+    if found is None:
+        found = {}
+        for i, *values in zip(frame.index, *(frame[c] for c in columns)):
+            if not any(v is pd.NA for v in values):  # a missing id equals nothing, as in ``select``
+                found.setdefault(tuple(values), []).append(i)
+        _BY_KEY[(dataset_id, frame.attrs["version"], columns)] = found
+    return found.get(tuple(key[c] for c in columns), [])
 
 
 def value(dataset_id: str, **key) -> Quantity:
     """The value of one row, recomputed from its inputs when the row is a printed derived figure."""
-    frame = resolved(dataset_id)
-    rows = select(frame, **key)
+    frame = _resolved(dataset_id)
+    rows = _rows_where(dataset_id, frame, key)
     if len(rows) != 1:
         raise KeyError(f"{dataset_id}: {key} selects {len(rows)} rows, expected exactly one")
-    row = rows.iloc[0]
-    v = row["value"]
-    return Quantity(None if pd.isna(v) else float(v), row["unit"],
-                    origin=_rows(dataset_id, rows, frame.attrs["dimensions"]),
-                    precision=precision.of_row(dataset_id, int(rows.index[0]), frame))
+    i = rows[0]
+    v = frame.at[i, "value"]
+    origin = Row(dataset_id, int(i) + 2, ";".join(f"{d}={frame.at[i, d]}" for d in frame.attrs["dimensions"]))
+    return Quantity(None if pd.isna(v) else float(v), frame.at[i, "unit"], origin=(origin,),
+                    precision=precision.of_row(dataset_id, int(i), frame))
 
 
 def total(dataset_id: str, over: str, **key) -> Quantity:
     """Sum of the published rows selected by ``key``, over every value of dimension ``over``."""
-    frame = data.load(dataset_id, derived=True)
+    frame = data.load(dataset_id, derived=True, shared=True)
     rows = select(frame[frame["status"] != "derived"] if "status" in frame.columns else frame, **key)
     if rows["value"].isna().any():
         raise ValueError(f"{dataset_id}: total over '{over}' needs values that the source does not give")
@@ -144,7 +164,7 @@ def difference(a: Quantity, b: Quantity, unit: str | None = None) -> Quantity:
 
 def ranking(dataset_id: str, by: str, n: int | None = None, **key) -> list[tuple[str, Quantity]]:
     """The ids of dimension ``by`` ordered by value, largest first (ties keep file order)."""
-    frame = select(resolved(dataset_id), **key).dropna(subset=["value"])
+    frame = select(_resolved(dataset_id), **key).dropna(subset=["value"])
     frame = frame.sort_values("value", ascending=False, kind="stable")
     dims = frame.attrs["dimensions"]
     items = [(r[by], Quantity(float(r["value"]), r["unit"], origin=_rows(dataset_id, frame.loc[[i]], dims),
@@ -155,7 +175,7 @@ def ranking(dataset_id: str, by: str, n: int | None = None, **key) -> list[tuple
 
 def labels_of(dataset_id: str, column: str, **key) -> list[Label]:
     """The ids of ``column`` in the rows selected by ``key``, in file order, each with its row as origin."""
-    frame = resolved(dataset_id)
+    frame = _resolved(dataset_id)
     rows = select(frame, **key)
     if rows.empty:
         raise KeyError(f"{dataset_id}: no row has {key}")
@@ -165,7 +185,7 @@ def labels_of(dataset_id: str, column: str, **key) -> list[Label]:
 
 def dimension_value(dataset_id: str, dim: str, id_: str, unit: str) -> Quantity:
     """A number that is an id of a dimension (a year), from the first row that has it."""
-    frame = resolved(dataset_id)
+    frame = _resolved(dataset_id)
     rows = frame[frame[dim] == id_]
     if rows.empty:
         raise KeyError(f"{dataset_id}: no {dim} '{id_}'")
