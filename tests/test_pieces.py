@@ -29,6 +29,15 @@ def test_a_piece_is_the_same_converted_alone_or_with_the_others(tmp_path: Path):
     assert "Бірінші" in together[0] and "Екінші" in together[1] and "Үшінші" in together[2]
 
 
+def test_html_and_tex_in_the_prose_are_text_on_the_web_and_in_print_alike():
+    line = "Ставка <b>жоқ</b>, $5 және $6, \\emph{x}: <https://stat.gov.kz>."
+    web, _ = render.pandoc(line, "html5", [])
+    printed, _ = render.pandoc(line, "typst", [])
+    assert "&lt;b&gt;жоқ&lt;/b&gt;" in web and "$5 және $6" in web and "\\emph{x}" in web
+    assert "\\<b\\>жоқ" in printed and "\\$5" in printed and "\\\\emph{x}" in printed
+    assert 'href="https://stat.gov.kz"' in web  # an autolink is still a link
+
+
 def test_a_chapter_holding_the_boundary_line_is_refused():
     with pytest.raises(BuildError, match="boundary"):
         render.pandoc_pieces(["a\n\n```{=typst}\n" + render.BOUNDARY_LINE + "```\n", "b\n"], "typst", [])

@@ -27,7 +27,11 @@ from helpers.engines import press as press_file
 from helpers.engines.assemble import Page
 from helpers.lang import i18n, typography
 
-READER = "markdown-implicit_figures"
+# The book's Markdown: pandoc's, without implicit figures and without raw HTML or TeX in the prose (raw output
+# for one format is written as a raw block, ```{=html}``` or ```{=typst}```): what a chapter says is then the
+# same on the web, in print and in the notebooks, and pandoc reads it in half the time (it no longer tries every
+# "<", "\" and "$" as the start of HTML or TeX)
+READER = "markdown-implicit_figures-raw_html-native_divs-native_spans-raw_tex-latex_macros-tex_math_dollars"
 RESOURCES = resources.files("helpers") / "resources"
 
 
