@@ -77,7 +77,8 @@ def _svg(fig, fonttype: str, bbox) -> str:
 
 def _chart(fig, alt: str, csv: str = "", notes: list[str] | None = None, *, gap: str = "") -> Chart:
     """The figure as a Chart: one SVG for the web, one for print (the tight bounding box computed once)."""
-    fig.draw_without_rendering()  # lays out the text, as savefig's own "tight" pass would
+    # the tight box lays out the text, ticks and callouts itself: no draw before it (the charts use no layout
+    # engine, which only a draw would run), so each chart is drawn twice, once for each SVG
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     # Typst lays out SVG text itself, a little wider than matplotlib measures it: room at both sides
     room = PRINT_TEXT_ROOM * bbox.width
