@@ -4,10 +4,14 @@ kernel: what it records, the reset between chapters, the inline expressions, and
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 from pathlib import Path
 
 import pytest
 
+from helpers.core.files import alive
+from helpers.engines import kernel as engine
 from helpers.engines.kernel import call_in_kernel
 
 
@@ -122,3 +126,38 @@ def test_the_calls_bind_no_name_and_the_namespace_is_fingerprinted(kernel, proje
     assert first["os"] == "module:os" and first["f"] is None  # code of the chapter: not comparable
     run(kernel, "x.append(3)")
     assert shown(run(kernel, state))["state"]["x"] not in (None, first["x"])
+
+
+# --- a kernel started ahead of the build (``report preview``) ---------------------------------------------
+
+WARM = engine.WARM_CODE
+
+@pytest.mark.parametrize("warm, after", [
+    (WARM, None),
+    ("import helpers.core.data", None),  # a helper module loaded before the build (perhaps an older one)
+    ("import pandas; pandas.__version__ = '0.0'", None),  # a library other than the one installed
+    (WARM, "REPORT_TEST_VARIABLE"),  # the build's environment has changed since it started
+])
+def test_a_build_takes_a_waiting_kernel_only_when_it_is_the_one_it_would_start(small_book: Path, tmp_path: Path,
+                                                                               monkeypatch, warm, after):
+    monkeypatch.setattr(engine, "WARM_CODE", warm)
+    monkeypatch.setenv("REPORT_ROOT", str(small_book))
+    waiting = engine.Waiting(small_book, tmp_path / "waiting.json")
+    waiting.renew()
+    try:
+        assert waiting.ready.wait(120)
+        pid = json.loads(waiting.file.read_text(encoding="utf-8"))["pid"]
+        if after:
+            monkeypatch.setenv(after, "1")
+        monkeypatch.setenv(engine.WAITING, str(waiting.file))
+        with engine.Kernel(small_book, 120) as running:
+            taken = running.adopted == pid
+            names = running._state()
+        assert taken == (warm == WARM and after is None)
+        assert not waiting.file.exists() and names == {}  # taken or not, it serves no other build
+        deadline = time.monotonic() + 10
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(pid), "the waiting kernel is stopped after the build, or at once when it is not taken"
+    finally:
+        waiting.stop()

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port, stop
+from conftest import free_port, report, stop
 
 TIMEOUT = 180  # seconds for a build to show up: generous, the machine may be busy
 
@@ -110,3 +110,34 @@ def test_preview_refuses_an_unknown_language(small_book: Path):
     res = subprocess.run([sys.executable, "-m", "helpers", "preview", "--lang", "de", "--port", "0"],
                          cwd=small_book, capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "unknown language" in res.stderr
+
+
+def test_a_data_edit_runs_in_the_kernel_started_ahead_and_makes_what_a_build_of_its_own_makes(
+        small_book: Path, tmp_path: Path, monkeypatch):
+    from helpers.commands.preview import Preview
+
+    monkeypatch.delenv("REPORT_ROOT", raising=False)
+    monkeypatch.delenv("REPORT_DATA", raising=False)
+    lines: list[str] = []
+    site = tmp_path / "site"
+    preview = Preview(small_book, "kk", port=free_port(), output=site, log=lines.append)
+    try:
+        preview.start()
+        assert preview.waiting.ready.wait(TIMEOUT), "a kernel waits for the next build"
+        csv = small_book / "data/s01_colours.csv"
+        csv.write_text(csv.read_text(encoding="utf-8").replace("akmola,green,5988", "akmola,green,5989"),
+                       encoding="utf-8")
+        _wait(lambda: preview.version >= 2 or preview.error)
+        assert preview.error is None
+        assert any("[kk] kernel: the one started ahead of this build" in line for line in lines), lines
+        assert "17\u00a0989" in (site / "kk/html/one.html").read_text(encoding="utf-8")
+        _wait(lambda: preview.waiting.ready.is_set())  # the next one waits in its place
+    finally:
+        preview.stop()
+    assert not preview.waiting.file.exists() and preview.waiting.manager is None
+    # the same notebooks, byte for byte, as a build that starts its own kernel and uses no cache
+    own = tmp_path / "own"
+    res = report("build", "--lang", "kk", "--to", "html", "--no-cache", "--output", str(own), cwd=small_book)
+    assert res.returncode == 0, res.stderr
+    notebooks = sorted((own / "kk/notebooks").glob("*.ipynb"))
+    assert notebooks and all(nb.read_bytes() == (site / "kk/notebooks" / nb.name).read_bytes() for nb in notebooks)

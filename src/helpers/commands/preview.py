@@ -7,6 +7,10 @@ open page reloads itself: each served HTML page gets a short script that asks ``
 the build number. A failed build keeps the last good site in place and shows the error in the terminal and in
 a banner at the top of the open pages. Nothing is fetched from outside localhost.
 
+A Jupyter kernel waits for the next build, started as a build would start it and with the chapters' libraries
+loaded (``kernel.Waiting``): a build that executes a chapter takes it instead of starting its own, and a new one
+is started after that build.
+
 Stopped by Ctrl-C, SIGTERM or SIGHUP, the preview stops a build under way and removes its temporary folder; a
 build it started ends with it even if it is killed (``processes.die_with_parent``), and the next preview removes
 the temporary folder a killed one left (its name holds the preview's pid).
@@ -32,6 +36,7 @@ from typing import Callable
 
 from helpers.core.files import alive
 from helpers.core.processes import child_setup, end
+from helpers.engines.kernel import WAITING, Waiting
 
 BUILD_ENDPOINT = "/__build"
 BESIDE_THE_SITE = ("/notebooks/", "/source/")  # published beside html/, linked from every chapter page
@@ -89,6 +94,8 @@ class Preview:
         self._threads: list[threading.Thread] = []
         self.server: ThreadingHTTPServer | None = None
         self._proc: subprocess.Popen | None = None  # the build under way, if any
+        # a kernel started ahead of the next build that executes a chapter (a data or code edit)
+        self.waiting = Waiting(self.root, self.output / ".waiting-kernel.json")
 
     # --- building -----------------------------------------------------------------------------------
 
@@ -110,6 +117,7 @@ class Preview:
             # the build ends with the preview, however it ends (its own temporary files with it)
             proc = self._proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                                  text=True, encoding="utf-8", errors="replace",
+                                                 env={**os.environ, WAITING: str(self.waiting.file)},
                                                  preexec_fn=child_setup())
             for line in proc.stdout:
                 line = line.rstrip("\n")
@@ -194,6 +202,7 @@ class Preview:
 
     def _builder(self) -> None:
         while not self._stop.is_set():
+            self.waiting.renew()  # from this thread, which the kernel it starts must not outlive
             try:
                 changed = self._changes.get(timeout=0.2)
             except queue.Empty:
@@ -231,6 +240,7 @@ class Preview:
             self.server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.waiting.stop()
         if self._own_output:
             shutil.rmtree(self.output, ignore_errors=True)
 

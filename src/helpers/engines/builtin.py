@@ -349,6 +349,8 @@ def _execute(root: Path, book: config.Edition, opts: Options, progress: Progress
     if todo:
         with kernel.Kernel(root, opts.timeout) as running:  # one kernel per edition, only when needed
             result.timings["kernel_start"] = time.perf_counter() - t
+            if running.adopted is not None:
+                progress(f"[{book.lang}] kernel: the one started ahead of this build, its libraries loaded")
             for chapter, key, name, changed in todo:
                 progress(f"[{book.lang}] execute {name} ({len(chapter.cells)} cells"
                          + (f"; changed: {changed})" if changed else ")"))

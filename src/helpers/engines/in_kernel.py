@@ -4,6 +4,7 @@ The engine's cells call it without binding a name in the chapter's namespace
 (``__import__("helpers.engines.in_kernel", fromlist=["in_kernel"]).reset()``): the namespace holds the chapter's
 names only, and what is recorded here survives the namespace's reset between chapters.
 
+- ``fresh`` (in a kernel started ahead of the build, ``kernel.Waiting``): whether it may serve the build;
 - ``install`` (once per kernel): an audit hook records the files opened for reading under the project or the
   data folder (outside the helper package, the virtual environment, caches) and the listings of the data folder;
   IPython's events record, for each cell run, what it opened and listed and the fingerprints of the namespace
@@ -28,7 +29,12 @@ import types
 from IPython import get_ipython
 from IPython.display import display
 
-from helpers.core import session
+# the helper modules this kernel had loaded before this one (none in a fresh kernel): its packages and itself
+# are in place when this runs, its own helper imports follow
+_HELPERS_BEFORE = sorted(name for name in sys.modules if name.split(".")[0] == "helpers"
+                         and name not in ("helpers", "helpers.engines", __name__))
+
+from helpers.core import session  # noqa: E402
 
 # IPython's own names in the namespace (history, shortcuts), never fingerprinted
 IPYTHON_NAMES = re.compile(r"_+|_i+|_i?\d+|_[oid]h|In|Out|exit|quit|get_ipython|__\w+__")
@@ -52,9 +58,12 @@ _rec = _Record()
 _hooked = False
 
 
-def install(roots: list[str], data: str, skip: list[str]) -> None:
-    """Record from now on what the cells open under ``roots`` (but not under ``skip``) and list in ``data``."""
+def install(roots: list[str], data: str, skip: list[str], expected: dict | None = None) -> None:
+    """Record from now on what the cells open under ``roots`` (but not under ``skip``) and list in ``data``; in a
+    kernel started ahead of the build, only if it is ``fresh`` (``expected``)."""
     global _rec, _hooked
+    if expected is not None:
+        fresh(expected)
     _rec = _Record(tuple(os.path.join(p, "") for p in roots), os.path.join(data, ""),
                    tuple(os.path.join(p, "") for p in skip))
     events = get_ipython().events
@@ -65,6 +74,27 @@ def install(roots: list[str], data: str, skip: list[str]) -> None:
         sys.addaudithook(_audit)
         session.on_read(_read)
         _hooked = True
+
+
+def fresh(expected: dict) -> None:
+    """Raise unless this kernel is the one a build would start now: no helper module loaded yet (it would be
+    the code of then), the folder and Python of ``expected``, and every library it has loaded the version
+    installed (one upgraded since it started would be stale). Its environment is compared by the build; the
+    names it may hold are dropped by the ``reset`` before each chapter."""
+    from importlib import metadata
+
+    if _HELPERS_BEFORE:
+        raise RuntimeError(f"the kernel has loaded helper modules already ({', '.join(_HELPERS_BEFORE)})")
+    if os.getcwd() != expected["cwd"] or sys.executable != expected["executable"]:
+        raise RuntimeError("the kernel runs in another folder or Python than this build's")
+    for name in [name for name in list(sys.modules) if "." not in name]:
+        version = getattr(sys.modules[name], "__version__", None)
+        try:  # a library named as its distribution (pandas, numpy, matplotlib, seaborn, ipykernel, IPython, ...)
+            installed = metadata.version(name) if isinstance(version, str) else version
+        except metadata.PackageNotFoundError:
+            continue
+        if installed != version:
+            raise RuntimeError(f"{name} {version} is loaded, {installed} is installed")
 
 
 def inside(path: str) -> bool:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Callable
 
 from helpers.core import paths
 from helpers.core.errors import BuildError
+from helpers.core.files import alive, atomic
 from helpers.core.processes import child_setup
 from helpers.core.qmd import Chapter
 from helpers.engines import bytecode
@@ -49,6 +52,25 @@ def notebook_of(chapter: Chapter, source: str | None = None):
 
 
 KERNEL_STARTS = 3  # a kernel that dies before answering is started again, this many times in all
+WAITING = "REPORT_WAITING_KERNEL"  # a file naming a kernel started ahead of the next build (``Waiting``)
+# what a waiting kernel loads before a build takes it: the libraries the chapters import, never the helpers (a
+# line that binds no name)
+WARM_LIBRARIES = ("pandas", "matplotlib.pyplot", "seaborn")
+WARM_CODE = f"[__import__(name) for name in {WARM_LIBRARIES!r}] and None"
+EXTRA_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]  # as nbclient starts a kernel
+
+
+def kernel_environment(root: Path, env=os.environ) -> None:
+    """The environment the chapters' kernel is started in (set in ``env``)."""
+    env["REPORT_ROOT"] = str(root)
+    env.setdefault("MPLBACKEND", "Agg")
+
+
+
+
+def _comparable(env) -> dict[str, str]:
+    """A kernel's environment as it is started, but for what Jupyter sets for each kernel and ``WAITING``."""
+    return {k: v for k, v in env.items() if not k.startswith("JPY_") and k != WAITING}
 
 
 class Kernel:
@@ -60,26 +82,85 @@ class Kernel:
         self.client = None
         self._ctx = None
         self._log = None
+        self.adopted: int | None = None  # the process of a waiting kernel this build took (``_adopt``)
 
     def __enter__(self):
-        import nbformat
         from nbclient.exceptions import CellExecutionError
 
-        os.environ["REPORT_ROOT"] = str(self.root)
-        os.environ.setdefault("MPLBACKEND", "Agg")
+        kernel_environment(self.root)
         bytecode.hash_checked()  # the kernel imports the helpers as they are, not as they were
-        self._start()
+        if not self._adopt():
+            self._start()
+            try:
+                self._install()
+            except CellExecutionError as err:
+                raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: "
+                                 f"{err.evalue}") from None
+        return self
+
+    def _install(self, expected: dict | None = None) -> None:
+        """The kernel's first cell: ``in_kernel.install`` (after ``in_kernel.fresh``, with ``expected``)."""
+        import nbformat
+
         skip = [str(self.places.package), str(self.places.root / ".cache"), str(self.places.root / ".git"),
                 sys.prefix, sys.base_prefix]
         roots, data = [str(self.places.root), str(self.places.data)], str(self.places.data)
-        install = f"install(roots={roots!r}, data={data!r}, skip={sorted(set(skip))!r})"
+        install = f"install(roots={roots!r}, data={data!r}, skip={sorted(set(skip))!r}, expected={expected!r})"
         cell = nbformat.v4.new_code_cell(call_in_kernel(install), id="install")
         self.client.nb = nbformat.v4.new_notebook(cells=[cell])
+        self.client.execute_cell(cell, 0)
+
+    def _adopt(self) -> bool:
+        """Take the kernel started for the next build (``WAITING``: ``report preview`` keeps one), if there is one
+        and it is the kernel this build would start: started in the same environment, folder and Python, with no
+        helper module in it yet, and its libraries the installed ones (``in_kernel.fresh``).
+        A waiting kernel serves one build, which stops it when done; one that does not qualify is stopped at
+        once, and the build starts its own."""
+        import nbformat
+        from jupyter_client.asynchronous import AsyncKernelClient
+        from jupyter_core.utils import run_sync
+        from nbclient import NotebookClient
+
+        file = os.environ.get(WAITING)
+        if not file:
+            return False
+        taken = f"{file}.{os.getpid()}"
         try:
-            self.client.execute_cell(cell, 0)
-        except CellExecutionError as err:
-            raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: {err.evalue}") from None
-        return self
+            os.rename(file, taken)  # the first build to rename it has it
+            info = json.loads(Path(taken).read_text(encoding="utf-8"))
+            self.adopted, connection = int(info["pid"]), dict(info["connection"])
+            started_in = dict(info["environment"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        finally:
+            Path(taken).unlink(missing_ok=True)
+        self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
+                                     resources={"metadata": {"path": str(self.root)}}, record_timing=False)
+        expected = {"cwd": str(self.root), "executable": sys.executable}
+        try:
+            if started_in != _comparable(os.environ):
+                raise RuntimeError("the kernel was started in another environment than this build's")
+            if not alive(self.adopted):
+                raise ProcessLookupError(self.adopted)
+            self.client.kc = AsyncKernelClient()
+            self.client.kc.load_connection_info(connection)
+            self.client.kc.start_channels()
+            run_sync(self.client.kc.wait_for_ready)(timeout=5)
+            self.client.kc.allow_stdin = False
+            self._install(expected)
+            return True
+        except Exception:  # not reachable, not fresh, or not this build's: stopped, never used
+            self._stop_adopted()
+            return False
+
+    def _stop_adopted(self) -> None:
+        if self.client is not None and self.client.kc is not None:
+            self.client.kc.stop_channels()
+        try:
+            os.kill(self.adopted, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.adopted, self.client = None, None
 
     def _start(self) -> None:
         """Start the kernel; again, up to ``KERNEL_STARTS`` times, if it dies before answering.
@@ -115,9 +196,13 @@ class Kernel:
                                      "".join(f"\n  kernel: {line}" for line in tail)) from None
 
     def __exit__(self, *exc):
+        if self.adopted is not None:
+            self._stop_adopted()
         if self._ctx is not None:
-            if exc[0] is not None:  # an error or Ctrl-C: the kernel may be busy in a cell, stop it without waiting
-                self.client.shutdown_kernel = "immediate"
+            # stopped without waiting, after the chapters as after an error or Ctrl-C (when it may be busy in a
+            # cell): it keeps nothing the build needs, and asking it to end would wait for its interpreter's
+            # teardown (0.3-0.5 s, before the edition's pages can be made)
+            self.client.shutdown_kernel = "immediate"
             self._ctx.__exit__(*exc)
         if self._log is not None:
             self._log.close()
@@ -269,3 +354,72 @@ def _normalise(nb) -> None:
 
 def _plain(obj):
     return json.loads(json.dumps(obj))
+
+
+class Waiting:
+    """A kernel started ahead of the next build, as a build would start it, with ``WARM_LIBRARIES`` loaded: kept
+    by ``report preview``, so that an edit that executes a chapter does not wait for a kernel to start and load
+    them (about 1.3 s). Its connection is written to ``file`` once it is ready; the build that takes it
+    (``Kernel._adopt``) removes the file and stops the kernel when it is done.
+
+    ``renew`` (from the thread that lives as long as the kernels: they end with it) starts one when there is
+    none, or when the last one was taken or died; ``stop`` ends it."""
+
+    def __init__(self, root: Path, file: Path):
+        self.root, self.file = Path(root), Path(file)
+        self.manager = None
+        self.ready = threading.Event()  # the connection has been written
+        self._log = None
+
+    def renew(self) -> None:
+        if self.manager is not None and self.manager.is_alive() and not (self.ready.is_set() and
+                                                                         not self.file.exists()):
+            return  # waiting, or still starting
+        self.stop()
+        self._start()
+
+    def _start(self) -> None:
+        import tempfile
+
+        from jupyter_client import KernelManager
+
+        env = self.environment = dict(os.environ)
+        kernel_environment(self.root, env)
+        self._log = tempfile.TemporaryFile(prefix="report-kernel-")
+        self.manager = KernelManager(kernel_name="python3")
+        warm = f"--IPKernelApp.exec_lines={json.dumps([WARM_CODE])}"
+        self.manager.start_kernel(cwd=str(self.root), env=env, stderr=self._log, preexec_fn=child_setup(),
+                                  extra_arguments=[*EXTRA_ARGUMENTS, warm])
+        threading.Thread(target=self._publish, args=(self.manager, self.ready), name="waiting-kernel",
+                         daemon=True).start()
+
+    def _publish(self, manager, ready: threading.Event) -> None:
+        """Wait until the kernel answers (its libraries loaded), then write its connection for a build."""
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+        except (RuntimeError, TimeoutError):  # died or never answered: a build starts its own
+            return
+        finally:
+            client.stop_channels()
+        if manager is not self.manager:  # stopped meanwhile
+            return
+        info = {k: v.decode() if isinstance(v, bytes) else v for k, v in manager.get_connection_info().items()}
+        with atomic(self.file) as tmp:  # readable by this user only, as Jupyter's own connection files
+            tmp.touch(mode=0o600)
+            tmp.write_text(json.dumps({"pid": manager.provisioner.pid, "connection": info,
+                                       "environment": _comparable(self.environment)}), encoding="utf-8")
+        ready.set()
+
+    def stop(self) -> None:
+        manager, self.manager, self.ready = self.manager, None, threading.Event()
+        self.file.unlink(missing_ok=True)
+        if manager is not None:
+            try:
+                manager.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already ended (a build stopped it): its resources go below
+                manager.cleanup_resources()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
