@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -161,3 +162,20 @@ def test_a_build_takes_a_waiting_kernel_only_when_it_is_the_one_it_would_start(s
         assert not alive(pid), "the waiting kernel is stopped after the build, or at once when it is not taken"
     finally:
         waiting.stop()
+
+
+def test_a_waiting_file_that_names_another_process_leaves_that_process_alone(small_book: Path, tmp_path: Path,
+                                                                             monkeypatch):
+    other = subprocess.Popen(["sleep", "60"])  # a process that took the number of a kernel that has ended
+    try:
+        file = tmp_path / "waiting.json"
+        file.write_text(json.dumps({"pid": other.pid, "connection": {}, "connection_file": str(tmp_path / "k.json"),
+                                    "environment": {}}), encoding="utf-8")
+        monkeypatch.setenv("REPORT_ROOT", str(small_book))
+        monkeypatch.setenv(engine.WAITING, str(file))
+        with engine.Kernel(small_book, 120) as running:
+            assert running.adopted is None and running._state() == {}
+        assert other.poll() is None and not file.exists()
+    finally:
+        other.kill()
+        other.wait()

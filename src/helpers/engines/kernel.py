@@ -68,6 +68,15 @@ def kernel_environment(root: Path, env=os.environ) -> None:
 
 
 
+def _the_kernel(pid: int, connection_file: str) -> bool:
+    """Whether process ``pid`` runs and is the kernel started with ``connection_file`` (not another process that
+    was given its number since)."""
+    try:
+        return alive(pid) and connection_file in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _comparable(env) -> dict[str, str]:
     """A kernel's environment as it is started, but for what Jupyter sets for each kernel and ``WAITING``."""
     return {k: v for k, v in env.items() if not k.startswith("JPY_") and k != WAITING}
@@ -128,20 +137,21 @@ class Kernel:
         try:
             os.rename(file, taken)  # the first build to rename it has it
             info = json.loads(Path(taken).read_text(encoding="utf-8"))
-            self.adopted, connection = int(info["pid"]), dict(info["connection"])
-            started_in = dict(info["environment"])
+            pid, connection = int(info["pid"]), dict(info["connection"])
+            started_in, connection_file = dict(info["environment"]), str(info["connection_file"])
         except (OSError, ValueError, KeyError, TypeError):
             return False
         finally:
             Path(taken).unlink(missing_ok=True)
+        if not _the_kernel(pid, connection_file):  # ended, and its number perhaps another process's: left alone
+            return False
+        self.adopted = pid
         self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(self.root)}}, record_timing=False)
         expected = {"cwd": str(self.root), "executable": sys.executable}
         try:
             if started_in != _comparable(os.environ):
                 raise RuntimeError("the kernel was started in another environment than this build's")
-            if not alive(self.adopted):
-                raise ProcessLookupError(self.adopted)
             self.client.kc = AsyncKernelClient()
             self.client.kc.load_connection_info(connection)
             self.client.kc.start_channels()
@@ -369,6 +379,7 @@ class Waiting:
         self.root, self.file = Path(root), Path(file)
         self.manager = None
         self.ready = threading.Event()  # the connection has been written
+        self._lock = threading.Lock()  # publishing a kernel and stopping it are not interleaved
         self._log = None
 
     def renew(self) -> None:
@@ -394,27 +405,33 @@ class Waiting:
                          daemon=True).start()
 
     def _publish(self, manager, ready: threading.Event) -> None:
-        """Wait until the kernel answers (its libraries loaded), then write its connection for a build."""
-        client = manager.client()
-        client.start_channels()
+        """Wait until the kernel answers (its libraries loaded), then write its connection for a build. A kernel
+        that dies or never answers is not published: a build then starts its own."""
         try:
-            client.wait_for_ready(timeout=120)
-        except (RuntimeError, TimeoutError):  # died or never answered: a build starts its own
+            client = manager.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=120)
+            finally:
+                client.stop_channels()
+            with self._lock:
+                if manager is not self.manager:  # stopped meanwhile
+                    return
+                info = {k: v.decode() if isinstance(v, bytes) else v
+                        for k, v in manager.get_connection_info().items()}
+                with atomic(self.file) as tmp:  # readable by this user only, as Jupyter's own connection files
+                    tmp.touch(mode=0o600)
+                    tmp.write_text(json.dumps({"pid": manager.provisioner.pid, "connection": info,
+                                               "connection_file": manager.connection_file,
+                                               "environment": _comparable(self.environment)}), encoding="utf-8")
+                ready.set()
+        except Exception:  # noqa: BLE001 - in its own thread: nothing to report to, and nothing is lost
             return
-        finally:
-            client.stop_channels()
-        if manager is not self.manager:  # stopped meanwhile
-            return
-        info = {k: v.decode() if isinstance(v, bytes) else v for k, v in manager.get_connection_info().items()}
-        with atomic(self.file) as tmp:  # readable by this user only, as Jupyter's own connection files
-            tmp.touch(mode=0o600)
-            tmp.write_text(json.dumps({"pid": manager.provisioner.pid, "connection": info,
-                                       "environment": _comparable(self.environment)}), encoding="utf-8")
-        ready.set()
 
     def stop(self) -> None:
-        manager, self.manager, self.ready = self.manager, None, threading.Event()
-        self.file.unlink(missing_ok=True)
+        with self._lock:
+            manager, self.manager, self.ready = self.manager, None, threading.Event()
+            self.file.unlink(missing_ok=True)
         if manager is not None:
             try:
                 manager.shutdown_kernel(now=True)
