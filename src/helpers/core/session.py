@@ -2,8 +2,8 @@
 
 One kernel runs the chapters of an edition one after another. The data layer records here each file it reads
 (``record_read``), including those it serves from its in-memory cache without opening them, so that the engine
-can key the chapter (and each of its cells, through ``on_read``) on them; a module that keeps per-chapter state registers with ``on_reset`` how to forget it. ``reset`` runs between
-two chapters.
+can key the chapter (and each of its cells, through ``on_read``) on them; a module that keeps per-chapter state
+registers with ``on_reset`` how to forget it. ``reset`` runs between two chapters.
 """
 
 from __future__ import annotations

@@ -62,8 +62,12 @@ def rows_of(dataset_id: str, rows: pd.DataFrame) -> tuple[Row, ...]:
 
 
 def _rows(dataset_id: str, rows: pd.DataFrame, dims) -> tuple[Row, ...]:
+    return tuple(_row(dataset_id, rows, i, dims) for i in rows.index)
+
+
+def _row(dataset_id: str, frame: pd.DataFrame, i, dims) -> Row:
     # the frames keep the file's row order in their index: header is row 1
-    return tuple(Row(dataset_id, int(i) + 2, ";".join(f"{d}={r[d]}" for d in dims)) for i, r in rows.iterrows())
+    return Row(dataset_id, int(i) + 2, ";".join(f"{d}={frame.at[i, d]}" for d in dims))
 
 
 @dataclass(frozen=True)
@@ -134,8 +138,8 @@ def value(dataset_id: str, **key) -> Quantity:
         raise KeyError(f"{dataset_id}: {key} selects {len(rows)} rows, expected exactly one")
     i = rows[0]
     v = frame.at[i, "value"]
-    origin = Row(dataset_id, int(i) + 2, ";".join(f"{d}={frame.at[i, d]}" for d in frame.attrs["dimensions"]))
-    return Quantity(None if pd.isna(v) else float(v), frame.at[i, "unit"], origin=(origin,),
+    return Quantity(None if pd.isna(v) else float(v), frame.at[i, "unit"],
+                    origin=(_row(dataset_id, frame, i, frame.attrs["dimensions"]),),
                     precision=precision.of_row(dataset_id, int(i), frame))
 
 

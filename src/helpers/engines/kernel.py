@@ -66,8 +66,6 @@ def kernel_environment(root: Path, env=os.environ) -> None:
     env.setdefault("MPLBACKEND", "Agg")
 
 
-
-
 def _the_kernel(pid: int, connection_file: str) -> bool:
     """Whether process ``pid`` runs and is the kernel started with ``connection_file`` (not another process that
     was given its number since)."""
@@ -125,14 +123,12 @@ class Kernel:
         helper module in it yet, and its libraries the installed ones (``in_kernel.fresh``).
         A waiting kernel serves one build, which stops it when done; one that does not qualify is stopped at
         once, and the build starts its own."""
-        import nbformat
-        from jupyter_client.asynchronous import AsyncKernelClient
-        from jupyter_core.utils import run_sync
-        from nbclient import NotebookClient
-
         file = os.environ.get(WAITING)
         if not file:
             return False
+        from jupyter_client.asynchronous import AsyncKernelClient
+        from jupyter_core.utils import run_sync
+
         taken = f"{file}.{os.getpid()}"
         try:
             os.rename(file, taken)  # the first build to rename it has it
@@ -146,8 +142,7 @@ class Kernel:
         if not _the_kernel(pid, connection_file):  # ended, and its number perhaps another process's: left alone
             return False
         self.adopted = pid
-        self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
-                                     resources={"metadata": {"path": str(self.root)}}, record_timing=False)
+        self.client = self._notebook_client()
         expected = {"cwd": str(self.root), "executable": sys.executable}
         try:
             if started_in != _comparable(os.environ):
@@ -162,6 +157,15 @@ class Kernel:
         except Exception:  # not reachable, not fresh, or not this build's: stopped, never used
             self._stop_adopted()
             return False
+
+    def _notebook_client(self):
+        import nbformat
+        from nbclient import NotebookClient
+
+        # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
+        return NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
+                              resources={"metadata": {"path": str(self.root)}}, startup_timeout=120,
+                              record_timing=False)
 
     def _stop_adopted(self) -> None:
         if self.client is not None and self.client.kc is not None:
@@ -182,15 +186,9 @@ class Kernel:
         """
         import tempfile
 
-        import nbformat
-        from nbclient import NotebookClient
-
         for attempt in range(1, KERNEL_STARTS + 1):
             log = tempfile.TemporaryFile(prefix="report-kernel-")
-            # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
-            self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
-                                         resources={"metadata": {"path": str(self.root)}},
-                                         startup_timeout=120, record_timing=False)
+            self.client = self._notebook_client()
             self._ctx = self.client.setup_kernel(stderr=log, preexec_fn=child_setup())  # ends with this process
             try:
                 self._ctx.__enter__()
