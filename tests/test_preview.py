@@ -112,29 +112,49 @@ def test_preview_refuses_an_unknown_language(small_book: Path):
     assert res.returncode == 2 and "unknown language" in res.stderr
 
 
-def test_a_data_edit_runs_in_the_kernel_started_ahead_and_makes_what_a_build_of_its_own_makes(
+def test_an_edit_is_built_by_the_process_and_kernel_started_ahead_and_makes_what_a_build_of_its_own_makes(
         small_book: Path, tmp_path: Path, monkeypatch):
     from helpers.commands.preview import Preview
 
     monkeypatch.delenv("REPORT_ROOT", raising=False)
     monkeypatch.delenv("REPORT_DATA", raising=False)
+    libraries = tmp_path / "libraries"  # a folder of sys.path, as a library would be installed into
+    libraries.mkdir()
+    monkeypatch.syspath_prepend(str(libraries))
     lines: list[str] = []
     site = tmp_path / "site"
     preview = Preview(small_book, "kk", port=free_port(), output=site, log=lines.append)
+    ahead = "[kk] build: the build process started ahead of this edit, its modules loaded"
     try:
         preview.start()
         assert preview.waiting.ready.wait(TIMEOUT), "a kernel waits for the next build"
+        _wait(lambda: preview.ahead is not None and preview.ahead.proc is not None, timeout=30)
         csv = small_book / "data/s01_colours.csv"
         csv.write_text(csv.read_text(encoding="utf-8").replace("akmola,green,5988", "akmola,green,5989"),
                        encoding="utf-8")
         _wait(lambda: preview.version >= 2 or preview.error)
         assert preview.error is None
+        assert lines.count(ahead) == 1, lines
         assert any("[kk] kernel: the one started ahead of this build" in line for line in lines), lines
         assert "17\u00a0989" in (site / "kk/html/one.html").read_text(encoding="utf-8")
         _wait(lambda: preview.waiting.ready.is_set())  # the next one waits in its place
+
+        # a library installed since the next build's process started: that process is not used
+        _wait(lambda: preview.ahead.proc is not None, timeout=30)
+        (libraries / "installed.py").write_text("# a module installed after the process started\n")
+        chapter = small_book / "chapters/kk/one.qmd"
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace("Жалпы саны / всего", "Кейін. Жалпы саны / всего"),
+                           encoding="utf-8")
+        _wait(lambda: preview.version >= 3 or preview.error)
+        assert preview.error is None and "Кейін." in (site / "kk/html/one.html").read_text(encoding="utf-8")
+        assert lines.count(ahead) == 1, "the process started before the library was installed did not build"
+        assert "[kk] build: the helper package or a library changed since the build process waiting started; " \
+               "starting one" in lines, lines
+        waiting = _wait(lambda: preview.ahead.proc, timeout=30)  # a new one, for the next edit
     finally:
         preview.stop()
     assert not preview.waiting.file.exists() and preview.waiting.manager is None
+    assert preview.ahead.proc is None and waiting.poll() is not None, "the process waiting ended with the preview"
     # the same notebooks, byte for byte, as a build that starts its own kernel and uses no cache
     own = tmp_path / "own"
     res = report("build", "--lang", "kk", "--to", "html", "--no-cache", "--output", str(own), cwd=small_book)

@@ -150,6 +150,18 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def load_engine() -> None:
+    """Import what a build runs beyond the no-change path (``helpers.commands.ahead`` does it before an edit)."""
+    from helpers.engines import bytecode
+
+    bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
+    # jsonschema, which nbformat imports, builds the grammars of rfc3987-syntax at import where that is installed
+    # (JupyterLab brings it): about 1 s, for checks of IRI formats that writing a notebook never makes
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import helpers.checks.gate  # noqa: F401
+    import helpers.engines.builtin  # noqa: F401
+
+
 def cmd_build(args) -> int:
     from helpers.core import stamp
 
@@ -186,12 +198,7 @@ def cmd_build(args) -> int:
         if again:
             replay.append(["err" if stream is sys.stderr else "out", line])
 
-    from helpers.engines import bytecode
-
-    bytecode.hash_checked()  # before the engine's modules are imported: they run as they are now
-    # jsonschema, which nbformat imports, builds the grammars of rfc3987-syntax at import where that is installed
-    # (JupyterLab brings it): about 1 s, for checks of IRI formats that writing a notebook never makes
-    sys.modules.setdefault("rfc3987_syntax", None)
+    load_engine()
     from helpers.checks import gate
     from helpers.core.problems import Problem, blocking, of_lines
     from helpers.engines import builtin

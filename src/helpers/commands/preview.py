@@ -1,6 +1,6 @@
 """``report preview``: one edition's web pages on localhost, rebuilt when a source changes, reloaded in the browser.
 
-The site is built with the builtin engine (HTML only, ``report build`` in a fresh process each time) into a
+The site is built with the builtin engine (HTML only, ``report build`` in a process of its own each time) into a
 temporary folder and served from there by a small HTTP server in a thread. Watchers follow ``chapters/``, ``data/``, ``src/helpers/`` and the ``_quarto*.yml``
 files; after a change the edition is rebuilt (the cache re-executes only what the change affects) and every
 open page reloads itself: each served HTML page gets a short script that asks ``/__build`` once a second for
@@ -9,7 +9,8 @@ a banner at the top of the open pages. Nothing is fetched from outside localhost
 
 A Jupyter kernel waits for the next build, started as a build would start it and with the chapters' libraries
 loaded (``kernel.Waiting``): a build that executes a chapter takes it instead of starting its own, and a new one
-is started after that build.
+is started after that build. So is the next build's process, with the engine imported (``ahead.Ahead``); an edit
+to a helper since it started makes the build start a new one, which imports the helpers as they are.
 
 Stopped by Ctrl-C, SIGTERM or SIGHUP, the preview stops a build under way and removes its temporary folder; a
 build it started ends with it even if it is killed (``processes.die_with_parent``), and the next preview removes
@@ -34,6 +35,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from helpers.commands.ahead import Ahead
 from helpers.core.files import alive
 from helpers.core.processes import child_setup, end
 from helpers.engines.kernel import WAITING, Waiting
@@ -96,6 +98,12 @@ class Preview:
         self._proc: subprocess.Popen | None = None  # the build under way, if any
         # a kernel started ahead of the next build that executes a chapter (a data or code edit)
         self.waiting = Waiting(self.root, self.output / ".waiting-kernel.json")
+        # --root: this project, even if REPORT_ROOT names another copy of it
+        self.arguments = ["--root", str(self.root), "build", "--lang", self.lang, "--to", "html",
+                          "--output", str(self.output)]
+        self.environment = {**os.environ, WAITING: str(self.waiting.file)}
+        # the next build's process, started ahead of the edit (by the builder thread, which it must not outlive)
+        self.ahead: Ahead | None = None
 
     # --- building -----------------------------------------------------------------------------------
 
@@ -104,21 +112,25 @@ class Preview:
         return self.output / self.lang / "html"
 
     def build(self) -> bool:
-        """Rebuild the edition's HTML in a fresh process, so that an edit to any helper (the engine's own modules
-        included) takes effect; on failure keep the last good site and remember the error."""
+        """Rebuild the edition's HTML in a process of its own (the one started ahead, or a new one when a helper
+        changed since), so that an edit to any helper, the engine's own modules included, takes effect; on
+        failure keep the last good site and remember the error."""
         self.building = True
         start = time.perf_counter()
-        # --root: this project, even if REPORT_ROOT names another copy of it
-        cmd = [sys.executable, "-m", "helpers", "--root", str(self.root), "build", "--lang", self.lang,
-               "--to", "html", "--output", str(self.output)]
         lines: list[str] = []
         proc = None
         try:
-            # the build ends with the preview, however it ends (its own temporary files with it)
-            proc = self._proc = subprocess.Popen(cmd, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                                 text=True, encoding="utf-8", errors="replace",
-                                                 env={**os.environ, WAITING: str(self.waiting.file)},
-                                                 preexec_fn=child_setup())
+            proc, why = self.ahead.take() if self.ahead else (None, "")
+            if proc is None:
+                if why:
+                    self.log(f"[{self.lang}] build: {why}; starting one")
+                # the build ends with the preview, however it ends (its own temporary files with it)
+                proc = subprocess.Popen([sys.executable, "-m", "helpers", *self.arguments], cwd=self.root,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                                        errors="replace", env=self.environment, preexec_fn=child_setup())
+            else:
+                self.log(f"[{self.lang}] build: {why}")
+            self._proc = proc
             for line in proc.stdout:
                 line = line.rstrip("\n")
                 lines.append(line)
@@ -201,8 +213,10 @@ class Preview:
         self._threads.append(thread)
 
     def _builder(self) -> None:
+        self.ahead = Ahead(self.arguments, self.root, self.environment)
         while not self._stop.is_set():
             self.waiting.renew()  # from this thread, which the kernel it starts must not outlive
+            self.ahead.start()
             try:
                 changed = self._changes.get(timeout=0.2)
             except queue.Empty:
@@ -241,6 +255,8 @@ class Preview:
         for thread in self._threads:
             thread.join(timeout=5)
         self.waiting.stop()
+        if self.ahead is not None:
+            self.ahead.stop()
         if self._own_output:
             shutil.rmtree(self.output, ignore_errors=True)
 

@@ -74,16 +74,36 @@ def inputs(root: Path, out_root: Path) -> dict[str, list]:
                                  paths.package_dir()]):
         if folder.is_dir():
             _walk(folder, skip, found, now)
-    project = Path(os.path.abspath(root))
-    for entry in sys.path:  # where libraries are installed; the project's own folders are walked above
+    _libraries(Path(os.path.abspath(root)), found)
+    return found
+
+
+def _libraries(project: Path, out: dict[str, list]) -> None:
+    """The state of the folders of ``sys.path`` (where libraries are installed), but the project's own."""
+    for entry in sys.path:
         folder = Path(os.path.abspath(entry or "."))
         if folder == project or project in folder.parents:
             continue
         try:
-            found[f"sys.path:{entry}"] = _state(os.stat(folder))
+            out[f"sys.path:{entry}"] = _state(os.stat(folder))
         except OSError:
-            found[f"sys.path:{entry}"] = []
+            out[f"sys.path:{entry}"] = []
+
+
+def modules(root: Path) -> dict[str, list]:
+    """The state of what a process of ``root`` imports: the helper package's files and the folders of
+    ``sys.path`` (the project's own folders are not followed: a module of the project is in the package)."""
+    now = time.time_ns()
+    found: dict[str, list] = {}
+    _walk(paths.package_dir(), set(), found, now)
+    _libraries(Path(os.path.abspath(root)), found)
     return found
+
+
+def same_modules(root: Path, recorded: dict[str, list]) -> bool:
+    """Whether ``modules`` finds the states ``recorded`` (a file changed too recently to trust its state alone
+    is compared by content)."""
+    return _unchanged(recorded, modules(root))
 
 
 def outputs(out_root: Path, langs: tuple[str, ...]) -> dict[str, list]:
