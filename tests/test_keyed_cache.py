@@ -421,3 +421,26 @@ def test_pandoc_says_once_how_many_entries_cannot_be_trusted(tmp_path: Path, mon
     assert result.pandoc_reused == 0
     assert lines == ["[kk] pandoc cache: 2 entries that cannot be trusted (unreadable or of an older format); "
                      "converted again"]
+
+
+def test_a_library_version_is_read_once_until_a_library_is_installed(tmp_path: Path, monkeypatch):
+    """Synthetic distributions in a folder of sys.path: a version read once is read again after an install."""
+    from helpers.core.cache import library_version
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def install(version: str) -> None:
+        for old in site.glob("report_test_lib-*.dist-info"):
+            (old / "METADATA").unlink()
+            old.rmdir()
+        info = site / f"report_test_lib-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: report-test-lib\nVersion: {version}\n")
+
+    assert library_version("report-test-lib") == "?"
+    install("1.0")
+    assert library_version("report-test-lib") == "1.0"
+    install("2.0")
+    assert library_version("report-test-lib") == "2.0"

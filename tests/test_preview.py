@@ -143,8 +143,8 @@ def test_an_edit_is_built_by_the_process_and_kernel_started_ahead_and_makes_what
         _wait(lambda: preview.ahead.proc is not None, timeout=30)
         (libraries / "installed.py").write_text("# a module installed after the process started\n")
         chapter = small_book / "chapters/kk/one.qmd"
-        chapter.write_text(chapter.read_text(encoding="utf-8").replace("Жалпы саны / всего", "Кейін. Жалпы саны / всего"),
-                           encoding="utf-8")
+        text = chapter.read_text(encoding="utf-8")
+        chapter.write_text(text.replace("Жалпы саны / всего", "Кейін. Жалпы саны / всего"), encoding="utf-8")
         _wait(lambda: preview.version >= 3 or preview.error)
         assert preview.error is None and "Кейін." in (site / "kk/html/one.html").read_text(encoding="utf-8")
         assert lines.count(ahead) == 1, "the process started before the library was installed did not build"

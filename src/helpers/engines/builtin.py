@@ -190,7 +190,7 @@ def build_editions(root: Path, opts: Options, progress: Progress = say,
     results: dict[str, Result] = {}
     errors: list[str] = []
     busy = [lang for lang in langs if not up_to_date(root, lang, opts)]
-    if any(needs_kernel(root, lang, opts) for lang in busy):
+    if not kernel.preloaded() and any(needs_kernel(root, lang, opts) for lang in busy):
         kernel.preload()
     cores = os.cpu_count() or 1
     jobs = opts.jobs or min(len(busy), cores)

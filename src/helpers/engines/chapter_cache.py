@@ -58,11 +58,10 @@ import platform
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from helpers.core import paths, views
-from helpers.core.cache import Store, sha_bytes
+from helpers.core.cache import Store, library_version, sha_bytes
 from helpers.core.qmd import Chapter
 
 LIBRARIES = ("pandas", "matplotlib", "numpy", "pyyaml", "ipykernel", "jupyter_client", "nbclient", "nbformat",
@@ -117,10 +116,7 @@ def environment_key() -> str:
     """
     parts = [sys.version, sys.implementation.cache_tag or "", platform.machine()]
     for lib in LIBRARIES:
-        try:
-            parts.append(f"{lib}=={metadata.version(lib)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{lib}==?")
+        parts.append(f"{lib}=={library_version(lib)}")
     for name in RESULT_CODE:
         parts.append(f"{name}:{sha_bytes((ENGINES / name).read_bytes())}")
     pkg = paths.package_dir()

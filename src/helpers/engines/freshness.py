@@ -16,7 +16,8 @@ from pathlib import Path
 
 from helpers import __version__
 from helpers.core import config, environment, paths
-from helpers.core.cache import file_hashes, package_files, read_json, sha_file, sha_or_none, write_atomic
+from helpers.core.cache import (file_hashes, library_version, package_files, read_json, sha_file, sha_or_none,
+                                 write_atomic)
 from helpers.engines import chapter_cache
 from helpers.engines.options import Options, Result
 
@@ -82,14 +83,7 @@ def is_current(out_root: Path, lang: str, key: str, root: Path | None = None) ->
 def write_manifest(staging: Path, lang: str, opts: Options, build_id: str = "", lock: dict | None = None) -> None:
     """``manifest.json``: every file with its sha256, engine, Python and library versions, the lock the
     environment is installed from (``environment.record``); no timestamps."""
-    from importlib import metadata
-
-    versions = {}
-    for lib in chapter_cache.LIBRARIES:
-        try:
-            versions[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            pass
+    versions = {lib: version for lib in chapter_cache.LIBRARIES if (version := library_version(lib)) != "?"}
     manifest = {"lang": lang, "engine": "builtin", "helpers": __version__,
                 "python": f"{platform.python_implementation()} {platform.python_version()}",
                 "versions": versions, "lock": lock or {}, "strict": opts.strict, "formats": sorted(opts.formats),

@@ -36,6 +36,10 @@ def preload() -> None:
     import nbformat  # noqa: F401
 
 
+def preloaded() -> bool:
+    return "nbclient" in sys.modules and "nbformat" in sys.modules
+
+
 def notebook_of(chapter: Chapter, source: str | None = None):
     """The chapter's cells as a notebook; cell ids follow the chapter's file name and the cell's position."""
     import nbformat  # here, not at the top: a build with nothing to execute does not load Jupyter's libraries
