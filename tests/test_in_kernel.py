@@ -179,3 +179,40 @@ def test_a_waiting_file_that_names_another_process_leaves_that_process_alone(sma
     finally:
         other.kill()
         other.wait()
+
+
+@pytest.mark.parametrize("where", ["starting", "setting up", "running"])
+def test_a_kernel_interrupted_at_any_point_leaves_no_connection_file_and_no_process(
+        small_book: Path, tmp_path: Path, monkeypatch, where):
+    """Jupyter writes a kernel's connection file into the temporary folder: Ctrl-C while the kernel starts, while
+    the engine sets it up, or while it runs a chapter leaves neither the file nor the kernel."""
+    import tempfile
+
+    from nbclient import NotebookClient
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.setenv("REPORT_ROOT", str(small_book))
+    monkeypatch.delenv(engine.WAITING, raising=False)
+    kernels: list[int] = []  # the pid of the kernel when it is interrupted
+    kept: list = []  # held, as a process that ends at once (os._exit) never collects them: their cleanup is not run
+
+    def interrupt(holder, manager) -> None:
+        kept.append(holder)
+        kernels.append(manager.provisioner.pid)
+        assert list(tmp.glob("*.json")), "the connection file is written"
+        raise KeyboardInterrupt
+
+    if where == "starting":  # the kernel has started, no client talks to it yet
+        monkeypatch.setattr(NotebookClient, "start_new_kernel_client", lambda self: interrupt(self, self.km))
+    elif where == "setting up":
+        monkeypatch.setattr(engine.Kernel, "_install", lambda self, expected=None: interrupt(self, self.client.km))
+    with pytest.raises(KeyboardInterrupt):
+        with engine.Kernel(small_book, 120) as running:
+            interrupt(running, running.client.km)
+    assert len(kernels) == 1 and list(tmp.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while alive(kernels[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(kernels[0]), "the kernel is stopped"

@@ -1,7 +1,5 @@
 """``python -m helpers``: the ``report`` command."""
 
-import sys
+from helpers.commands.cli import run
 
-from helpers.commands.cli import main
-
-sys.exit(main())
+run()

@@ -94,4 +94,6 @@ class Ahead:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from helpers.core.processes import exit_now
+
+    exit_now(main(sys.argv[1:]))

@@ -449,6 +449,14 @@ def cmd_lab(args) -> int:
     return lab.run(root, output / args.lang / "notebooks", port=args.port, browser=not args.no_browser)
 
 
+def run() -> None:
+    """The ``report`` command as a process (``python -m helpers``, the ``report`` script): ``main``, then
+    ``processes.exit_now``. An exception takes the usual way out."""
+    from helpers.core.processes import exit_now
+
+    exit_now(main())
+
+
 def main(argv: list[str] | None = None) -> int:
     stop_on_signals()  # SIGTERM, SIGHUP: stop as Ctrl-C does, so that every command cleans up what it started
     if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` prints where a command that seems to hang is
@@ -543,4 +551,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -29,6 +29,21 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform.startswith("linux") else None
 
 
+def exit_now(code: int) -> None:
+    """End a command's process with ``code`` without tearing down its modules, which takes 0.15 to 0.2 s once
+    pandas and Jupyter's libraries are loaded. What ``atexit`` holds still runs (temporary folders, logging,
+    Jupyter's channels) and the output is flushed; every file a command writes is closed as it is written."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
+
+
 def die_with_parent(parent: int | None = None, sig: int = signal.SIGTERM) -> None:
     """In a child (just forked, or a ``preexec_fn``): be sent ``sig`` when the parent ends. ``parent``: the pid
     expected as parent (default: the current one); if it has already gone, ``sig`` comes at once."""

@@ -105,8 +105,12 @@ class Kernel:
             try:
                 self._install()
             except CellExecutionError as err:
+                self.__exit__(None, None, None)
                 raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: "
                                  f"{err.evalue}") from None
+            except BaseException:  # interrupted: the kernel is stopped as after the chapters
+                self.__exit__(None, None, None)
+                raise
         return self
 
     def _install(self, expected: dict | None = None) -> None:
@@ -200,12 +204,34 @@ class Kernel:
                 return
             except RuntimeError as err:  # "Kernel died before replying to kernel_info"
                 self._ctx = None
+                self._remove_connection_file()
                 log.seek(0)
                 tail = log.read().decode("utf-8", "replace").strip().splitlines()[-8:]
                 log.close()
                 if attempt == KERNEL_STARTS:
                     raise BuildError(f"the Jupyter kernel did not start ({attempt} attempts): {err}" +
                                      "".join(f"\n  kernel: {line}" for line in tail)) from None
+            except BaseException:  # interrupted while it starts
+                self._ctx = None
+                pid = getattr(getattr(self.client.km, "provisioner", None), "pid", None)
+                if pid:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                self._remove_connection_file()
+                log.close()
+                raise
+
+    def _remove_connection_file(self) -> None:
+        """Jupyter writes a kernel's connection file into the temporary folder: removed however the kernel ended,
+        its start interrupted included."""
+        manager = getattr(self.client, "km", None) if self.client is not None else None
+        if manager is not None:
+            try:
+                manager.cleanup_connection_file()
+            except OSError:
+                pass
 
     def __exit__(self, *exc):
         if self.adopted is not None:
@@ -215,9 +241,14 @@ class Kernel:
             # cell): it keeps nothing the build needs, and asking it to end would wait for its interpreter's
             # teardown (0.3-0.5 s, before the edition's pages can be made)
             self.client.shutdown_kernel = "immediate"
-            self._ctx.__exit__(*exc)
+            ctx, self._ctx = self._ctx, None
+            try:
+                ctx.__exit__(*exc)
+            finally:
+                self._remove_connection_file()
         if self._log is not None:
             self._log.close()
+            self._log = None
         return False
 
     def _where(self, chapter: Chapter) -> str:

@@ -305,7 +305,9 @@ local function false_claim(span)
   return typst_wrapped(span, "#highlight(fill: rgb(\"#f6c9c4\"))[", " ⚠]")
 end
 
-return {
+-- the passes, in order; those that change only the print output are left out of the web's (each pass walks the
+-- whole document: a chapter's spans and tables are many)
+local passes = {
   {Meta = function(meta) read_registry(meta) end},
   {Div = function(div) return visible(div) end},
   {Div = float, Header = header, Table = table_widths},
@@ -315,3 +317,7 @@ return {
   {Span = nowrap_span, Image = image_alt},
   {Span = false_claim},
 }
+if is_html then
+  passes = {passes[1], passes[2], {Div = float, Header = header}, passes[5], passes[6]}
+end
+return passes
