@@ -2,9 +2,9 @@
 
 ``report preview`` keeps one ready for the next edit (``Ahead``), as it keeps a kernel: starting Python and
 importing the engine, pandas and Jupyter's libraries takes about 0.5 s of every build, and the author's edit
-need not wait for it. The process (``python -m helpers.commands.ahead <report's arguments>``) imports what a
-build imports (``cli.load_engine``, Jupyter's libraries), reads nothing else, and waits for a line on its
-standard input; told to build, it runs ``report`` with its arguments, in the same process.
+need not wait for it. The process is ``python -m helpers --started-ahead <report's arguments>``: it imports what
+a build imports (``wait``: ``cli.load_engine``, Jupyter's libraries), reads nothing else, and waits for a line on
+its standard input; told to build, it runs ``report`` with its arguments, in the same process.
 
 It is told to build only if every file it could have imported has the state it had before the process started
 (``stamp.modules``: the helper package's files and the folders of ``sys.path``, taken by the preview before
@@ -18,21 +18,24 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
+FLAG = "--started-ahead"  # the first argument of ``report`` in such a process
 GO = "build\n"
 
 
-def main(argv: list[str]) -> int:
-    from helpers.commands import cli
+def wait(load: Callable[[], None]) -> bool:
+    """In the process started ahead: import what a build imports (``load``, then Jupyter's libraries: a data edit
+    executes a chapter), then wait to be told; whether to build."""
     from helpers.engines import kernel
 
-    cli.load_engine()
-    kernel.preload()  # a data edit executes a chapter
+    load()
+    kernel.preload()
     if sys.stdin.readline() != GO:
-        return 0
+        return False
     with open(os.devnull, "rb") as null:  # the build reads nothing from its input
         os.dup2(null.fileno(), 0)
-    return cli.main(argv)
+    return True
 
 
 class Ahead:
@@ -55,7 +58,7 @@ class Ahead:
             return
         self.before = stamp.modules(self.root)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "helpers.commands.ahead", *self.cmd], cwd=self.root, env=self.env,
+            [sys.executable, "-m", "helpers", FLAG, *self.cmd], cwd=self.root, env=self.env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             errors="replace", preexec_fn=child_setup())
 
@@ -91,9 +94,3 @@ class Ahead:
         except OSError:
             pass
         end(proc, grace=5.0)
-
-
-if __name__ == "__main__":
-    from helpers.core.processes import exit_now
-
-    exit_now(main(sys.argv[1:]))

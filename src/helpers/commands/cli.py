@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers.commands import ahead
 from helpers.core import config, paths
 from helpers.core.errors import BuildError
 from helpers.core.processes import say, stop_on_signals
@@ -458,6 +459,11 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [ahead.FLAG]:  # a build's process started ahead of the edit (report preview)
+        if not ahead.wait(load_engine):
+            return 0
+        argv = argv[1:]
     stop_on_signals()  # SIGTERM, SIGHUP: stop as Ctrl-C does, so that every command cleans up what it started
     if hasattr(signal, "SIGUSR1"):  # `kill -USR1 <pid>` prints where a command that seems to hang is
         faulthandler.register(signal.SIGUSR1, all_threads=True)
