@@ -79,6 +79,15 @@ def _the_kernel(pid: int, connection_file: str) -> bool:
         return False
 
 
+def _kill(pid: int | None) -> None:
+    """End a kernel's process at once (it keeps nothing a build needs); one already gone is left alone."""
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def _comparable(env) -> dict[str, str]:
     """A kernel's environment as it is started, but for what Jupyter sets for each kernel and ``WAITING``."""
     return {k: v for k, v in env.items() if not k.startswith("JPY_") and k != WAITING}
@@ -104,12 +113,11 @@ class Kernel:
             self._start()
             try:
                 self._install()
-            except CellExecutionError as err:
+            except BaseException as err:  # a failure or an interruption: the kernel is stopped as after the chapters
                 self.__exit__(None, None, None)
-                raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: "
-                                 f"{err.evalue}") from None
-            except BaseException:  # interrupted: the kernel is stopped as after the chapters
-                self.__exit__(None, None, None)
+                if isinstance(err, CellExecutionError):
+                    raise BuildError(f"the kernel could not record what the chapters read: {err.ename}: "
+                                     f"{err.evalue}") from None
                 raise
         return self
 
@@ -178,10 +186,7 @@ class Kernel:
     def _stop_adopted(self) -> None:
         if self.client is not None and self.client.kc is not None:
             self.client.kc.stop_channels()
-        try:
-            os.kill(self.adopted, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _kill(self.adopted)
         self.adopted, self.client = None, None
 
     def _start(self) -> None:
@@ -213,12 +218,7 @@ class Kernel:
                                      "".join(f"\n  kernel: {line}" for line in tail)) from None
             except BaseException:  # interrupted while it starts
                 self._ctx = None
-                pid = getattr(getattr(self.client.km, "provisioner", None), "pid", None)
-                if pid:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
+                _kill(getattr(getattr(self.client.km, "provisioner", None), "pid", None))
                 self._remove_connection_file()
                 log.close()
                 raise
