@@ -35,6 +35,8 @@ def preload() -> None:
     import nbclient  # noqa: F401
     import nbformat  # noqa: F401
 
+    import helpers.engines.kernel_client  # noqa: F401 - and jupyter_client's, which nbclient loads when it starts one
+
 
 def preloaded() -> bool:
     return "nbclient" in sys.modules and "nbformat" in sys.modules
@@ -142,8 +144,9 @@ class Kernel:
         file = os.environ.get(WAITING)
         if not file:
             return False
-        from jupyter_client.asynchronous import AsyncKernelClient
         from jupyter_core.utils import run_sync
+
+        from helpers.engines.kernel_client import Client
 
         taken = f"{file}.{os.getpid()}"
         try:
@@ -163,7 +166,7 @@ class Kernel:
         try:
             if started_in != _comparable(os.environ):
                 raise RuntimeError("the kernel was started in another environment than this build's")
-            self.client.kc = AsyncKernelClient()
+            self.client.kc = Client()
             self.client.kc.load_connection_info(connection)
             self.client.kc.start_channels()
             run_sync(self.client.kc.wait_for_ready)(timeout=5)
@@ -178,10 +181,12 @@ class Kernel:
         import nbformat
         from nbclient import NotebookClient
 
+        from helpers.engines.kernel_client import Manager
+
         # record_timing=False: no execution timestamps in the saved notebooks (reproducible output)
         return NotebookClient(nbformat.v4.new_notebook(), timeout=self.timeout, kernel_name="python3",
                               resources={"metadata": {"path": str(self.root)}}, startup_timeout=120,
-                              record_timing=False)
+                              record_timing=False, kernel_manager_class=Manager)
 
     def _stop_adopted(self) -> None:
         if self.client is not None and self.client.kc is not None:
@@ -440,11 +445,15 @@ class Waiting:
     def _publish(self, manager, ready: threading.Event) -> None:
         """Wait until the kernel answers (its libraries loaded), then write its connection for a build. A kernel
         that dies or never answers is not published: a build then starts its own."""
+        from jupyter_core.utils import run_sync
+
+        from helpers.engines.kernel_client import until_ready
+
         try:
             client = manager.client()
             client.start_channels()
             try:
-                client.wait_for_ready(timeout=120)
+                run_sync(until_ready)(client, 120)
             finally:
                 client.stop_channels()
             with self._lock:
