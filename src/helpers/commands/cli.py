@@ -159,6 +159,11 @@ def load_engine() -> None:
     # jsonschema, which nbformat imports, builds the grammars of rfc3987-syntax at import where that is installed
     # (JupyterLab brings it): about 1 s, for checks of IRI formats that writing a notebook never makes
     sys.modules.setdefault("rfc3987_syntax", None)
+    import multiprocessing.popen_fork  # noqa: F401 - the editions' processes
+    import multiprocessing.synchronize  # noqa: F401 - and their locks
+
+    import packaging.markers  # noqa: F401 - the lock's markers, for the drift line said before a build
+
     import helpers.checks.gate  # noqa: F401
     import helpers.engines.builtin  # noqa: F401
 

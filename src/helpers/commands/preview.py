@@ -44,6 +44,7 @@ BUILD_ENDPOINT = "/__build"
 BESIDE_THE_SITE = ("/notebooks/", "/source/")  # published beside html/, linked from every chapter page
 WATCHED_DIRS = ("chapters", "data", "src/helpers")
 POLL_MS = 100  # an open page asks for the build number this often (localhost: small, and no connection held)
+STEP_MS = 20  # the watchers hand on changes once none has come for this long (watchfiles' own default: 50)
 
 # injected into every served page, in preview only
 _CLIENT = """<script>
@@ -179,8 +180,9 @@ class Preview:
         dirs = [str(d) for d in self.watched() if d.is_dir()]
 
         def follow(paths: list[str], recursive: bool, keep: Callable[[str], bool]) -> None:
+            # a save's changes are handed on once none has come for STEP_MS (a save's own come within a few)
             for changes in watchfiles.watch(*paths, recursive=recursive, stop_event=self._stop,
-                                            watch_filter=watchfiles.DefaultFilter(), debounce=300):
+                                            watch_filter=watchfiles.DefaultFilter(), debounce=300, step=STEP_MS):
                 picked = sorted({p for _, p in changes if keep(p)})
                 if picked:
                     self._changes.put(picked)
