@@ -246,3 +246,24 @@ def test_a_value_given_in_words_is_checked_against_its_interval(folder):
     assert "cross:youth-as-total" not in {f.id for f in audit.run(folder).findings}  # 2 bn lies within (1, 2,5]
     declare({"row": {"direction": "youth"}, "kind": "approximate", "words": "about 1,2 billion"})
     assert "cross:youth-as-total" in {f.id for f in audit.run(folder).findings}  # [1,08; 1,32] excludes 2 bn
+
+
+def test_the_same_findings_are_the_same_pickle_however_the_audit_came_by_them(tmp_path):
+    """A chapter's output cells that show the audit are cached by the pickle of its result: the findings of an
+    edited data folder give one pickle whether their rules were evaluated again, taken from the rules' cache or
+    the whole result read from the cache (a value shared between findings in one way and not in another gave
+    another pickle, and appendix В's tables were made again after every data edit)."""
+    import pickle
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "data", project / "data")
+    (project / "_quarto.yml").write_text((ROOT / "_quarto.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    folder = project / "data"
+    audit.run(folder)  # the cache filled
+    edit(folder, "d12_target_audience_size.csv", "over_1000,20.5,", "over_1000,21.0,")
+    partly_cached = audit.run(folder)  # the rules over d12 evaluated again, the others from their cache
+    from_cache = audit.run(folder)
+    fresh = audit.run(folder, cache=False)
+    assert fresh.findings == partly_cached.findings == from_cache.findings
+    assert pickle.dumps(fresh, protocol=4) == pickle.dumps(partly_cached, protocol=4) == pickle.dumps(from_cache,
+                                                                                                   protocol=4)

@@ -565,9 +565,13 @@ def run(folder: Path | None = None, *, cache: bool = True) -> Audit:
         try:
             return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
         except (TypeError, KeyError):  # an entry of another shape: not to be trusted, computed again
-            store.put(key, audit(), slot="findings")
+            saved = audit()
+            store.put(key, saved, slot="findings")
     store.keep_only(["findings", "rules"])  # and nothing of an older version
-    return computed[0]
+    # made from its JSON, as when it is read from the cache: the same findings are then the same objects, shared
+    # alike, and so the same pickle, which is the result's fingerprint in a chapter (its output cells are cached)
+    saved = json.loads(json.dumps(saved, ensure_ascii=False))
+    return Audit([Finding(**f) for f in saved["findings"]], saved["stale"])
 
 
 def _rules(folder: Path, enabled: bool) -> ByReads:

@@ -210,12 +210,12 @@ def of_row(dataset: str, index: int, table: pd.DataFrame, folder: Path | None = 
     found = of_table(dataset, table, folder)
     if index in found:
         return found[index]
-    row = table.loc[index]
-    status = row.get("status") if "status" in table.columns else "published"
-    if "value" in table.columns and pd.isna(row["value"]):
+    status = table.at[index, "status"] if "status" in table.columns else "published"
+    if "value" in table.columns and pd.isna(table.at[index, "value"]):
         return MISSING
     if status == "derived":
-        return Precision("derived", formula=row["formula"] if isinstance(row.get("formula"), str) else "")
+        formula = table.at[index, "formula"] if "formula" in table.columns else None
+        return Precision("derived", formula=formula if isinstance(formula, str) else "")
     return EXACT
 
 

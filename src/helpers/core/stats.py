@@ -171,9 +171,9 @@ def ranking(dataset_id: str, by: str, n: int | None = None, **key) -> list[tuple
     frame = select(_resolved(dataset_id), **key).dropna(subset=["value"])
     frame = frame.sort_values("value", ascending=False, kind="stable")
     dims = frame.attrs["dimensions"]
-    items = [(r[by], Quantity(float(r["value"]), r["unit"], origin=_rows(dataset_id, frame.loc[[i]], dims),
-                              precision=precision.of_row(dataset_id, int(i), frame)))
-             for i, r in frame.iterrows()]
+    items = [(key, Quantity(float(v), unit, origin=(_row(dataset_id, frame, i, dims),),
+                            precision=precision.of_row(dataset_id, int(i), frame)))
+             for i, key, v, unit in zip(frame.index, frame[by], frame["value"], frame["unit"])]
     return items[:n] if n else items
 
 
@@ -184,7 +184,7 @@ def labels_of(dataset_id: str, column: str, **key) -> list[Label]:
     if rows.empty:
         raise KeyError(f"{dataset_id}: no row has {key}")
     dims = frame.attrs["dimensions"]
-    return [Label(column, r[column], _rows(dataset_id, rows.loc[[i]], dims)) for i, r in rows.iterrows()]
+    return [Label(column, id_, (_row(dataset_id, rows, i, dims),)) for i, id_ in zip(rows.index, rows[column])]
 
 
 def dimension_value(dataset_id: str, dim: str, id_: str, unit: str) -> Quantity:
