@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -100,8 +101,8 @@ def _problems(folder: Path) -> list[data.DataError]:
 
 def _counting_reads(monkeypatch) -> list[str]:
     """The names of the data files the data layer reads from now on (not those it knows by their state)."""
-    reads, real = [], data._read
-    monkeypatch.setattr(data, "_read", lambda path, state: reads.append(path.name) or real(path, state))
+    reads, real = [], files.read
+    monkeypatch.setattr(files, "read", lambda path, state: reads.append(path.name) or real(path, state))
     return reads
 
 
@@ -119,6 +120,25 @@ def test_a_settled_file_is_known_by_its_state_and_a_replaced_one_is_read_again(b
     after = data.load("s01_colours", folder=broken)
     assert reads == ["datapackage.json", "s01_colours.csv", "s01_colours.csv"]
     assert 5988 in before["value"].tolist() and 5989 in after["value"].tolist()
+
+
+def test_the_caches_file_hashes_follow_the_same_rule(broken, monkeypatch):
+    """A cache key's hash of a file (``cache.sha_file``: the helper package, the data folder, chapters) is not
+    read again while the file keeps a settled state, and is read again once it was replaced by another file of
+    the same size and modification time."""
+    from helpers.core.cache import sha_file
+
+    monkeypatch.setattr(files, "RACY_NS", 0)
+    reads = _counting_reads(monkeypatch)
+    path = broken / "s01_colours.csv"
+    first = sha_file(path)
+    assert sha_file(path) == first and reads == ["s01_colours.csv"]
+    st = path.stat()
+    time.sleep(0.02)
+    path.write_text(path.read_text(encoding="utf-8").replace("5988", "5989", 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert sha_file(path) == hashlib.sha256(path.read_bytes()).hexdigest() != first
+    assert reads == ["s01_colours.csv", "s01_colours.csv"]
 
 
 def test_a_file_changed_a_moment_ago_is_read_each_time(broken, monkeypatch):

@@ -3,8 +3,10 @@
 ``report preview`` keeps one ready for the next edit (``Ahead``), as it keeps a kernel: starting Python and
 importing the engine, pandas and Jupyter's libraries takes about 0.5 s of every build, and the author's edit
 need not wait for it. The process is ``python -m helpers --started-ahead <report's arguments>``: it imports what
-a build imports (``wait``: ``cli.load_engine``, Jupyter's libraries), reads nothing else, and waits for a line on
-its standard input; told to build, it runs ``report`` with its arguments, in the same process.
+a build imports (``wait``: ``cli.load_engine``, Jupyter's libraries), hashes the helper package's files and the
+data folder's, which every build's cache keys name (known to the build by their states: ``files.digest``, so an
+edit made meanwhile is read again), and waits for a line on its standard input; told to build, it runs
+``report`` with its arguments, in the same process.
 
 It is told to build only if every file it could have imported has the state it had before the process started
 (``stamp.modules``: the helper package's files and the folders of ``sys.path``, taken by the preview before
@@ -31,11 +33,24 @@ def wait(load: Callable[[], None]) -> bool:
 
     load()
     kernel.preload()
+    _known_ahead()
     if sys.stdin.readline() != GO:
         return False
     with open(os.devnull, "rb") as null:  # the build reads nothing from its input
         os.dup2(null.fileno(), 0)
     return True
+
+
+def _known_ahead() -> None:
+    """Hash the files every build's keys name: the helper package's and the data folder's."""
+    from helpers.core import paths
+    from helpers.core.cache import Key
+
+    Key().package()
+    try:
+        Key().data(paths.project_root())
+    except (OSError, FileNotFoundError):  # no project here: the build says so
+        pass
 
 
 class Ahead:

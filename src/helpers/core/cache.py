@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from helpers.core import paths
+from helpers.core import files, paths
 from helpers.core.files import state as file_state
 from helpers.core.files import write_atomic  # noqa: F401 - the cache's writes, and its callers'
 
@@ -64,7 +64,8 @@ def library_version(name: str) -> str:
 
 
 def sha_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The SHA-256 of a file's content (read again only when its state changed: ``files.digest``)."""
+    return files.digest(Path(path))
 
 
 def sha_or_none(path: str | Path) -> str | None:

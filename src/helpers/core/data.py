@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,33 +60,6 @@ def _decode(path: Path, raw: bytes, digest: str | None = None) -> str:
                         hint="re-save it as 'CSV UTF-8', e.g. iconv -f cp1251 -t utf-8") from None
 
 
-# The digest of each data file this process read, with the file's state when it was read: while a settled
-# file keeps that state, its content is known without reading it again (``files.state``). What was parsed of a
-# file is found by its digest, never by its size or modification time alone.
-_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
-
-
-def _settled_state(path: Path) -> tuple[int, ...] | None:
-    """The file's state if it may stand for its content (None for a file changed a moment ago); raises
-    FileNotFoundError for a missing file."""
-    now = time.time_ns()
-    st = os.stat(path)
-    return files.state(st) if files.settled(st, now) else None
-
-
-def _digest_by_state(path: Path, state: tuple[int, ...] | None) -> str | None:
-    known = _DIGESTS.get(str(path))
-    return known[1] if state is not None and known is not None and known[0] == state else None
-
-
-def _read(path: Path, state: tuple[int, ...] | None) -> tuple[bytes, str]:
-    raw = path.read_bytes()
-    digest = _hash(raw)
-    if state is not None:
-        _DIGESTS[str(path)] = (state, digest)
-    return raw, digest
-
-
 _DESCRIPTORS: dict[str, dict] = {}  # parsed datapackage.json by digest
 
 
@@ -97,12 +68,12 @@ def descriptor(folder: Path | None = None) -> dict:
     folder = folder or data_dir()
     path = folder / "datapackage.json"
     try:
-        state = _settled_state(path)
+        state = files.settled_state(path)
     except FileNotFoundError:
         raise DataError("datapackage.json", "missing", f"no datapackage.json in {folder}") from None
-    digest = _digest_by_state(path, state)
+    digest = files.known_digest(path, state)
     if digest not in _DESCRIPTORS:
-        raw, digest = _read(path, state)
+        raw, digest = files.read(path, state)
         if digest not in _DESCRIPTORS:
             if len(_DESCRIPTORS) >= 8:
                 _DESCRIPTORS.pop(next(iter(_DESCRIPTORS)))
@@ -139,13 +110,13 @@ def read_table(res: dict, folder: Path | None = None, raw: bytes | None = None, 
     schema = repr(res["schema"])
     if raw is None:
         try:
-            state = _settled_state(path)
+            state = files.settled_state(path)
         except FileNotFoundError:
             raise DataError(res["path"], "missing-file", "the file named in datapackage.json does not exist") \
                 from None
-        digest = _digest_by_state(path, state)
+        digest = files.known_digest(path, state)
         if digest is None or (str(path), digest, schema) not in _PARSED:
-            raw, digest = _read(path, state)
+            raw, digest = files.read(path, state)
     else:
         digest = _hash(raw)
     key = (str(path), digest, schema)  # its version: the content, never size and modification time

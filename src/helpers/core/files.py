@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import re
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -41,6 +43,41 @@ def state(st: os.stat_result) -> tuple[int, ...]:
 def settled(st: os.stat_result, now_ns: int) -> bool:
     """Whether the file was last changed long enough before ``now_ns`` for its state to stand for its content."""
     return max(st.st_ctime_ns, st.st_mtime_ns) < now_ns - RACY_NS
+
+
+# The SHA-256 of each file this process read, with the file's state when it was read: while a settled file keeps
+# that state, its content is known without reading it again.
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+
+
+def settled_state(path: Path) -> tuple[int, ...] | None:
+    """The file's state if it may stand for its content (None for a file changed a moment ago); raises OSError
+    (FileNotFoundError) for a file that cannot be stat'ed."""
+    now = time.time_ns()
+    st = os.stat(path)
+    return state(st) if settled(st, now) else None
+
+
+def known_digest(path: Path, file_state: tuple[int, ...] | None) -> str | None:
+    """The digest of the file's content, known by its state (``settled_state``); None when it must be read."""
+    known = _DIGESTS.get(str(path))
+    return known[1] if file_state is not None and known is not None and known[0] == file_state else None
+
+
+def read(path: Path, file_state: tuple[int, ...] | None) -> tuple[bytes, str]:
+    """The file's content and its SHA-256, kept by ``file_state`` (taken before reading: a write after it changes
+    the state, so what was read under it is never taken for the file's content later)."""
+    raw = Path(path).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if file_state is not None:
+        _DIGESTS[str(path)] = (file_state, digest)
+    return raw, digest
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of the file's content, read only when its state is not the one it was last read with."""
+    file_state = settled_state(path)
+    return known_digest(path, file_state) or read(path, file_state)[1]
 
 
 @contextmanager
