@@ -29,7 +29,10 @@ edition, the environment key, the chapter's name and the fingerprint of the valu
 kernel holds it just before the cell's turn) and every file it read, module the chapter had loaded and
 data-folder listing it made is unchanged. A fingerprint is the SHA-256 of the value's pickle; a value that cannot
 be pickled, or whose pickle refers to code defined in the chapter (``__main__``), has none, and a cell using it,
-or a module, is never cached (a module's functions may change what later cells see).
+or a module, is never cached (a module's functions may change what later cells see). A pickle records which parts
+of a value are one object: an equal value whose parts are shared otherwise has another fingerprint (a miss, never
+a stale entry), so a helper whose result is shown by output cells makes it the same way each time (``audit.run``
+makes its result from its JSON).
 
 Why this is never stale. An output cell's outputs are a function of its code, of the values its names hold, of
 the files it reads and of the helper modules (the determinism the chapter cache assumes), and all of them are in
