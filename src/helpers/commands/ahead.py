@@ -49,7 +49,7 @@ def _known_ahead() -> None:
     Key().package()
     try:
         Key().data(paths.project_root())
-    except (OSError, FileNotFoundError):  # no project here: the build says so
+    except OSError:  # no project here (FileNotFoundError): the build says so
         pass
 
 

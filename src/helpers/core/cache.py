@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from helpers.core import files, paths
-from helpers.core.files import state as file_state
 from helpers.core.files import write_atomic  # noqa: F401 - the cache's writes, and its callers'
 
 FORMAT = 1  # of an entry; an entry without it (or with another) was written by an older version
@@ -48,7 +47,7 @@ def library_version(name: str) -> str:
     where = []
     for entry in sys.path:
         try:
-            where.append((entry, *file_state(os.stat(entry or "."))))
+            where.append((entry, *files.state(os.stat(entry or "."))))
         except OSError:
             where.append((entry,))
     with _VERSIONS_LOCK:
